@@ -1,0 +1,52 @@
+import { Flags } from '@oclif/core'
+import type { ConfigKey } from '../config/keys.js'
+import { openDatabase, type Database, type OpenOptions } from '../db/connect.js'
+import { BaseCommand } from './base-command.js'
+
+/** A command that works on the database (embedded by default, or DATABASE_URL). */
+export abstract class DatabaseCommand extends BaseCommand {
+  static override baseFlags = {
+    ...BaseCommand.baseFlags,
+    'database-url': Flags.string({
+      summary: 'PostgreSQL server URL. Default: $DATABASE_URL, else the embedded database.',
+      helpGroup: 'DATABASE',
+    }),
+    'data-dir': Flags.string({
+      summary: 'Data directory of the embedded database. Default: $MM_DATA_DIR.',
+      helpGroup: 'DATABASE',
+    }),
+    wait: Flags.boolean({
+      summary: 'If another process has the embedded database open, wait for it instead of failing.',
+      helpGroup: 'DATABASE',
+      allowNo: false,
+    }),
+  }
+
+  private database?: Database
+
+  protected override configFlags(flags: Record<string, unknown>): Partial<Record<ConfigKey, unknown>> {
+    return {
+      ...super.configFlags(flags),
+      'database.url': flags['database-url'],
+      'database.data_dir': flags['data-dir'],
+      'database.wait': flags.wait ? true : undefined,
+    }
+  }
+
+  /** Opens the database once per command run; closed in finally(). */
+  protected async db(options: OpenOptions = {}): Promise<Database> {
+    this.database ??= await openDatabase(this.mmConfig, {
+      command: `mirrormanager ${(this.id ?? '').replaceAll(':', ' ')}`.trim(),
+      log: (message) => this.logger.info(message),
+      ...options,
+    })
+    return this.database
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    const database = this.database
+    this.database = undefined
+    await database?.close()
+    return super.finally(error)
+  }
+}

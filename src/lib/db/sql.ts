@@ -1,0 +1,13 @@
+import type postgres from 'postgres'
+
+/**
+ * The database handle every query function takes: the pool, or a transaction's `tx`
+ * (a TransactionSql is an Sql), so one function serves both.
+ */
+export type Sql = postgres.Sql<{ bigint: number }>
+export type TransactionSql = postgres.TransactionSql<{ bigint: number }>
+
+/** Runs `work` in one transaction: all of it is applied, or none. */
+export async function inTransaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  return (await sql.begin((tx) => work(tx as unknown as Sql))) as T
+}

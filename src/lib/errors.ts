@@ -1,0 +1,149 @@
+/**
+ * The one error catalogue. Library code throws these; only the command base class
+ * (src/lib/cli/base-command.ts) turns them into a message on stderr and an exit status.
+ *
+ * `code` is stable: scripts and tests match on it, never on the message text.
+ * Exit statuses are documented in README.md and every man page.
+ */
+
+export const ExitStatus = {
+  ok: 0,
+  /** An unexpected failure: a bug, or something the catalogue does not know yet. */
+  internal: 1,
+  /** Bad command line: unknown flag, missing argument. */
+  usage: 2,
+  /** The configuration (file, environment, flags) is invalid. */
+  config: 3,
+  /** Input rejected by validation; nothing was changed. */
+  invalidInput: 4,
+  /** The named object does not exist. */
+  notFound: 5,
+  /** The object exists already, or the change conflicts with existing data. */
+  conflict: 6,
+  /** The database cannot be reached, or its data directory is locked by another process. */
+  databaseUnavailable: 7,
+  /** The run finished, but some of its parts failed (hosts, repositories, categories). */
+  partialFailure: 8,
+  /** A remote peer refused us: authentication failure, protocol error. */
+  remoteRefused: 9,
+  /** A network peer could not be reached. */
+  network: 10,
+  /** Another run holds the lock for this job (umdl, crawl). */
+  busy: 11,
+} as const
+
+export type ExitStatusName = keyof typeof ExitStatus
+
+export interface MirrorManagerErrorOptions {
+  cause?: unknown
+  /** Extra structured data for `--json` output. */
+  details?: Record<string, unknown>
+}
+
+export class MirrorManagerError extends Error {
+  /** Stable machine-readable code, e.g. `MM_CONFIG_INVALID`. */
+  readonly code: string
+  readonly exitStatus: number
+  readonly details?: Record<string, unknown>
+
+  constructor(code: string, exitStatus: number, message: string, options: MirrorManagerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.exitStatus = exitStatus
+    this.details = options.details
+  }
+}
+
+export class UsageError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_USAGE', ExitStatus.usage, message, options)
+  }
+}
+
+/** A configuration value is missing or wrong; the message names the key. */
+export class ConfigError extends MirrorManagerError {
+  readonly key?: string
+  constructor(message: string, options: MirrorManagerErrorOptions & { key?: string } = {}) {
+    super('MM_CONFIG_INVALID', ExitStatus.config, message, options)
+    this.key = options.key
+  }
+}
+
+/** Input that fails validation (a bad URL, netblock, country code, ...). */
+export class ValidationError extends MirrorManagerError {
+  readonly field?: string
+  constructor(message: string, options: MirrorManagerErrorOptions & { field?: string } = {}) {
+    super('MM_INVALID_INPUT', ExitStatus.invalidInput, message, options)
+    this.field = options.field
+  }
+}
+
+export class NotFoundError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_NOT_FOUND', ExitStatus.notFound, message, options)
+  }
+}
+
+export class ConflictError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_CONFLICT', ExitStatus.conflict, message, options)
+  }
+}
+
+export class DatabaseUnavailableError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_DATABASE_UNAVAILABLE', ExitStatus.databaseUnavailable, message, options)
+  }
+}
+
+/** The embedded data directory is open in another process. */
+export class DataDirLockedError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_DATA_DIR_LOCKED', ExitStatus.databaseUnavailable, message, options)
+  }
+}
+
+/** The database schema is newer than this program, or a migration failed. */
+export class MigrationError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_MIGRATION_FAILED', ExitStatus.databaseUnavailable, message, options)
+  }
+}
+
+/** Another run of the same job holds its lock (umdl, crawl, ...). */
+export class BusyError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_BUSY', ExitStatus.busy, message, options)
+  }
+}
+
+/** The run completed but some parts failed; `details` says which. */
+export class PartialFailureError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_PARTIAL_FAILURE', ExitStatus.partialFailure, message, options)
+  }
+}
+
+export class RemoteRefusedError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_REMOTE_REFUSED', ExitStatus.remoteRefused, message, options)
+  }
+}
+
+export class NetworkError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_NETWORK', ExitStatus.network, message, options)
+  }
+}
+
+/** A snapshot file is unreadable, of another format version, or fails validation. */
+export class SnapshotError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_SNAPSHOT_INVALID', ExitStatus.invalidInput, message, options)
+  }
+}
+
+export function isMirrorManagerError(error: unknown): error is MirrorManagerError {
+  return error instanceof MirrorManagerError
+}

@@ -1,0 +1,76 @@
+import t from 'tap'
+import * as errors from '../../src/lib/errors.js'
+import { resolveConfig } from '../../src/lib/config/resolve.js'
+import { renderSampleConfig } from '../../src/lib/config/sample.js'
+import { configKeys } from '../../src/lib/config/keys.js'
+import { writeFileSync, mkdtempSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+
+t.test('error catalogue: stable codes, distinct exit statuses per failure kind', async (t) => {
+  const classes = (Object.values(errors) as unknown[]).filter(
+    (value): value is new (message: string) => errors.MirrorManagerError =>
+      typeof value === 'function' && value.prototype instanceof errors.MirrorManagerError,
+  )
+  t.ok(classes.length >= 10, 'the catalogue has the documented failure kinds')
+  const codes = new Set<string>()
+  for (const Class of classes) {
+    const error = new Class('x')
+    t.match(error.code, /^MM_[A-Z_]+$/, `${Class.name} has a stable code`)
+    t.ok(Object.values(errors.ExitStatus).includes(error.exitStatus as never), `${Class.name} exit status is documented`)
+    t.not(error.exitStatus, 0, `${Class.name} never exits 0`)
+    t.equal(error.name, Class.name)
+    codes.add(error.code)
+  }
+  t.equal(codes.size, classes.length, 'codes are unique')
+  const cause = new Error('root')
+  t.equal(new errors.ConfigError('bad', { cause, key: 'a.b' }).cause, cause, 'cause chains')
+})
+
+function tempFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'mm-cfg-')), 'mirrormanager.toml')
+  writeFileSync(path, text)
+  return path
+}
+
+t.test('config precedence: flags > environment > file > defaults', async (t) => {
+  const file = tempFile('[database]\npool_max = 7\nconnect_timeout = 30\n[log]\nlevel = "debug"\n')
+  const env = { MM_DB_POOL_MAX: '12', MM_DATA_DIR: '/srv/mm' }
+  const config = resolveConfig({ configFile: file, env, flags: { 'log.level': 'error' } })
+  t.equal(config.get('log.level'), 'error', 'flag beats file')
+  t.equal(config.get('database.pool_max'), 12, 'environment beats file')
+  t.equal(config.get('database.connect_timeout'), 30, 'file beats default')
+  t.equal(config.get('database.wait_timeout'), 600, 'default')
+  t.equal(config.get('database.data_dir'), '/srv/mm')
+  t.equal(config.get('database.url'), undefined)
+  t.equal(resolveConfig({ env: { MM_CONFIG: file } }).get('database.pool_max'), 7, 'MM_CONFIG names the file')
+})
+
+t.test('config: a bad value is an error naming the key, never a silent default', async (t) => {
+  t.throws(() => resolveConfig({ env: { MM_DB_POOL_MAX: 'lots' }, configFile: '/dev/null' }), {
+    code: 'MM_CONFIG_INVALID',
+    key: 'database.pool_max',
+    message: /MM_DB_POOL_MAX \(config key database.pool_max\): expected a number/,
+  })
+  t.throws(() => resolveConfig({ env: { DATABASE_URL: 'mysql://x/y' }, configFile: '/dev/null' }), {
+    key: 'database.url',
+    message: /scheme must be one of postgres, postgresql/,
+  })
+  t.throws(() => resolveConfig({ configFile: tempFile('[database]\npool_maxx = 3\n') }), {
+    message: /unknown config key database.pool_maxx/,
+  })
+  t.throws(() => resolveConfig({ configFile: tempFile('[database\n') }), { message: /not valid TOML/ })
+  t.throws(() => resolveConfig({ configFile: '/nonexistent/mm.toml' }), { message: /cannot read config file/ })
+  t.throws(() => resolveConfig({ configFile: tempFile('[log]\nlevel = "loud"\n') }), {
+    message: /config key log.level: must be one of error, warn, info, debug/,
+  })
+  t.throws(() => resolveConfig({ env: { MM_DB_WAIT: 'perhaps' }, configFile: '/dev/null' }), { key: 'database.wait', message: /MM_DB_WAIT/ })
+})
+
+t.test('the sample config lists every key at its default and parses back to the defaults', async (t) => {
+  const sample = renderSampleConfig()
+  for (const spec of configKeys) t.match(sample, `#${spec.key.split('.')[1]} = `, spec.key)
+  const uncommented = sample.replace(/^#(\w+ = )/gm, '$1').replace(/^(data_dir|url) = ""$/gm, '')
+  const config = resolveConfig({ configFile: tempFile(uncommented), env: {} })
+  t.equal(config.get('database.pool_max'), 10)
+})
