@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
-import { getHostDetails, type HostDetails } from '../../lib/hosts/host-details.js'
+import { getHostDetails, hostDetailsLines, type HostDetails } from '../../lib/hosts/host-details.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'
 
 export default class HostShow extends AdminCommand {
@@ -15,7 +15,7 @@ export default class HostShow extends AdminCommand {
   async run(): Promise<HostDetails> {
     const { args } = await this.parse(HostShow)
     const host = await getHostDetails(await this.sql(), args.host)
-    this.showRecord(host)
+    this.showEntries(hostDetailsLines(host))
     return host
   }
 }

@@ -25,7 +25,11 @@ export abstract class AdminCommand extends DatabaseCommand {
 
   /** One object as `key  value` lines. */
   protected showRecord(record: object): void {
-    this.log(renderRecord(Object.entries(record).map(([key, value]) => [label(key), flatten(value)])))
+    this.showEntries(Object.entries(record))
+  }
+
+  protected showEntries(entries: [string, unknown][]): void {
+    this.log(renderRecord(entries.map(([key, value]) => [label(key), flatten(value)])))
   }
 
   protected showTable<Row>(columns: Column<Row>[], rows: Row[], empty: string): void {
