@@ -226,7 +226,7 @@ prefix = ""
   const bad = (toml: string) => () => loadUmdlConfig(resolveConfig({ env: {}, configFile: configFile(toml) }))
   t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "ftp"\npath = "/x"\n'), { code: 'MM_CONFIG_INVALID', key: 'umdl.category[0].type' })
   t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "directory"\npath = "relative"\n'), { key: 'umdl.category[0].path', message: /absolute/ })
-  t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "directory"\npath = "/x"\nexcludes = ["("]\n'), { key: 'umdl.category[0].excludes[0]' })
+  t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "directory"\npath = "/x"\nexcludes = ["("]\n'), { code: 'MM_CONFIG_INVALID', key: 'umdl.category[0].excludes[0]' })
   t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "directory"\npath = "/x"\nexclude = ["x"]\n'), { key: 'umdl.category[0].exclude', message: /unknown key/ })
   t.throws(bad('[[umdl.category]]\nname = "A"\ntype = "rsync"\nurl = "http://x/y"\n'), { code: 'MM_CONFIG_INVALID', key: 'umdl.category[0].url' })
   t.throws(bad('[[umdl.category]]\ntype = "directory"\npath = "/x"\n'), { key: 'umdl.category[0].name', message: /is required/ })
