@@ -147,3 +147,28 @@ export class SnapshotError extends MirrorManagerError {
 export function isMirrorManagerError(error: unknown): error is MirrorManagerError {
   return error instanceof MirrorManagerError
 }
+
+/**
+ * The system `rsync` failed: `exitCode` is rsync's own (5 = unknown module or refused
+ * login, 10 = connection failed, 23/24 = partial listing, 30/35 = timeout), `stderr`
+ * its last words. Refusals are remoteRefused, connection problems are network.
+ */
+export class RsyncError extends MirrorManagerError {
+  readonly rsyncExitCode: number | null
+  constructor(message: string, options: MirrorManagerErrorOptions & { rsyncExitCode?: number | null } = {}) {
+    const code = options.rsyncExitCode ?? null
+    const network = code === 10 || code === 30 || code === 35 || code === null
+    super('MM_RSYNC_FAILED', network ? ExitStatus.network : ExitStatus.remoteRefused, message, options)
+    this.rsyncExitCode = code
+  }
+}
+
+/**
+ * A umdl source cannot be read, or reads as empty (an unmounted NFS export, a missing
+ * path, a failed rsync, a truncated fullfiletimelist): the category is left untouched.
+ */
+export class SourceUnavailableError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_SOURCE_UNAVAILABLE', ExitStatus.notFound, message, options)
+  }
+}
