@@ -14,7 +14,7 @@ export async function dumpAdminTables(sql: Sql): Promise<Record<string, unknown[
 }
 
 interface Assert {
-  equal: (found: unknown, wanted: unknown, message?: string) => void
+  equal(found: unknown, wanted: unknown, message: string): unknown
 }
 
 /** Runs `mirrormanager ...args` with `env`, asserts the exit status, and parses --json output when present. */
