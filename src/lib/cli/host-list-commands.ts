@@ -21,8 +21,9 @@ export interface HostListCommandText {
 const nameFlag = Flags.string({ summary: 'A label for the entry, e.g. the network\'s name.' })
 const forceFlag = Flags.boolean({ summary: 'Accept a netblock larger than /16 (IPv4) or /32 (IPv6).' })
 
-export function hostListAddCommand(kind: HostListKind, text: HostListCommandText): typeof Command {
-  return class extends AdminCommand {
+/** The metadata both verbs share: help text, and the HOST and VALUE arguments. */
+function hostListCommandBase(text: HostListCommandText) {
+  abstract class HostListCommand extends AdminCommand {
     static override summary = text.summary
     static override description = `${HOST_REFERENCE_HELP} ${text.description}`
     static override examples = text.examples
@@ -30,6 +31,12 @@ export function hostListAddCommand(kind: HostListKind, text: HostListCommandText
       host: Args.string({ description: HOST_REFERENCE_HELP, required: true }),
       value: Args.string({ description: text.value, required: true }),
     }
+  }
+  return HostListCommand
+}
+
+export function hostListAddCommand(kind: HostListKind, text: HostListCommandText): typeof Command {
+  return class extends hostListCommandBase(text) {
     static override flags = { ...(text.name ? { name: nameFlag } : {}), ...(text.force ? { force: forceFlag } : {}) }
 
     async run(): Promise<HostListEntry> {
@@ -43,15 +50,7 @@ export function hostListAddCommand(kind: HostListKind, text: HostListCommandText
 }
 
 export function hostListRemoveCommand(kind: HostListKind, text: HostListCommandText): typeof Command {
-  return class extends AdminCommand {
-    static override summary = text.summary
-    static override description = `${HOST_REFERENCE_HELP} ${text.description}`
-    static override examples = text.examples
-    static override args = {
-      host: Args.string({ description: HOST_REFERENCE_HELP, required: true }),
-      value: Args.string({ description: text.value, required: true }),
-    }
-
+  return class extends hostListCommandBase(text) {
     async run(): Promise<HostListEntry> {
       const { args } = await this.parse(this.ctor)
       const removed = await removeHostListEntry(await this.sql(), kind, args.host as string, args.value as string)
