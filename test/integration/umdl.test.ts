@@ -10,6 +10,7 @@ import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
+import { runCli, runCliJson } from '../helpers/cli.js'
 
 /** Lets the tree's ctimes fall out of umdl's 2-second "racily clean" window. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100))
@@ -300,4 +301,53 @@ function fullfiletimelist(top: string, prefix: string): string {
   walk(top, prefix)
   lines.push('[Checksums SHA1]', '[End]', '')
   return lines.join('\n')
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: the CLI — umdl --json with a config file, --list, the alias, exit statuses`, async (t) => {
+    const db = await openTestDatabase(kind)
+    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-cli-'))
+    t.teardown(async () => {
+      await db.destroy()
+      rmSync(work, { recursive: true, force: true })
+    })
+    const { fedora, epel } = buildMasterTree(join(work, 'master'))
+    await seedCategories(db.sql)
+    await db.disconnect()
+    const config = writeConfig(work, directorySources(fedora, epel))
+
+    const run = await runCliJson<UmdlSummary>(['umdl', '--config', config], { env: db.env })
+    t.equal(run.status, 0, run.stderr)
+    t.equal(run.stderr, '', 'silent unless something failed')
+    t.match(run.json, { dryRun: false, totals: { failed: 0, repositoriesCreated: 14, fileDetailsAdded: 15 } })
+    t.same(run.json.categories.map((category) => category.name), ['Fedora Linux', 'Fedora EPEL'])
+
+    const cron = await runCli(['umdl', '--config', config], { env: db.env })
+    t.equal(cron.status, 0, cron.stderr)
+    t.equal(cron.stdout + cron.stderr, '', 'cron (no terminal): nothing printed on success')
+
+    const list = await runCliJson<{ categories: { name: string; sources: string[] }[] }>(['update-master-directory-list', '--list', '--config', config], { env: db.env })
+    t.equal(list.status, 0, list.stderr)
+    t.same(list.json.categories[0], { name: 'Fedora Linux', sources: [`directory ${fedora} (1 exclude(s))`] })
+
+    const unknown = await runCli(['umdl', '--config', config, '--category', 'Fedora Nope'], { env: db.env })
+    t.equal(unknown.status, 5)
+    t.match(unknown.stderr, /category "Fedora Nope" has no source in the config file/)
+
+    const broken = writeConfig(work, directorySources(join(work, 'not-mounted'), epel))
+    const partial = await runCliJson<{ error: { code: string; details: UmdlSummary } }>(['umdl', '--config', broken], { env: db.env })
+    t.equal(partial.status, 8)
+    t.match(partial.json.error, { code: 'MM_PARTIAL_FAILURE', details: { totals: { failed: 1 } } })
+    t.match(partial.stderr, /Fedora Linux: source .*not-mounted cannot be read/)
+
+    if (kind === 'postgres') {
+      const sql = await db.reconnect()
+      const { withUmdlLock } = await import('../../src/lib/umdl/lock.js')
+      await withUmdlLock({ ...asDatabase(db), sql }, async () => {
+        const busy = await runCli(['umdl', '--config', config], { env: db.env })
+        t.equal(busy.status, 11, 'a second umdl gets exit status 11')
+        t.match(busy.stderr, /another umdl is running on .*try again when it has finished \[MM_BUSY\]/)
+      })
+    }
+  })
 }
