@@ -111,6 +111,11 @@ export const configKeys = [
     max: 86400,
     default: 1800,
     description: 'umdl: seconds an rsync listing of a category source may take before it is stopped and the category fails.',
+    key: 'snapshot.file',
+    env: 'MM_SNAPSHOT_FILE',
+    type: 'path',
+    default: '/var/lib/mirrormanager/mirrorlist.avro',
+    description: 'The mirrorlist snapshot: written by generate-snapshot (previous one kept as <file>.old), read by serve-mirrorlist.',
   },
   {
     key: 'log.level',
