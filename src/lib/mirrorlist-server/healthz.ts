@@ -7,6 +7,7 @@ import type { SnapshotHolder } from './snapshot-holder.js'
 export interface HealthReport {
   status: 'ok' | 'unavailable'
   worker: number
+  pid: number
   snapshot?: {
     file: string
     /** epoch seconds of the database the snapshot was generated from */
@@ -23,13 +24,14 @@ export interface HealthReport {
 
 export function healthReport(holder: SnapshotHolder, worker: number, nowMs: number, lastReloadError?: string): { httpStatus: number; report: HealthReport } {
   const current = holder.current
-  if (!current) return { httpStatus: 503, report: { status: 'unavailable', worker, ...(lastReloadError ? { lastReloadError } : {}) } }
+  if (!current) return { httpStatus: 503, report: { status: 'unavailable', worker, pid: process.pid, ...(lastReloadError ? { lastReloadError } : {}) } }
   const { index } = current
   return {
     httpStatus: 200,
     report: {
       status: 'ok',
       worker,
+      pid: process.pid,
       snapshot: {
         file: current.file,
         createdAt: index.createdAt,
