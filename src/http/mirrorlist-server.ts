@@ -106,7 +106,7 @@ export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (requ
     const clientIp = clientAddress(request, options.trustProxy)
     const answer = answerOf(options, path, question < 0 ? '' : url.slice(question + 1), clientIp)
     send(request, response, answer.status, answer.contentType, answer.body, answer.location ? { Location: answer.location } : undefined)
-    if (answer.access && options.accessLog) options.accessLog.record(answer.access, new Date())
+    if (answer.access && options.accessLog) options.accessLog.record(answer.access, Date.now())
     observe(answer.endpoint, answer.status, answer.tier)
   }
 }

@@ -5,7 +5,11 @@ import type { IncomingMessage } from 'node:http'
 import { clientAddress } from '../../src/http/mirrorlist-server.js'
 import { continentLookup, parseCountryContinent } from '../../src/lib/geo/country-continent-file.js'
 import { countryFromRecord, geoIpFromBuffer, unmapIpv4 } from '../../src/lib/geo/geoip.js'
+import { SnapshotError } from '../../src/lib/errors.js'
 import { accessLogLine } from '../../src/lib/mirrorlist-server/access-log.js'
+import { healthReport } from '../../src/lib/mirrorlist-server/healthz.js'
+import { SnapshotHolder } from '../../src/lib/mirrorlist-server/snapshot-holder.js'
+import type { MirrorIndex } from '../../src/lib/snapshot/read.js'
 import { renderMetrics, RequestMetrics } from '../../src/lib/mirrorlist-server/metrics.js'
 import { globalNetblocksFromText, scanGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
 
@@ -125,4 +129,37 @@ t.test('client address: the LAST X-Forwarded-For element only when trusting a pr
   t.equal(clientAddress(fakeRequest('::ffff:127.0.0.1'), true), '::ffff:127.0.0.1', 'no header: the peer')
   t.equal(clientAddress(fakeRequest(undefined), false), '', 'a socket already closed')
   t.equal(clientAddress(fakeRequest('127.0.0.1', 'garbage'), true), 'garbage', 'left for answerRequest to reject with 500')
+})
+
+t.test('snapshot holder: a file that fails to load leaves the previous snapshot serving', async (t) => {
+  const files: Record<string, MirrorIndex | Error> = {
+    good: { createdAt: 1000, stats: { hosts: 1, directories: 2, repositories: 3 } } as MirrorIndex,
+    newer: { createdAt: 2000, stats: { hosts: 4, directories: 5, repositories: 6 } } as MirrorIndex,
+    corrupt: new SnapshotError('not an Avro object container file'),
+  }
+  let loads = 0
+  const holder = new SnapshotHolder(async (file) => {
+    loads++
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const entry = files[file]
+    if (entry instanceof Error) throw entry
+    return entry
+  })
+  t.equal(healthReport(holder, 1, 0).httpStatus, 503, 'nothing loaded: 503')
+  const first = await holder.reload('good')
+  t.equal(first.ok, true)
+  t.same(first.stats, { hosts: 1, directories: 2, repositories: 3 })
+  const rejected = await holder.reload('corrupt')
+  t.equal(rejected.ok, false)
+  t.equal(rejected.error, 'not an Avro object container file')
+  t.equal(holder.current?.index.createdAt, 1000, 'still the good one')
+  const health = healthReport(holder, 1, 1_500_000, rejected.error)
+  t.equal(health.httpStatus, 200)
+  t.equal(health.report.snapshot?.ageSeconds, 500)
+  t.equal(health.report.lastReloadError, 'not an Avro object container file')
+  loads = 0
+  const [a, b] = await Promise.all([holder.reload('newer'), holder.reload('newer')])
+  t.equal(loads, 1, 'concurrent reloads share one load')
+  t.ok(a.ok && b.ok)
+  t.equal(holder.current?.index.createdAt, 2000)
 })

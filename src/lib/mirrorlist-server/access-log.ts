@@ -25,11 +25,13 @@ export interface AccessRecord {
   arch: string
 }
 
-/** `YYYY-MM-DD` in UTC, as the statistics tool expects. */
-export function accessLogLine(record: AccessRecord, date: Date): string {
-  const day = date.toISOString().slice(0, 10)
+/** One line; DATE is `YYYY-MM-DD` in UTC, as the statistics tool expects. */
+export function accessLogLine(record: AccessRecord, date: Date | string): string {
+  const day = typeof date === 'string' ? date : date.toISOString().slice(0, 10)
   return `IP: ${record.ip}; DATE: ${day}; COUNTRY: ${record.country}; REPO: ${record.repo}; ARCH: ${record.arch}\n`
 }
+
+const DAY_MS = 86_400_000
 
 export class AccessLog {
   private handle?: FileHandle
@@ -38,6 +40,9 @@ export class AccessLog {
   private writing?: Promise<void>
   private timer?: NodeJS.Timeout
   private dropped = 0
+  /** The UTC day string, recomputed only when a day boundary passes (not per request). */
+  private day = ''
+  private dayEnds = 0
 
   private constructor(
     readonly file: string,
@@ -50,12 +55,16 @@ export class AccessLog {
     return log
   }
 
-  record(record: AccessRecord, date: Date): void {
+  record(record: AccessRecord, nowMs: number): void {
     if (this.pendingBytes > MAX_PENDING_BYTES) {
       this.dropped++
       return
     }
-    const line = accessLogLine(record, date)
+    if (nowMs >= this.dayEnds || nowMs < this.dayEnds - DAY_MS) {
+      this.day = new Date(nowMs).toISOString().slice(0, 10)
+      this.dayEnds = (Math.floor(nowMs / DAY_MS) + 1) * DAY_MS
+    }
+    const line = accessLogLine(record, this.day)
     this.pending.push(line)
     this.pendingBytes += line.length
     if (this.pendingBytes >= FLUSH_BYTES) this.flushSoon(0)
