@@ -89,6 +89,8 @@ export class Primary {
       if (isMessage<ToPrimary>(message)) this.onMessage(slot, worker, message)
     })
     worker.on('exit', (code, signal) => this.onExit(slot, worker, code, signal))
+    // An IPC send racing with the worker's death must not take the primary down.
+    worker.on('error', (error) => this.logger.debug(`worker ${slot.slot}: ${error.message}`))
   }
 
   private onMessage(slot: Slot, worker: Worker, message: ToPrimary): void {
@@ -146,7 +148,7 @@ export class Primary {
   }
 
   private tell(worker: Worker, message: ToWorker): void {
-    if (worker.isConnected()) worker.send(message)
+    if (worker.isConnected()) worker.send(message, () => {})
   }
 
   private broadcast(message: ToWorker): void {

@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js'
 import { createLogger, type Logger } from '../log.js'
 import { loadSnapshot } from '../snapshot/read.js'
 import { AccessLog } from './access-log.js'
-import { buildLookup } from './lookup.js'
+import { LookupTables } from './lookup.js'
 import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
 import { renderMetrics, RequestMetrics, type PrimaryMetrics, type WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, type ServerOptions } from './options.js'
@@ -20,7 +20,8 @@ const SHUTDOWN_GRACE_MS = 10_000
 const METRICS_TIMEOUT_MS = 2_000
 
 function send(message: ToPrimary): void {
-  process.send?.(message)
+  // The callback swallows the error of a send racing with the primary's exit.
+  if (process.connected) process.send?.(message, undefined, {}, () => {})
 }
 
 class Worker {
@@ -28,6 +29,7 @@ class Worker {
   readonly metrics: RequestMetrics
   readonly holder = new SnapshotHolder(loadSnapshot)
   server?: Server
+  tables?: LookupTables
   accessLog?: AccessLog
   lastReloadError?: string
   private listening = false
@@ -44,11 +46,12 @@ class Worker {
   }
 
   async start(): Promise<void> {
-    const lookup = await buildLookup(this.options, this.logger)
+    this.tables = new LookupTables(this.options, this.logger)
+    await this.tables.load()
     if (this.options.accessLog) this.accessLog = await AccessLog.open(this.options.accessLog, this.logger)
     this.server = createMirrorlistServer({
       holder: this.holder,
-      lookup,
+      lookup: this.tables.lookup,
       trustProxy: this.options.trustProxy,
       metrics: this.metrics,
       collectMetrics: () => this.collectMetrics(),
@@ -79,6 +82,7 @@ class Worker {
       case 'listen':
         return this.listen()
       case 'reload': {
+        for (const failure of (await this.tables?.refresh()) ?? []) this.logger.error(`${failure}; keeping the previous table`)
         const outcome = await this.holder.reload(this.options.snapshot)
         this.afterLoad(outcome)
         if (outcome.ok) this.listen()
