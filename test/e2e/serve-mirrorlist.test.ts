@@ -298,6 +298,12 @@ t.test('no snapshot yet: healthz 503, requests 503; a configuration file that ca
   server.child.kill('SIGTERM')
   t.equal(await server.exited, 0)
 
+  const busy = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1'])
+  stopAtEnd(t, busy)
+  const taken = await runCli(['serve-mirrorlist', '--snapshot', join(dir, 'missing.avro'), '--port', String(busy.port), '--workers', '1'])
+  t.equal(taken.status, 3, 'a port in use stops the server with a configuration error')
+  t.match(taken.stderr, new RegExp(`cannot listen on 127.0.0.1:${busy.port}: .*EADDRINUSE`))
+
   const bad = await runCli(['serve-mirrorlist', '--snapshot', join(dir, 'missing.avro'), '--port', '0', '--workers', '1', '--geoip', join(dir, 'nope.mmdb')])
   t.equal(bad.status, 3, 'configuration error exit status')
   t.match(bad.stderr, /GeoIP database .*nope\.mmdb/)

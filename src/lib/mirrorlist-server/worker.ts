@@ -103,6 +103,11 @@ class Worker {
   listen(): void {
     if (this.listening || this.shuttingDown || !this.server) return
     this.listening = true
+    this.server.once('error', (error: NodeJS.ErrnoException) => {
+      // EADDRINUSE, EACCES, EADDRNOTAVAIL: restarting will not help; the primary stops.
+      this.logger.error(`cannot listen on ${this.options.listen}:${this.options.port}: ${error.message}`)
+      process.exit(WORKER_CONFIG_EXIT)
+    })
     this.server.listen(this.options.port, this.options.listen, () => {
       const address = this.server!.address()
       send({ type: 'listening', port: typeof address === 'object' && address ? address.port : this.options.port })
