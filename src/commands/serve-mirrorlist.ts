@@ -24,7 +24,7 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
   ]
 
   static override flags = {
-    snapshot: Flags.string({ summary: 'Snapshot file made by generate-snapshot. Default: /var/lib/mirrormanager/mirrorlist.avro.' }),
+    snapshot: Flags.string({ summary: 'Snapshot file made by generate-snapshot. Default: snapshot.file ($MM_SNAPSHOT_FILE).' }),
     listen: Flags.string({ summary: 'Address to listen on. Default: 127.0.0.1.' }),
     port: Flags.integer({ summary: 'TCP port (0: any free port, printed at start). Default: 3000.' }),
     workers: Flags.integer({ summary: 'HTTP worker processes. Default: 2.' }),
@@ -41,7 +41,7 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
   protected override configFlags(flags: Record<string, unknown>): Partial<Record<ConfigKey, unknown>> {
     return {
       ...super.configFlags(flags),
-      'mirrorlist.snapshot': flags.snapshot,
+      'snapshot.file': flags.snapshot,
       'mirrorlist.listen': flags.listen,
       'mirrorlist.port': flags.port,
       'mirrorlist.workers': flags.workers,

@@ -6,7 +6,7 @@
  * in the metalink.
  */
 import t from 'tap'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -100,19 +100,30 @@ t.test('dnf makecache through our metalink fails over from a stale mirror to a c
   const currentAt = metalink.indexOf(`127.0.0.1:${current.port}/`)
   t.ok(staleAt > 0 && currentAt > staleAt, 'the stale mirror is listed before the current one')
 
+  // Asynchronous: the two mirrors are served by this very process, which must keep running.
   const makecache = (name: string) => {
     const repos = join(dir, `repos-${name}`)
     mkdirSync(repos)
     writeFileSync(join(repos, 'mmtest.repo'), `[mmtest]\nname=mmtest\nmetalink=http://127.0.0.1:${server.port}${metalinkPath}\nenabled=1\ngpgcheck=0\n`)
-    return spawnSync('dnf', [
+    const child = spawn('dnf', [
       'makecache', '-y', '--releasever=41', `--installroot=${join(dir, `root-${name}`)}`,
       `--setopt=reposdir=${repos}`, `--setopt=cachedir=${join(dir, `cache-${name}`)}`,
-      '--setopt=skip_if_unavailable=False', '--disablerepo=*', '--enablerepo=mmtest',
-    ], { encoding: 'utf8', timeout: 120_000 })
+      '--setopt=skip_if_unavailable=False', '--setopt=timeout=20', '--disablerepo=*', '--enablerepo=mmtest',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+    return new Promise<{ status: number | null; output: string }>((resolve) =>
+      child.on('close', (status) => {
+        clearTimeout(timer)
+        resolve({ status, output })
+      }),
+    )
   }
 
-  const ok = makecache('both')
-  t.equal(ok.status, 0, `dnf makecache succeeds:\n${ok.stdout}\n${ok.stderr}`)
+  const ok = await makecache('both')
+  t.equal(ok.status, 0, ok.status === 0 ? 'dnf makecache succeeds' : `dnf makecache failed:\n${ok.output}`)
   const repomd = `/fedora/${OS_REL}/repodata/repomd.xml`
   t.ok(stale.requests.includes(repomd), 'dnf tried the stale mirror first')
   t.ok(current.requests.includes(repomd), 'and failed over to the current one')
@@ -120,7 +131,7 @@ t.test('dnf makecache through our metalink fails over from a stale mirror to a c
   // Without the current mirror, the stale repomd.xml alone must be refused: the hash is what decides.
   current.server.close()
   current.server.closeAllConnections()
-  const refused = makecache('stale-only')
+  const refused = await makecache('stale-only')
   t.not(refused.status, 0, 'dnf refuses a repomd.xml whose hash is not in the metalink')
-  t.match(`${refused.stdout}\n${refused.stderr}`, /checksum doesn't match|All mirrors were tried/)
+  t.match(refused.output, /checksum doesn't match|All mirrors were tried/)
 })

@@ -101,13 +101,6 @@ export const configKeys = [
     description: 'How much is logged to stderr.',
   },
   {
-    key: 'mirrorlist.snapshot',
-    env: 'MM_MIRRORLIST_SNAPSHOT',
-    type: 'path',
-    default: '/var/lib/mirrormanager/mirrorlist.avro',
-    description: 'Snapshot file (made by generate-snapshot) that serve-mirrorlist answers from.',
-  },
-  {
     key: 'mirrorlist.listen',
     env: 'MM_MIRRORLIST_LISTEN',
     type: 'string',

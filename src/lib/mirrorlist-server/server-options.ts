@@ -4,7 +4,7 @@ import type { ServerOptions } from './options.js'
 /** The server's options from resolved configuration (flags > env > file > defaults). */
 export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
   return {
-    snapshot: config.get('mirrorlist.snapshot'),
+    snapshot: config.get('snapshot.file'),
     listen: config.get('mirrorlist.listen'),
     port: config.get('mirrorlist.port'),
     workers: config.get('mirrorlist.workers'),
