@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, normalize } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
-import { buildNetwork, OS_REL } from '../helpers/mirror-network.js'
+import { buildNetwork, OS_REL } from '../helpers/mirror-database.js'
 import { get, startServer } from '../helpers/mirrorlist-server.js'
 
 const have = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
-import { addMirror, buildNetwork, OS_REL, type Network } from '../helpers/mirror-network.js'
+import { addMirror, buildNetwork, OS_REL, type Network } from '../helpers/mirror-database.js'
 import { get, startServer, type RunningServer } from '../helpers/mirrorlist-server.js'
 
 const GEOIP = join(import.meta.dirname, '..', 'fixtures', 'geoip', 'country-maxmind.mmdb')

@@ -1,99 +1,139 @@
 /**
- * A small mirror network written straight into a test database, for the serve-mirrorlist
- * end-to-end tests: one category, one repository (fedora-41 / x86_64) with repodata,
- * public hosts in SE, DE, JP and US, a private host reached only by netblock, and a host
- * that is not up to date (never listed).
+ * A small mirror network described in a few lines, as snapshot entries: unit tests
+ * build a MirrorIndex from it without any I/O, integration tests write it to a file.
  */
-import type { Sql } from '../../src/lib/db/sql.js'
+import { buildMirrorIndex } from '../../src/lib/snapshot/build-index.js'
+import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
+import { SNAPSHOT_FORMAT_VERSION, encodeDeltas, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
+import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
 
-export const TOP = 'pub/fedora/linux'
-export const OS_DIR = `${TOP}/releases/41/Everything/x86_64/os`
-export const REPODATA_DIR = `${OS_DIR}/repodata`
-/** Path of the os directory below the category's top directory. */
-export const OS_REL = 'releases/41/Everything/x86_64/os'
-
-export interface MirrorSpec {
-  site: string
-  host: string
-  country: string
-  urls: string[]
-  bandwidth?: number
-  privateSite?: boolean
-  netblocks?: string[]
-  upToDate?: boolean
+export interface TestHost extends Partial<Omit<HostEntry, 'id'>> {
+  id: number
+  /** category id -> URLs */
+  urls?: Record<number, string[]>
 }
 
-export interface RepomdDetail {
-  timestamp: number
-  size: number
-  md5?: string
-  sha1?: string
-  sha256: string
-  sha512?: string
+export interface TestDirectory {
+  name: string
+  category: number
+  hosts: number[]
+  files?: Record<string, Partial<FileDetailEntry>[]>
 }
 
-export const standardMirrors: MirrorSpec[] = [
-  { site: 'se-site', host: 'se1.example', country: 'SE', urls: ['http://se1.example/fedora', 'rsync://se1.example/fedora'], bandwidth: 1000 },
-  { site: 'de-site', host: 'de1.example', country: 'DE', urls: ['https://de1.example/pub/fedora/linux'], bandwidth: 1000 },
-  { site: 'jp-site', host: 'jp1.example', country: 'JP', urls: ['http://jp1.example/fedora'], bandwidth: 100 },
-  { site: 'us-site', host: 'us1.example', country: 'US', urls: ['https://us1.example/fedora'], bandwidth: 100 },
-  { site: 'campus', host: 'private1.example', country: 'SE', urls: ['http://private1.example/fedora'], privateSite: true, netblocks: ['10.99.0.0/16'] },
-  { site: 'stale-site', host: 'stale1.example', country: 'DE', urls: ['http://stale1.example/fedora'], upToDate: false },
-]
+export class MirrorNetwork {
+  createdAt = 1700000000
+  hosts: TestHost[] = []
+  categories: { id: number; name: string; topdir: string }[] = []
+  directories: TestDirectory[] = []
+  repositories: { prefix: string; arch: string; directory: string; disabled?: boolean }[] = []
+  repositoryRedirects: Record<string, string> = {}
+  countryContinentRedirects: Record<string, string> = {}
+  netblockCountries: Record<string, string> = {}
 
-async function insertId(rows: Promise<{ id: number }[]>): Promise<number> {
-  const [row] = await rows
-  return row.id
-}
-
-export interface Network {
-  categoryId: number
-  osDirectoryId: number
-  repodataDirectoryId: number
-}
-
-export async function buildNetwork(sql: Sql, repomd: RepomdDetail[], mirrors: MirrorSpec[] = standardMirrors): Promise<Network> {
-  const productId = await insertId(sql`insert into product (name) values ('Fedora') returning id`)
-  const versionId = await insertId(sql`insert into version (product_id, name) values (${productId}, '41') returning id`)
-  const topId = await insertId(sql`insert into directory (name) values (${TOP}) returning id`)
-  const osDirectoryId = await insertId(sql`insert into directory (name) values (${OS_DIR}) returning id`)
-  const repodataDirectoryId = await insertId(sql`insert into directory (name) values (${REPODATA_DIR}) returning id`)
-  const categoryId = await insertId(
-    sql`insert into category (name, product_id, topdir_id) values ('Fedora Linux', ${productId}, ${topId}) returning id`,
-  )
-  for (const dir of [topId, osDirectoryId, repodataDirectoryId]) {
-    await sql`insert into category_directory (category_id, directory_id) values (${categoryId}, ${dir})`
+  host(host: TestHost): this {
+    this.hosts.push(host)
+    return this
   }
-  const [{ id: archId }] = await sql<{ id: number }[]>`select id from arch where name = 'x86_64'`
-  await sql`insert into repository (name, prefix, category_id, version_id, arch_id, directory_id)
-            values ('Fedora 41 x86_64', 'fedora-41', ${categoryId}, ${versionId}, ${archId}, ${osDirectoryId})`
-  await sql`insert into repository_redirect (from_repo, to_repo) values ('fedora-41-redirected', 'fedora-41')`
-  for (const detail of repomd) await addRepomd(sql, repodataDirectoryId, detail)
-  const network = { categoryId, osDirectoryId, repodataDirectoryId }
-  for (const mirror of mirrors) await addMirror(sql, network, mirror)
-  return network
+
+  category(id: number, name: string, topdir: string): this {
+    this.categories.push({ id, name, topdir })
+    return this
+  }
+
+  directory(directory: TestDirectory): this {
+    this.directories.push(directory)
+    return this
+  }
+
+  repository(prefix: string, arch: string, directory: string, disabled = false): this {
+    this.repositories.push({ prefix, arch, directory, disabled })
+    return this
+  }
+
+  entries(): SnapshotEntry[] {
+    const entries: SnapshotEntry[] = [{ Header: { formatVersion: SNAPSHOT_FORMAT_VERSION, createdAt: this.createdAt, generator: 'test' } }]
+    for (const host of this.hosts) {
+      entries.push({
+        Host: {
+          id: host.id,
+          name: host.name ?? `host${host.id}`,
+          country: host.country ?? 'US',
+          bandwidth: host.bandwidth ?? 100,
+          private: host.private ?? false,
+          countriesAllowed: host.countriesAllowed ?? [],
+          netblocks: host.netblocks ?? [],
+          asn: host.asn ?? null,
+          peerAsns: host.peerAsns ?? [],
+          asnClients: host.asnClients ?? true,
+        },
+      })
+    }
+    for (const category of this.categories) {
+      const hostUrls = this.hosts
+        .filter((host) => host.urls?.[category.id])
+        .map((host) => ({ hostId: host.id, urls: host.urls![category.id]! }))
+      entries.push({ Category: { ...category, hostUrls } })
+    }
+    this.directories.forEach((directory, id) => {
+      entries.push({ HostSet: { id, hostIdDeltas: encodeDeltas([...directory.hosts].sort((a, b) => a - b)) } })
+      const files: Record<string, FileDetailEntry[]> = {}
+      for (const [name, details] of Object.entries(directory.files ?? {})) {
+        files[name] = details.map((d) => ({ timestamp: 0, size: 0, md5: '', sha1: '', sha256: '', sha512: '', ...d }))
+      }
+      entries.push({ Directory: { name: directory.name, categoryId: directory.category, hostSet: id, files } })
+    })
+    for (const repository of this.repositories) entries.push({ Repository: { disabled: false, ...repository } })
+    entries.push({
+      Tables: {
+        repositoryRedirects: this.repositoryRedirects,
+        countryContinentRedirects: this.countryContinentRedirects,
+        netblockCountries: this.netblockCountries,
+      },
+    })
+    entries.push({
+      Footer: {
+        hosts: this.hosts.length,
+        categories: this.categories.length,
+        hostSets: this.directories.length,
+        directories: this.directories.length,
+        repositories: this.repositories.length,
+      },
+    })
+    return entries
+  }
+
+  index(): MirrorIndex {
+    return buildMirrorIndex(this.entries())
+  }
 }
 
-export async function addRepomd(sql: Sql, repodataDirectoryId: number, detail: RepomdDetail): Promise<void> {
-  await sql`insert into file_detail (directory_id, filename, timestamp, size, md5, sha1, sha256, sha512)
-            values (${repodataDirectoryId}, 'repomd.xml', ${detail.timestamp}, ${detail.size}, ${detail.md5 ?? null},
-                    ${detail.sha1 ?? null}, ${detail.sha256}, ${detail.sha512 ?? null})`
+/** A deterministic random source in [0, 1) (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
 
-export async function addMirror(sql: Sql, network: Network, mirror: MirrorSpec): Promise<void> {
-  const siteId = await insertId(sql`insert into site (name, private) values (${mirror.site}, ${mirror.privateSite ?? false}) returning id`)
-  const hostId = await insertId(sql`insert into host (site_id, name, country, bandwidth_int)
-    values (${siteId}, ${mirror.host}, ${mirror.country}, ${mirror.bandwidth ?? 100}) returning id`)
-  for (const netblock of mirror.netblocks ?? []) await sql`insert into host_netblock (host_id, netblock) values (${hostId}, ${netblock})`
-  const hostCategoryId = await insertId(
-    sql`insert into host_category (host_id, category_id) values (${hostId}, ${network.categoryId}) returning id`,
-  )
-  for (const url of mirror.urls) await sql`insert into host_category_url (host_category_id, url) values (${hostCategoryId}, ${url})`
-  for (const [dir, path] of [
-    [network.osDirectoryId, OS_REL],
-    [network.repodataDirectoryId, `${OS_REL}/repodata`],
-  ] as const) {
-    await sql`insert into host_category_dir (host_category_id, directory_id, path, up2date)
-              values (${hostCategoryId}, ${dir}, ${path}, ${mirror.upToDate ?? true})`
+export const CONTINENTS: Record<string, string> = {
+  SE: 'EU', DE: 'EU', NO: 'EU', FR: 'EU', AT: 'EU', US: 'NA', CA: 'NA', JP: 'AS',
+}
+
+export const PUBDATE_NOW = new Date(Date.UTC(2026, 10, 23, 10, 56, 50))
+
+export function lookupContext(overrides: Partial<LookupContext> & { geo?: Record<string, string>; asns?: Record<string, number> } = {}): LookupContext {
+  const { geo = {}, asns = {}, ...rest } = overrides
+  return {
+    countryOf: (ip) => geo[ip],
+    asnOf: (ip) => asns[ip],
+    continentOf: (country) => CONTINENTS[country],
+    minimum: 5,
+    now: PUBDATE_NOW,
+    random: seededRandom(42),
+    ...rest,
   }
 }

@@ -126,7 +126,7 @@ function requestedCountryTiers(
   request: SelectionRequest,
   clientCountry: string,
   headerItems: string[],
-): TierResult[] {
+): { found: boolean; tiers: TierResult[] } {
   const requested: number[] = []
   for (const code of request.requestedCountries) {
     if (code.toUpperCase() === 'GLOBAL') {
@@ -146,10 +146,14 @@ function requestedCountryTiers(
       continent.push(...sameContinent(index, context, request, code, headerItems, seen))
     }
   }
-  return [
-    { tier: 'country', hosts: allowedFor(new Set(requested), index, clientCountry) },
-    { tier: 'continent', hosts: allowedFor(new Set(continent), index, clientCountry) },
-  ]
+  return {
+    // country= restricts the answer when it named hosts, even if countries allowed then removes them all
+    found: requested.length > 0 || continent.length > 0,
+    tiers: [
+      { tier: 'country', hosts: allowedFor(new Set(requested), index, clientCountry) },
+      { tier: 'continent', hosts: allowedFor(new Set(continent), index, clientCountry) },
+    ],
+  }
 }
 
 /** Tier 5: the client's (GeoIP) country, then the other countries of its continent. */
@@ -205,8 +209,8 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   if (request.requestedCountries.length > 0) {
     const requested = requestedCountryTiers(index, context, request, clientCountry, headerItems)
     // country= restricts the answer only when it found something; else GeoIP as usual
-    onlyCountry = requested.some((tier) => tier.hosts.length > 0)
-    if (onlyCountry) tiers.push(...requested)
+    onlyCountry = requested.found
+    if (onlyCountry) tiers.push(...requested.tiers)
   }
   if (!onlyCountry) tiers.push(...clientCountryTiers(index, context, request, clientCountry, headerItems))
   const found = countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
