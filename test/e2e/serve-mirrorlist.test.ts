@@ -117,6 +117,10 @@ t.test('answers: mirrorlist, metalink, country=, ip= netblock, GeoIP, X-Forwarde
     t.ok(reply.body.endsWith(' </files>\n</metalink>\n'))
   })
 
+  t.test('explain=1 without --debug-selection: an ordinary answer', async (t) => {
+    t.same(lines((await get(port, `${REPO}&country=se&explain=1`)).body), ['# repo = fedora-41 arch = x86_64 country = se ', SE1])
+  })
+
   t.test('redirect=1: 302 to the first http(s) URL', async (t) => {
     const reply = await get(port, `${REPO}&country=DE&redirect=1`)
     t.equal(reply.status, 302)
@@ -227,12 +231,17 @@ async function requestLoop(port: number, path: string, total: number, concurrenc
 
 t.test('operations: reload under load without a failed request, killed worker replaced, corrupt snapshot rejected', async (t) => {
   const { db, dir, snapshot, network } = await setup(t, 'embedded')
-  const server = await startServer(['--snapshot', snapshot, '--workers', '2', '--geoip', GEOIP_FLAT])
+  const server = await startServer(['--snapshot', snapshot, '--workers', '2', '--geoip', GEOIP_FLAT, '--debug-selection'])
   stopAtEnd(t, server)
   const port = server.port
   const path = `${REPO}&country=se`
   t.same(lines((await get(port, path)).body), ['# repo = fedora-41 arch = x86_64 country = se ', SE1], 'before: one Swedish mirror')
   t.match(lines((await get(port, REPO)).body)[0], /^# repo = fedora-41 arch = x86_64 country = SE /, 'located by the flat-schema GeoIP database')
+
+  const explained = (await get(port, `${REPO}&explain=1`)).body
+  t.match(explained, /^# repo = fedora-41 arch = x86_64 country = SE [^\n]*\n# client country: SE; answered by: /, '--debug-selection: explain=1 says why')
+  t.match(explained, /^# 1 host \d+ se1\.example \(SE\): /m, 'the chosen host and its tier')
+  t.match(explained, /^# - host \d+ private1\.example \(SE\): /m, 'the private host, left out, and why')
 
   // A second Swedish mirror appears in the database; a new snapshot is generated next to the served one.
   await addMirror(db.sql, network, { site: 'se2-site', host: 'se2.example', country: 'SE', urls: ['http://se2.example/fedora'] })
