@@ -43,10 +43,12 @@ export function clientAddress(request: IncomingMessage, trustProxy: boolean): st
   return request.socket.remoteAddress ?? ''
 }
 
-function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, body: string, extra?: Record<string, string>): void {
+function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, text: string, extra?: Record<string, string>): void {
+  // Encode once: the length and the bytes written come from the same buffer.
+  const body = Buffer.from(text)
   response.writeHead(status, {
     'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': body.length,
     ...extra,
   })
   // HEAD: the same headers, no body.
