@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// Macro benchmark of serve-mirrorlist (see bench/server/README). Loopback only.
+//
+//   node bench/server/run.js --snapshot FILE [--duration 8] [--connections 32] [--workers 2]
+//
+// In ONE run: starts serve-mirrorlist (2 workers, a 900,000-line global netblocks file,
+// the test GeoIP database) on the snapshot, records load-to-ready per worker and the RSS
+// of primary + workers, then for each request class runs wrk against it and against a
+// trivial node:cluster/node:http server returning a constant body of the same size with
+// the same number of workers, and reports throughput and p50/p99 as ratios.
+// Appends a section to bench/RESULTS-server.md.
+import { execFileSync, spawn } from 'node:child_process'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+const root = new URL('../..', import.meta.url).pathname
+const { values: args } = parseArgs({
+  options: {
+    snapshot: { type: 'string' },
+    duration: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '32' },
+    workers: { type: 'string', default: '2' },
+    'netblocks-lines': { type: 'string', default: '900000' },
+    results: { type: 'string', default: join(root, 'bench', 'RESULTS-server.md') },
+  },
+})
+if (!args.snapshot) {
+  console.error('usage: node bench/server/run.js --snapshot FILE (make one with the bench fixture + generate-snapshot, see bench/server/README)')
+  process.exit(2)
+}
+const work = mkdtempSync(join(tmpdir(), 'mm-bench-server-'))
+const log = (line) => console.error(`bench: ${line}`)
+
+/** A BGP-table-like file: /24s and /16s in IPv4, /32s and /48s in IPv6, with ASNs. */
+function writeGlobalNetblocks(file, count) {
+  const lines = []
+  let state = 12345
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0)
+  for (let i = 0; i < count; i++) {
+    const asn = 1 + (next() % 400000)
+    if (i % 10 === 9) lines.push(`2${(next() % 0xfff).toString(16).padStart(3, '0')}:${(next() % 0xffff).toString(16)}:${(next() % 0xffff).toString(16)}::/48 ${asn}`)
+    else if (i % 7 === 0) lines.push(`${1 + (next() % 223)}.${next() % 256}.0.0/16 ${asn}`)
+    else lines.push(`${1 + (next() % 223)}.${next() % 256}.${next() % 256}.0/24 ${asn}`)
+  }
+  writeFileSync(file, lines.join('\n') + '\n')
+}
+
+function startProcess(command, argv, readyPattern) {
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MM_CONFIG: '/dev/null' } })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk
+      const match = typeof readyPattern === 'function' ? readyPattern(output) : output.match(readyPattern)
+      if (match) resolve({ child, match, output: () => output })
+    }
+    child.stdout.setEncoding('utf8').on('data', onData)
+    child.stderr.setEncoding('utf8').on('data', onData)
+    child.on('exit', (code) => reject(new Error(`${command} exited ${code}:\n${output}`)))
+  })
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+const rssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1])
+const childrenOf = (pid) => execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+
+function wrk(url) {
+  const out = execFileSync('wrk', ['-t1', `-c${args.connections}`, `-d${args.duration}s`, '--latency', url], { encoding: 'utf8' })
+  const toMs = (text) => {
+    const [, n, unit] = text.match(/([\d.]+)(us|ms|s)/)
+    return Number(n) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1)
+  }
+  const errors = out.match(/Socket errors: (.*)/)
+  return {
+    rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]),
+    p50: toMs(out.match(/\s50%\s+(\S+)/)[1]),
+    p99: toMs(out.match(/\s99%\s+(\S+)/)[1]),
+    errors: errors ? errors[1] : 'none',
+  }
+}
+
+async function fetchText(url) {
+  const response = await fetch(url)
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() }
+}
+
+const netblocks = join(work, 'global_netblocks.txt')
+log(`writing ${args['netblocks-lines']} global netblocks lines`)
+writeGlobalNetblocks(netblocks, Number(args['netblocks-lines']))
+
+const geoip = join(root, 'test', 'fixtures', 'geoip', 'country-maxmind.mmdb')
+const workers = Number(args.workers)
+const serverStarted = performance.now()
+const server = await startProcess(
+  process.execPath,
+  [join(root, 'bin', 'run.js'), 'serve-mirrorlist', '--snapshot', args.snapshot, '--port', '0', '--workers', String(workers), '--geoip', geoip, '--global-netblocks', netblocks],
+  (output) => /listening on http:/.test(output) && output.match(/ready in \d+ ms/g)?.length >= workers,
+)
+const allReady = Math.round(performance.now() - serverStarted)
+const port = Number(server.output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)\//)[1])
+const readyMs = [...server.output().matchAll(/ready in (\d+) ms/g)].map((m) => Number(m[1]))
+const base = `http://127.0.0.1:${port}`
+log(`server on ${base}; workers ready in ${readyMs.join(', ')} ms (process start to all ready: ${allReady} ms)`)
+
+// Pick the request classes from what the snapshot holds: the 404 lists every repo+arch.
+const listing = (await fetchText(`${base}/mirrorlist?repo=no-such-repo&arch=x86_64`)).body
+const pairs = [...listing.matchAll(/^# repo=(\S+)&arch=(\S+)$/gm)].map((m) => ({ repo: m[1], arch: m[2] }))
+const popular = pairs.find((p) => /updates-released-f\d+$/.test(p.repo) && p.arch === 'x86_64') ?? pairs.find((p) => p.arch === 'x86_64') ?? pairs[0]
+const late = pairs[pairs.length - 1]
+const classes = [
+  { name: 'metalink, popular repo', path: `/metalink?repo=${popular.repo}&arch=${popular.arch}` },
+  { name: 'mirrorlist, late repo', path: `/mirrorlist?repo=${late.repo}&arch=${late.arch}` },
+  { name: 'mirrorlist, no GeoIP country (global fill)', path: `/mirrorlist?repo=${popular.repo}&arch=${popular.arch}&ip=100.64.7.9` },
+  { name: 'unknown repo (404 + list)', path: '/mirrorlist?repo=no-such-repo&arch=x86_64' },
+]
+for (const c of classes) {
+  const answer = await fetchText(base + c.path)
+  c.status = answer.status
+  c.bytes = Buffer.byteLength(answer.body)
+  c.type = answer.type
+  c.urls = answer.body.split('\n').filter((line) => /^(https?|ftp|rsync):/.test(line) || /<url /.test(line)).length
+}
+
+const rss = { primary: rssKb(server.child.pid), workers: childrenOf(server.child.pid).map(rssKb) }
+const rssTotalMb = Math.round((rss.primary + rss.workers.reduce((a, b) => a + b, 0)) / 1024)
+log(`RSS: primary ${Math.round(rss.primary / 1024)} MB, workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = ${rssTotalMb} MB`)
+
+const rows = []
+for (const c of classes) {
+  wrk(base + c.path) // warm-up run is the first measurement's cost otherwise; keep it short
+  const ours = wrk(base + c.path)
+  const baseline = await startProcess(process.execPath, [join(root, 'bench', 'server', 'baseline-server.js'), String(workers), String(c.bytes), c.type ?? 'text/plain'], /listening (\d+)/)
+  const theirs = wrk(`http://127.0.0.1:${baseline.match[1]}/x`)
+  await stop(baseline.child)
+  rows.push({ c, ours, theirs })
+  log(`${c.name}: ${Math.round(ours.rps)} req/s vs baseline ${Math.round(theirs.rps)} (ratio ${(ours.rps / theirs.rps).toFixed(2)}), p50 ${ours.p50} ms, p99 ${ours.p99} ms`)
+}
+const rssAfter = { primary: rssKb(server.child.pid), workers: childrenOf(server.child.pid).map(rssKb) }
+const rssAfterMb = Math.round((rssAfter.primary + rssAfter.workers.reduce((a, b) => a + b, 0)) / 1024)
+await stop(server.child)
+rmSync(work, { recursive: true, force: true })
+
+const snapshotMb = (Number(execFileSync('stat', ['-c', '%s', args.snapshot], { encoding: 'utf8' })) / 1e6).toFixed(1)
+const lines = [
+  '',
+  `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — serve-mirrorlist`,
+  '',
+  `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work). Node ${process.version}. ` +
+    `wrk 1 thread, ${args.connections} connections, ${args.duration} s per measurement (after one warm-up run), loopback. ` +
+    `${workers} workers; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
+    'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size, measured right after ours.',
+  '',
+  `- load-to-ready per worker (snapshot + GeoIP + netblocks): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
+  `- RSS after load: primary ${Math.round(rss.primary / 1024)} MB + workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = **${rssTotalMb} MB** (target < 350 MB); after the load runs: ${rssAfterMb} MB`,
+  '',
+  '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | p50 ms | p99 ms | baseline p50 / p99 ms |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(({ c, ours, theirs }) =>
+    `| ${c.name} | ${c.status} | ${c.bytes} | ${c.urls} | ${Math.round(ours.rps)} | ${Math.round(theirs.rps)} | **${(ours.rps / theirs.rps).toFixed(2)}** | ${ours.p50} | ${ours.p99} | ${theirs.p50} / ${theirs.p99} |`),
+  '',
+  `Requests: ${classes.map((c) => `\`${c.path}\``).join(', ')}. Socket errors: ${rows.map((r) => r.ours.errors).join('; ')}.`,
+  '',
+]
+appendFileSync(args.results, lines.join('\n'))
+console.log(lines.join('\n'))

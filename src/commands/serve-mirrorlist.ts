@@ -1,0 +1,65 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../lib/cli/base-command.js'
+import type { ConfigKey } from '../lib/config/keys.js'
+import { runPrimary, type ServeSummary } from '../lib/mirrorlist-server/primary.js'
+import { serverOptionsFromConfig } from '../lib/mirrorlist-server/server-options.js'
+
+export default class ServeMirrorlist extends BaseCommand {
+  static override summary = 'Answer metalink and mirrorlist requests from a snapshot file (what dnf and yum talk to).'
+  static override description = `Runs a primary process and --workers HTTP worker processes on --listen:--port. Every worker loads the snapshot made by generate-snapshot into memory and answers /metalink and /mirrorlist (any path prefix) exactly like MirrorManager2; the database is never touched.
+
+SIGHUP (and with --watch a replaced file) reloads the snapshot without dropping a request: workers load and validate it one at a time and switch only when it is valid; an invalid file is rejected with a log line and the previous snapshot keeps serving. SIGUSR1 reopens the access log (logrotate). SIGTERM or SIGINT stops accepting connections, finishes requests in flight and exits 0. A worker that dies is replaced.
+
+GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loaded); GET /metrics answers Prometheus text summed over all workers. Behind haproxy or nginx, use --trust-proxy so the client address is taken from the last X-Forwarded-For element.`
+  static override examples = [
+    {
+      description: 'Serve the default snapshot on 127.0.0.1:3000 with 2 workers, locating clients with a GeoIP database',
+      command: '<%= config.bin %> <%= command.id %> --geoip /usr/share/GeoIP/GeoLite2-Country.mmdb',
+    },
+    {
+      description: 'Behind a proxy, with ASN matching, an access log for statistics and automatic reloads',
+      command:
+        '<%= config.bin %> <%= command.id %> --snapshot /var/lib/mirrormanager/mirrorlist.avro --port 18081 --workers 4 --trust-proxy --global-netblocks /var/lib/mirrormanager/global_netblocks.txt --log /var/log/mirrormanager/mirrorlist.log --watch',
+    },
+  ]
+
+  static override flags = {
+    snapshot: Flags.string({ summary: 'Snapshot file made by generate-snapshot. Default: snapshot.file ($MM_SNAPSHOT_FILE).' }),
+    listen: Flags.string({ summary: 'Address to listen on. Default: 127.0.0.1.' }),
+    port: Flags.integer({ summary: 'TCP port (0: any free port, printed at start). Default: 3000.' }),
+    workers: Flags.integer({ summary: 'HTTP worker processes. Default: 2.' }),
+    minimum: Flags.integer({ summary: 'Add the global list when fewer mirrors than this were found. Default: 5.' }),
+    geoip: Flags.string({ summary: 'GeoIP country database (.mmdb, MaxMind or flat country_code schema).' }),
+    'global-netblocks': Flags.string({ summary: 'Global netblocks file ("<cidr> <asn>" lines) for ASN matching.' }),
+    'country-continent': Flags.string({ summary: 'File of "<country> <continent>" lines overriding the built-in table.' }),
+    log: Flags.string({ summary: 'Access log file (statistics input); reopened on SIGUSR1.' }),
+    'trust-proxy': Flags.boolean({ summary: 'Take the client address from the last X-Forwarded-For element.', allowNo: true }),
+    watch: Flags.boolean({ summary: 'Reload when the snapshot file is replaced.', allowNo: true }),
+    'debug-selection': Flags.boolean({ summary: 'Allow explain=1: the answer says why each host was chosen or excluded.', allowNo: true }),
+  }
+
+  protected override configFlags(flags: Record<string, unknown>): Partial<Record<ConfigKey, unknown>> {
+    return {
+      ...super.configFlags(flags),
+      'snapshot.file': flags.snapshot,
+      'mirrorlist.listen': flags.listen,
+      'mirrorlist.port': flags.port,
+      'mirrorlist.workers': flags.workers,
+      'mirrorlist.minimum': flags.minimum,
+      'mirrorlist.geoip': flags.geoip,
+      'mirrorlist.global_netblocks': flags['global-netblocks'],
+      'mirrorlist.country_continent': flags['country-continent'],
+      'mirrorlist.log': flags.log,
+      'mirrorlist.trust_proxy': flags['trust-proxy'],
+      'mirrorlist.watch': flags.watch,
+      'mirrorlist.debug_selection': flags['debug-selection'],
+    }
+  }
+
+  async run(): Promise<ServeSummary> {
+    await this.parse(ServeMirrorlist)
+    const summary = await runPrimary(serverOptionsFromConfig(this.mmConfig), this.logger)
+    this.logger.info(`stopped: ${summary.reloads.ok} reloads, ${summary.reloads.rejected} rejected, ${summary.workerRestarts} worker restarts`)
+    return summary
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * HTTP <-> answerRequest. Everything about mirrors is decided by the selection core
+ * (src/lib/mirrorlist/); this file only picks the client address, guards against
+ * hostile requests, and writes the Answer back, counting it and logging it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { answerRequest, type Answer, type LookupContext } from '../lib/mirrorlist/answer.js'
+import type { AccessLog } from '../lib/mirrorlist-server/access-log.js'
+import { healthReport } from '../lib/mirrorlist-server/healthz.js'
+import type { RequestMetrics } from '../lib/mirrorlist-server/metrics.js'
+import type { SnapshotHolder } from '../lib/mirrorlist-server/snapshot-holder.js'
+import type { Logger } from '../lib/log.js'
+
+/** Longer request targets get 414; real dnf URLs are well under 300 bytes. */
+export const MAX_URL_LENGTH = 4096
+
+export interface MirrorlistHttpOptions {
+  holder: SnapshotHolder
+  /** LookupContext without the per-request parts (now, random) */
+  lookup: Omit<LookupContext, 'now' | 'random'>
+  trustProxy: boolean
+  metrics: RequestMetrics
+  /** Prometheus text of all workers (over IPC when clustered) */
+  collectMetrics(): Promise<string>
+  lastReloadError(): string | undefined
+  accessLog?: AccessLog
+  logger: Logger
+}
+
+/**
+ * The client address: the LAST X-Forwarded-For element when we trust a proxy (the one
+ * our proxy appended; earlier ones are whatever the client claimed), else the peer.
+ */
+export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = request.headers['x-forwarded-for']
+    const value = Array.isArray(header) ? header[header.length - 1] : header
+    if (value !== undefined) {
+      const comma = value.lastIndexOf(',')
+      return value.slice(comma + 1).trim()
+    }
+  }
+  return request.socket.remoteAddress ?? ''
+}
+
+function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, text: string, extra?: Record<string, string>): void {
+  // Encode once: the length and the bytes written come from the same buffer.
+  const body = Buffer.from(text)
+  response.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': body.length,
+    ...extra,
+  })
+  // HEAD: the same headers, no body.
+  response.end(request.method === 'HEAD' ? undefined : body)
+}
+
+function answerOf(options: MirrorlistHttpOptions, path: string, query: string, clientIp: string): Answer {
+  const current = options.holder.current
+  if (!current) {
+    return { status: 503, contentType: 'text/plain', body: 'Service unavailable: no mirror snapshot is loaded yet.\n', endpoint: 'other', tier: 'unavailable' }
+  }
+  try {
+    const context: LookupContext = { ...options.lookup, now: new Date(), random: Math.random }
+    return answerRequest(current.index, { path, query, clientIp }, context)
+  } catch (error) {
+    // A bug in selection must cost one request, never the worker.
+    options.logger.error(`request ${path}?${query.slice(0, 200)}: ${(error as Error).stack ?? error}`)
+    return { status: 500, contentType: 'text/plain', body: 'Internal server error.\n', endpoint: 'other', tier: 'error' }
+  }
+}
+
+async function handleOperational(options: MirrorlistHttpOptions, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  if (path === '/healthz') {
+    const { httpStatus, report } = healthReport(options.holder, options.metrics.state.worker, Date.now(), options.lastReloadError())
+    send(request, response, httpStatus, 'application/json', JSON.stringify(report) + '\n', { 'Cache-Control': 'no-store' })
+    return
+  }
+  let text: string
+  try {
+    text = await options.collectMetrics()
+  } catch (error) {
+    send(request, response, 500, 'text/plain', `metrics unavailable: ${(error as Error).message}\n`)
+    return
+  }
+  send(request, response, 200, 'text/plain; version=0.0.4; charset=utf-8', text, { 'Cache-Control': 'no-store' })
+}
+
+export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const started = performance.now()
+    const observe = (endpoint: string, status: number, tier?: string) => options.metrics.observe(endpoint, status, tier, (performance.now() - started) / 1000)
+    const url = request.url ?? '/'
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      send(request, response, 405, 'text/plain', 'Method not allowed: only GET and HEAD.\n', { Allow: 'GET, HEAD' })
+      return observe('other', 405, 'rejected')
+    }
+    if (url.length > MAX_URL_LENGTH) {
+      send(request, response, 414, 'text/plain', `Request-URI too long: at most ${MAX_URL_LENGTH} bytes.\n`)
+      return observe('other', 414, 'rejected')
+    }
+    const question = url.indexOf('?')
+    const path = question < 0 ? url : url.slice(0, question)
+    if (path === '/healthz' || path === '/metrics') {
+      void handleOperational(options, request, response, path).then(() => observe(path.slice(1), response.statusCode))
+      return
+    }
+    const clientIp = clientAddress(request, options.trustProxy)
+    const answer = answerOf(options, path, question < 0 ? '' : url.slice(question + 1), clientIp)
+    send(request, response, answer.status, answer.contentType, answer.body, answer.location ? { Location: answer.location } : undefined)
+    if (answer.access && options.accessLog) options.accessLog.record(answer.access, Date.now())
+    observe(answer.endpoint, answer.status, answer.tier)
+  }
+}
+
+/** node:http server with limits against slow and oversized clients. */
+export function createMirrorlistServer(options: MirrorlistHttpOptions): Server {
+  const server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, mirrorlistRequestListener(options))
+  server.maxHeadersCount = 100
+  server.maxRequestsPerSocket = 10_000
+  return server
+}

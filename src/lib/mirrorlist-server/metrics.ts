@@ -1,0 +1,146 @@
+/**
+ * Request metrics of one worker, and the Prometheus text rendering of all workers'.
+ *
+ * Each worker counts what it answers in plain objects (no locks, no I/O on the request
+ * path). A GET /metrics is answered by whichever worker receives it: that worker asks the
+ * primary, the primary collects every worker's `WorkerMetrics` over IPC and the worker
+ * renders the merged result. Counters and histograms are SUMMED across workers; the
+ * per-worker state (snapshot age, loaded or not) is a gauge with a `worker` label.
+ */
+
+/** Upper bounds of the latency histogram, in seconds. */
+export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const
+
+interface Histogram {
+  /** Cumulative counts are computed at render time; these are per-bucket counts (+Inf last). */
+  buckets: number[]
+  count: number
+  sum: number
+}
+
+export interface WorkerMetrics {
+  worker: number
+  /** `endpoint\tstatus\ttier` -> count */
+  requests: Record<string, number>
+  /** endpoint -> histogram */
+  latency: Record<string, Histogram>
+  reloadsOk: number
+  reloadsFailed: number
+  /** epoch seconds of the snapshot's database time, when one is loaded */
+  snapshotCreatedAt?: number
+  /** epoch seconds when this worker switched to the snapshot */
+  snapshotLoadedAt?: number
+}
+
+export interface PrimaryMetrics {
+  workerRestarts: number
+  workersAlive: number
+}
+
+export class RequestMetrics {
+  readonly state: WorkerMetrics
+
+  constructor(worker: number) {
+    this.state = { worker, requests: {}, latency: {}, reloadsOk: 0, reloadsFailed: 0 }
+  }
+
+  observe(endpoint: string, status: number, tier: string | undefined, seconds: number): void {
+    const key = `${endpoint}\t${status}\t${tier ?? 'none'}`
+    this.state.requests[key] = (this.state.requests[key] ?? 0) + 1
+    const histogram = (this.state.latency[endpoint] ??= { buckets: new Array(LATENCY_BUCKETS.length + 1).fill(0), count: 0, sum: 0 })
+    let bucket = 0
+    while (bucket < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[bucket]) bucket++
+    histogram.buckets[bucket]++
+    histogram.count++
+    histogram.sum += seconds
+  }
+
+  recordReload(ok: boolean): void {
+    if (ok) this.state.reloadsOk++
+    else this.state.reloadsFailed++
+  }
+
+  snapshotSwitched(createdAt: number, loadedAt: number): void {
+    this.state.snapshotCreatedAt = createdAt
+    this.state.snapshotLoadedAt = loadedAt
+  }
+}
+
+function sumRequests(workers: readonly WorkerMetrics[]): Map<string, number> {
+  const total = new Map<string, number>()
+  for (const worker of workers) {
+    for (const [key, count] of Object.entries(worker.requests)) total.set(key, (total.get(key) ?? 0) + count)
+  }
+  return total
+}
+
+function sumLatency(workers: readonly WorkerMetrics[]): Map<string, Histogram> {
+  const total = new Map<string, Histogram>()
+  for (const worker of workers) {
+    for (const [endpoint, histogram] of Object.entries(worker.latency)) {
+      const into = total.get(endpoint) ?? { buckets: new Array(LATENCY_BUCKETS.length + 1).fill(0), count: 0, sum: 0 }
+      histogram.buckets.forEach((count, i) => (into.buckets[i] += count))
+      into.count += histogram.count
+      into.sum += histogram.sum
+      total.set(endpoint, into)
+    }
+  }
+  return total
+}
+
+/** Label values are ours (endpoint names, tiers, numbers) but escape them anyway. */
+const label = (value: string | number) => String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+
+function renderLatency(lines: string[], latency: Map<string, Histogram>): void {
+  const name = 'mirrormanager_mirrorlist_request_duration_seconds'
+  lines.push(`# HELP ${name} Time from request to response end, by endpoint.`, `# TYPE ${name} histogram`)
+  for (const [endpoint, histogram] of [...latency].sort(([a], [b]) => a.localeCompare(b))) {
+    let cumulative = 0
+    LATENCY_BUCKETS.forEach((bound, i) => {
+      cumulative += histogram.buckets[i]
+      lines.push(`${name}_bucket{endpoint="${label(endpoint)}",le="${bound}"} ${cumulative}`)
+    })
+    lines.push(`${name}_bucket{endpoint="${label(endpoint)}",le="+Inf"} ${histogram.count}`)
+    lines.push(`${name}_sum{endpoint="${label(endpoint)}"} ${histogram.sum}`, `${name}_count{endpoint="${label(endpoint)}"} ${histogram.count}`)
+  }
+}
+
+function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], nowSeconds: number): void {
+  const sorted = [...workers].sort((a, b) => a.worker - b.worker)
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded Whether the worker serves a snapshot (1) or none (0).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded gauge')
+  for (const w of sorted) lines.push(`mirrormanager_mirrorlist_snapshot_loaded{worker="${w.worker}"} ${w.snapshotCreatedAt === undefined ? 0 : 1}`)
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_age_seconds Age of the served snapshot\'s data (now - database time).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_age_seconds gauge')
+  for (const w of sorted) {
+    if (w.snapshotCreatedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_age_seconds{worker="${w.worker}"} ${Math.max(0, nowSeconds - w.snapshotCreatedAt)}`)
+  }
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds When the worker switched to its snapshot.')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds gauge')
+  for (const w of sorted) {
+    if (w.snapshotLoadedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds{worker="${w.worker}"} ${w.snapshotLoadedAt}`)
+  }
+}
+
+/** Prometheus text exposition format 0.0.4 of all workers plus the primary's counters. */
+export function renderMetrics(workers: readonly WorkerMetrics[], primary: PrimaryMetrics, nowSeconds: number): string {
+  const lines: string[] = []
+  lines.push('# HELP mirrormanager_mirrorlist_requests_total Requests answered, by endpoint, HTTP status and selection tier (sum of all workers).')
+  lines.push('# TYPE mirrormanager_mirrorlist_requests_total counter')
+  for (const [key, count] of [...sumRequests(workers)].sort(([a], [b]) => a.localeCompare(b))) {
+    const [endpoint, status, tier] = key.split('\t')
+    lines.push(`mirrormanager_mirrorlist_requests_total{endpoint="${label(endpoint)}",status="${status}",tier="${label(tier)}"} ${count}`)
+  }
+  renderLatency(lines, sumLatency(workers))
+  lines.push('# HELP mirrormanager_mirrorlist_reloads_total Snapshot reloads by result (sum of all workers).')
+  lines.push('# TYPE mirrormanager_mirrorlist_reloads_total counter')
+  lines.push(`mirrormanager_mirrorlist_reloads_total{result="ok"} ${workers.reduce((n, w) => n + w.reloadsOk, 0)}`)
+  lines.push(`mirrormanager_mirrorlist_reloads_total{result="failed"} ${workers.reduce((n, w) => n + w.reloadsFailed, 0)}`)
+  renderWorkerGauges(lines, workers, nowSeconds)
+  lines.push('# HELP mirrormanager_mirrorlist_workers Worker processes alive.', '# TYPE mirrormanager_mirrorlist_workers gauge')
+  lines.push(`mirrormanager_mirrorlist_workers ${primary.workersAlive}`)
+  lines.push('# HELP mirrormanager_mirrorlist_worker_restarts_total Workers that died and were replaced.')
+  lines.push('# TYPE mirrormanager_mirrorlist_worker_restarts_total counter')
+  lines.push(`mirrormanager_mirrorlist_worker_restarts_total ${primary.workerRestarts}`)
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,258 @@
+/**
+ * The serve-mirrorlist primary: forks the workers and supervises them. It holds no
+ * request state and never loads the snapshot. It
+ *   - restarts a worker that dies (with backoff when it keeps dying),
+ *   - coordinates reloads (SIGHUP, or --watch): one worker at a time, so the others keep
+ *     serving while one loads; a snapshot the first worker rejects is not offered to the
+ *     others, and every worker keeps the snapshot it had,
+ *   - forwards SIGUSR1 (reopen the access log), collects metrics for /metrics,
+ *   - shuts down gracefully on SIGTERM/SIGINT (workers finish in-flight requests).
+ */
+import cluster, { type Worker } from 'node:cluster'
+import { existsSync, watch, type FSWatcher } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ConfigError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
+import type { WorkerMetrics } from './metrics.js'
+import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
+import type { ReloadOutcome } from './snapshot-holder.js'
+
+const RELOAD_TIMEOUT_MS = 120_000
+const WATCH_DEBOUNCE_MS = 1_000
+const SHUTDOWN_TIMEOUT_MS = 15_000
+/** A worker that lived this long before dying is restarted at once. */
+const HEALTHY_LIFETIME_MS = 10_000
+
+interface Slot {
+  slot: number
+  worker?: Worker
+  startedAt: number
+  serving: boolean
+  failures: number
+  everLoaded: boolean
+}
+
+export interface ServeSummary {
+  port: number
+  workers: number
+  reloads: { ok: number; rejected: number }
+  workerRestarts: number
+}
+
+export class Primary {
+  private readonly slots: Slot[] = []
+  private readonly waiters = new Map<number, (message: ToPrimary) => void>()
+  private nextId = 1
+  private shuttingDown = false
+  private reloading = false
+  private reloadPending = false
+  private watcher?: FSWatcher
+  private port?: number
+  private readonly summary: ServeSummary
+  private resolveDone!: (summary: ServeSummary) => void
+  private rejectDone!: (error: Error) => void
+
+  constructor(
+    private readonly options: ServerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.summary = { port: 0, workers: options.workers, reloads: { ok: 0, rejected: 0 }, workerRestarts: 0 }
+  }
+
+  run(): Promise<ServeSummary> {
+    const done = new Promise<ServeSummary>((resolve, reject) => {
+      this.resolveDone = resolve
+      this.rejectDone = reject
+    })
+    const here = fileURLToPath(import.meta.url)
+    cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [] })
+    for (let slot = 1; slot <= this.options.workers; slot++) {
+      this.slots.push({ slot, startedAt: 0, serving: false, failures: 0, everLoaded: false })
+      this.fork(this.slots[slot - 1])
+    }
+    process.on('SIGHUP', () => void this.reload('SIGHUP'))
+    process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-log' }))
+    process.on('SIGTERM', () => void this.shutdown('SIGTERM'))
+    process.on('SIGINT', () => void this.shutdown('SIGINT'))
+    if (this.options.watch) this.startWatching()
+    return done
+  }
+
+  private fork(slot: Slot): void {
+    slot.startedAt = Date.now()
+    slot.serving = false
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.options), [WORKER_SLOT_ENV]: String(slot.slot) })
+    slot.worker = worker
+    worker.on('message', (message: unknown) => {
+      if (isMessage<ToPrimary>(message)) this.onMessage(slot, worker, message)
+    })
+    worker.on('exit', (code, signal) => this.onExit(slot, worker, code, signal))
+    // An IPC send racing with the worker's death must not take the primary down.
+    worker.on('error', (error) => this.logger.debug(`worker ${slot.slot}: ${error.message}`))
+  }
+
+  private onMessage(slot: Slot, worker: Worker, message: ToPrimary): void {
+    switch (message.type) {
+      case 'loaded':
+        return this.onLoaded(slot, worker, message.outcome)
+      case 'listening':
+        if (this.port === undefined) {
+          this.port = this.summary.port = message.port
+          this.logger.info(`serve-mirrorlist: listening on http://${this.options.listen.includes(':') ? `[${this.options.listen}]` : this.options.listen}:${message.port}/ with ${this.options.workers} workers (pid ${process.pid})`)
+        }
+        return
+      case 'reload-result':
+      case 'metrics-report':
+        this.waiters.get(message.id)?.(message)
+        this.waiters.delete(message.id)
+        return
+      case 'metrics-request':
+        void this.answerMetrics(worker, message.id)
+    }
+  }
+
+  private onLoaded(slot: Slot, worker: Worker, outcome: ReloadOutcome): void {
+    if (outcome.ok) {
+      slot.serving = slot.everLoaded = true
+      slot.failures = 0
+      const s = outcome.stats
+      this.logger.info(`worker ${slot.slot}: ready in ${outcome.loadMs} ms, snapshot ${this.options.snapshot} (${s?.hosts} hosts, ${s?.directories} directories, ${s?.repositories} repositories)`)
+      return this.tell(worker, { type: 'listen' })
+    }
+    // A worker without a snapshot only takes connections when no other worker can.
+    const othersServing = this.slots.some((other) => other !== slot && other.serving)
+    this.logger.error(`worker ${slot.slot}: cannot load snapshot ${this.options.snapshot}: ${outcome.error}${othersServing ? ' (not taking requests until a reload succeeds)' : ' (answering 503 until a reload succeeds)'}`)
+    if (!othersServing) this.tell(worker, { type: 'listen' })
+  }
+
+  private onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
+    if (slot.worker !== worker) return
+    slot.worker = undefined
+    slot.serving = false
+    if (this.shuttingDown) return this.finishIfAllExited()
+    if (code === WORKER_CONFIG_EXIT) {
+      this.logger.error(`worker ${slot.slot}: configuration unusable (see above); stopping`)
+      void this.shutdown('configuration error', new ConfigError('serve-mirrorlist: a worker could not use its configuration files (see the messages above)'))
+      return
+    }
+    const lived = Date.now() - slot.startedAt
+    slot.failures = lived >= HEALTHY_LIFETIME_MS ? 0 : slot.failures + 1
+    const delay = slot.failures === 0 ? 0 : Math.min(30_000, 250 * 2 ** (slot.failures - 1))
+    this.summary.workerRestarts++
+    this.logger.warn(`worker ${slot.slot} (pid ${worker.process.pid}) died (${signal ?? `exit ${code}`}); restarting${delay ? ` in ${delay} ms` : ''}`)
+    setTimeout(() => {
+      if (!this.shuttingDown) this.fork(slot)
+    }, delay)
+  }
+
+  private tell(worker: Worker, message: ToWorker): void {
+    if (worker.isConnected()) worker.send(message, () => {})
+  }
+
+  private broadcast(message: ToWorker): void {
+    for (const slot of this.slots) if (slot.worker) this.tell(slot.worker, message)
+  }
+
+  /** Sends a request with an id; resolves with the answer, or undefined on timeout/exit. */
+  private ask(worker: Worker, message: ToWorker & { id: number }, timeoutMs: number): Promise<ToPrimary | undefined> {
+    return new Promise((resolve) => {
+      const finish = (answer?: ToPrimary) => {
+        clearTimeout(timer)
+        worker.off('exit', onExit)
+        this.waiters.delete(message.id)
+        resolve(answer)
+      }
+      const onExit = () => finish(undefined)
+      const timer = setTimeout(() => finish(undefined), timeoutMs)
+      worker.once('exit', onExit)
+      this.waiters.set(message.id, finish)
+      this.tell(worker, message)
+    })
+  }
+
+  private async answerMetrics(requester: Worker, id: number): Promise<void> {
+    const alive = this.slots.filter((slot) => slot.worker)
+    const reports = await Promise.all(alive.map((slot) => this.ask(slot.worker!, { type: 'metrics-collect', id: this.nextId++ }, 1_000)))
+    const workers = reports.flatMap((report) => (report?.type === 'metrics-report' ? [report.metrics as WorkerMetrics] : []))
+    this.tell(requester, { type: 'metrics-result', id, workers, primary: { workersAlive: alive.length, workerRestarts: this.summary.workerRestarts } })
+  }
+
+  /** One worker at a time; a rejected file stops the round. Reloads never overlap. */
+  async reload(reason: string): Promise<void> {
+    if (this.shuttingDown) return
+    if (this.reloading) {
+      this.reloadPending = true
+      return
+    }
+    this.reloading = true
+    try {
+      do {
+        this.reloadPending = false
+        await this.reloadRound(reason)
+      } while (this.reloadPending && !this.shuttingDown)
+    } finally {
+      this.reloading = false
+    }
+  }
+
+  private async reloadRound(reason: string): Promise<void> {
+    this.logger.info(`reloading ${this.options.snapshot} (${reason})`)
+    for (const slot of this.slots) {
+      if (!slot.worker) continue
+      const answer = await this.ask(slot.worker, { type: 'reload', id: this.nextId++ }, RELOAD_TIMEOUT_MS)
+      if (answer?.type !== 'reload-result') {
+        this.logger.warn(`worker ${slot.slot}: no reload answer (it exited or timed out)`)
+        continue
+      }
+      const { outcome } = answer
+      if (!outcome.ok) {
+        this.summary.reloads.rejected++
+        this.logger.error(`snapshot ${this.options.snapshot} rejected: ${outcome.error}; still serving the previous snapshot`)
+        return
+      }
+      slot.serving = slot.everLoaded = true
+      this.logger.info(`worker ${slot.slot}: switched to the new snapshot (${outcome.loadMs} ms, ${outcome.stats?.repositories} repositories)`)
+    }
+    this.summary.reloads.ok++
+  }
+
+  private startWatching(): void {
+    const dir = dirname(this.options.snapshot)
+    const name = basename(this.options.snapshot)
+    if (!existsSync(dir)) throw new ConfigError(`--watch: directory ${dir} does not exist`, { key: 'mirrorlist.watch' })
+    let timer: NodeJS.Timeout | undefined
+    // Watch the directory, not the file: generate-snapshot renames a new file into place.
+    this.watcher = watch(dir, (_event, file) => {
+      if (file !== name) return
+      clearTimeout(timer)
+      timer = setTimeout(() => void this.reload('file changed'), WATCH_DEBOUNCE_MS)
+    })
+  }
+
+  async shutdown(reason: string, error?: Error): Promise<void> {
+    if (this.shuttingDown) return
+    this.shuttingDown = true
+    this.logger.info(`shutting down (${reason}): finishing requests in flight`)
+    this.watcher?.close()
+    if (error) this.failure = error
+    this.broadcast({ type: 'shutdown' })
+    setTimeout(() => {
+      for (const slot of this.slots) slot.worker?.process.kill('SIGKILL')
+    }, SHUTDOWN_TIMEOUT_MS).unref()
+    this.finishIfAllExited()
+  }
+
+  private failure?: Error
+
+  private finishIfAllExited(): void {
+    if (this.slots.some((slot) => slot.worker)) return
+    if (this.failure) this.rejectDone(this.failure)
+    else this.resolveDone(this.summary)
+  }
+}
+
+export function runPrimary(options: ServerOptions, logger: Logger): Promise<ServeSummary> {
+  return new Primary(options, logger).run()
+}

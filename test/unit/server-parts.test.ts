@@ -1,0 +1,165 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { IncomingMessage } from 'node:http'
+import { clientAddress } from '../../src/http/mirrorlist-server.js'
+import { continentLookup, parseCountryContinent } from '../../src/lib/geo/country-continent-file.js'
+import { countryFromRecord, geoIpFromBuffer, unmapIpv4 } from '../../src/lib/geo/geoip.js'
+import { SnapshotError } from '../../src/lib/errors.js'
+import { accessLogLine } from '../../src/lib/mirrorlist-server/access-log.js'
+import { healthReport } from '../../src/lib/mirrorlist-server/healthz.js'
+import { SnapshotHolder } from '../../src/lib/mirrorlist-server/snapshot-holder.js'
+import type { MirrorIndex } from '../../src/lib/snapshot/read.js'
+import { renderMetrics, RequestMetrics } from '../../src/lib/mirrorlist-server/metrics.js'
+import { globalNetblocksFromText, scanGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures', 'geoip')
+
+t.test('GeoIP: MaxMind country.iso_code schema and the flat country_code schema give the same answers', async (t) => {
+  for (const file of ['country-maxmind.mmdb', 'country-flat.mmdb']) {
+    const geoip = geoIpFromBuffer(readFileSync(join(fixtures, file)), file)
+    t.equal(geoip.countryOf('192.0.2.7'), 'SE', `${file}: IPv4`)
+    t.equal(geoip.countryOf('198.51.100.200'), 'DE', `${file}: another range`)
+    t.equal(geoip.countryOf('::ffff:203.0.113.9'), 'JP', `${file}: IPv4-mapped IPv6 as node reports peers`)
+    t.equal(geoip.countryOf('2001:db8:5e::42'), 'SE', `${file}: IPv6`)
+    t.equal(geoip.countryOf('10.1.2.3'), undefined, `${file}: unknown address`)
+    t.equal(geoip.countryOf('not an address'), undefined, `${file}: garbage is undefined, not a throw`)
+    t.equal(geoip.countryOf(''), undefined, `${file}: empty`)
+  }
+})
+
+t.test('GeoIP: a file that is not an mmdb is refused when opened', async (t) => {
+  t.throws(() => geoIpFromBuffer(Buffer.from('this is not a MaxMind DB'), 'junk'))
+})
+
+t.test('countryFromRecord: upper-cases, prefers country over registered_country, ignores junk', async (t) => {
+  t.equal(countryFromRecord({ country: { iso_code: 'se' } }), 'SE')
+  t.equal(countryFromRecord({ registered_country: { iso_code: 'DE' } }), 'DE')
+  t.equal(countryFromRecord({ country: { iso_code: 'FR' }, registered_country: { iso_code: 'DE' } }), 'FR')
+  t.equal(countryFromRecord({ country_code: 'jp' }), 'JP')
+  t.equal(countryFromRecord({ country_code: 42 }), undefined)
+  t.equal(countryFromRecord(null), undefined)
+  t.equal(unmapIpv4('::ffff:192.0.2.1'), '192.0.2.1')
+  t.equal(unmapIpv4('::FFFF:192.0.2.1'), '192.0.2.1')
+  t.equal(unmapIpv4('2001:db8::1'), '2001:db8::1')
+})
+
+t.test('country-continent file overrides the built-in table, skips malformed lines', async (t) => {
+  const table = parseCountryContinent('# override\nTR AS\nru,as\n\nnonsense line here\nXX\n  de   NA  # odd but allowed\n')
+  t.equal(table.skippedLines, 2)
+  const continentOf = continentLookup(table)
+  t.equal(continentOf('TR'), 'AS')
+  t.equal(continentOf('RU'), 'AS')
+  t.equal(continentOf('DE'), 'NA')
+  t.equal(continentOf('SE'), 'EU', 'not overridden: built-in table')
+  t.equal(continentLookup(undefined)('JP'), 'AS')
+})
+
+t.test('global netblocks: longest prefix wins; blank and malformed lines are skipped and counted', async (t) => {
+  const text = [
+    '# comment',
+    '192.0.2.0/24 64500',
+    '192.0.2.128/25 AS64501',
+    '',
+    '2001:db8::/32 64502',
+    'not-a-cidr 1',
+    '198.51.100.0/24',
+    '198.51.100.0/24 notanumber',
+    '198.51.100.0/24 99999999999',
+    '203.0.113.0/24\t64503\r',
+  ].join('\n')
+  const table = globalNetblocksFromText(text)
+  t.equal(table.entries, 4)
+  t.equal(table.skippedLines, 4)
+  t.equal(table.asnOf('192.0.2.1'), 64500)
+  t.equal(table.asnOf('192.0.2.200'), 64501, 'the more specific block')
+  t.equal(table.asnOf('::ffff:192.0.2.200'), 64501, 'IPv4-mapped')
+  t.equal(table.asnOf('2001:db8:1::1'), 64502)
+  t.equal(table.asnOf('203.0.113.5'), 64503, 'tab separator and CRLF')
+  t.equal(table.asnOf('10.0.0.1'), undefined)
+  t.equal(table.asnOf('garbage'), undefined)
+  t.equal(scanGlobalNetblocks('', () => true), 0, 'an empty file is no error')
+})
+
+t.test('access log line: exactly the spec form, UTC date', async (t) => {
+  t.equal(
+    accessLogLine({ ip: '89.160.20.113', country: 'SE', repo: 'fedora-41', arch: 'x86_64' }, new Date('2026-11-23T23:59:59Z')),
+    'IP: 89.160.20.113; DATE: 2026-11-23; COUNTRY: SE; REPO: fedora-41; ARCH: x86_64\n',
+  )
+})
+
+t.test('metrics: counters and histograms summed over workers; snapshot gauges per worker', async (t) => {
+  const one = new RequestMetrics(1)
+  const two = new RequestMetrics(2)
+  one.observe('metalink', 200, 'country', 0.0003)
+  one.observe('metalink', 200, 'country', 0.02)
+  two.observe('metalink', 200, 'country', 3)
+  two.observe('mirrorlist', 404, undefined, 0.001)
+  one.recordReload(true)
+  two.recordReload(false)
+  one.snapshotSwitched(1000, 1100)
+  const text = renderMetrics([one.state, two.state], { workersAlive: 2, workerRestarts: 1 }, 1500)
+  t.match(text, /^mirrormanager_mirrorlist_requests_total\{endpoint="metalink",status="200",tier="country"\} 3$/m)
+  t.match(text, /^mirrormanager_mirrorlist_requests_total\{endpoint="mirrorlist",status="404",tier="none"\} 1$/m)
+  t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_bucket\{endpoint="metalink",le="0.0005"\} 1$/m)
+  t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_bucket\{endpoint="metalink",le="0.025"\} 2$/m)
+  t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_bucket\{endpoint="metalink",le="2.5"\} 2$/m)
+  t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_bucket\{endpoint="metalink",le="\+Inf"\} 3$/m)
+  t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_count\{endpoint="metalink"\} 3$/m)
+  t.match(text, /^mirrormanager_mirrorlist_reloads_total\{result="ok"\} 1$/m)
+  t.match(text, /^mirrormanager_mirrorlist_reloads_total\{result="failed"\} 1$/m)
+  t.match(text, /^mirrormanager_mirrorlist_snapshot_age_seconds\{worker="1"\} 500$/m)
+  t.match(text, /^mirrormanager_mirrorlist_snapshot_loaded\{worker="2"\} 0$/m)
+  t.match(text, /^mirrormanager_mirrorlist_worker_restarts_total 1$/m)
+  t.ok(text.endsWith('\n'))
+  for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+    t.match(line, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/, `valid sample line: ${line}`)
+  }
+})
+
+function fakeRequest(remoteAddress: string | undefined, forwardedFor?: string | string[]): IncomingMessage {
+  return { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress } } as unknown as IncomingMessage
+}
+
+t.test('client address: the LAST X-Forwarded-For element only when trusting a proxy', async (t) => {
+  t.equal(clientAddress(fakeRequest('127.0.0.1', '1.1.1.1, 192.0.2.9'), true), '192.0.2.9')
+  t.equal(clientAddress(fakeRequest('127.0.0.1', '192.0.2.9'), true), '192.0.2.9')
+  t.equal(clientAddress(fakeRequest('127.0.0.1', ['1.1.1.1', '10.0.0.1, 198.51.100.4 ']), true), '198.51.100.4', 'repeated header: the last one')
+  t.equal(clientAddress(fakeRequest('127.0.0.1', '1.1.1.1, 192.0.2.9'), false), '127.0.0.1', 'not trusted: the peer')
+  t.equal(clientAddress(fakeRequest('::ffff:127.0.0.1'), true), '::ffff:127.0.0.1', 'no header: the peer')
+  t.equal(clientAddress(fakeRequest(undefined), false), '', 'a socket already closed')
+  t.equal(clientAddress(fakeRequest('127.0.0.1', 'garbage'), true), 'garbage', 'left for answerRequest to reject with 500')
+})
+
+t.test('snapshot holder: a file that fails to load leaves the previous snapshot serving', async (t) => {
+  const files: Record<string, MirrorIndex | Error> = {
+    good: { createdAt: 1000, stats: { hosts: 1, directories: 2, repositories: 3 } } as MirrorIndex,
+    newer: { createdAt: 2000, stats: { hosts: 4, directories: 5, repositories: 6 } } as MirrorIndex,
+    corrupt: new SnapshotError('not an Avro object container file'),
+  }
+  let loads = 0
+  const holder = new SnapshotHolder(async (file) => {
+    loads++
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const entry = files[file]
+    if (entry instanceof Error) throw entry
+    return entry
+  })
+  t.equal(healthReport(holder, 1, 0).httpStatus, 503, 'nothing loaded: 503')
+  const first = await holder.reload('good')
+  t.equal(first.ok, true)
+  t.same(first.stats, { hosts: 1, directories: 2, repositories: 3 })
+  const rejected = await holder.reload('corrupt')
+  t.equal(rejected.ok, false)
+  t.equal(rejected.error, 'not an Avro object container file')
+  t.equal(holder.current?.index.createdAt, 1000, 'still the good one')
+  const health = healthReport(holder, 1, 1_500_000, rejected.error)
+  t.equal(health.httpStatus, 200)
+  t.equal(health.report.snapshot?.ageSeconds, 500)
+  t.equal(health.report.lastReloadError, 'not an Avro object container file')
+  loads = 0
+  const [a, b] = await Promise.all([holder.reload('newer'), holder.reload('newer')])
+  t.equal(loads, 1, 'concurrent reloads share one load')
+  t.ok(a.ok && b.ok)
+  t.equal(holder.current?.index.createdAt, 2000)
+})
