@@ -147,3 +147,18 @@ export class SnapshotError extends MirrorManagerError {
 export function isMirrorManagerError(error: unknown): error is MirrorManagerError {
   return error instanceof MirrorManagerError
 }
+
+/**
+ * The system `rsync` failed: `exitCode` is rsync's own (5 = unknown module or refused
+ * login, 10 = connection failed, 23/24 = partial listing, 30/35 = timeout), `stderr`
+ * its last words. Refusals are remoteRefused, connection problems are network.
+ */
+export class RsyncError extends MirrorManagerError {
+  readonly rsyncExitCode: number | null
+  constructor(message: string, options: MirrorManagerErrorOptions & { rsyncExitCode?: number | null } = {}) {
+    const code = options.rsyncExitCode ?? null
+    const network = code === 10 || code === 30 || code === 35 || code === null
+    super('MM_RSYNC_FAILED', network ? ExitStatus.network : ExitStatus.remoteRefused, message, options)
+    this.rsyncExitCode = code
+  }
+}
