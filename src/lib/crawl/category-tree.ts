@@ -64,7 +64,10 @@ export async function loadCategoryTree(sql: Sql, categoryId: number): Promise<Ca
     if (path === undefined) continue
     const files = masterFiles(row.files)
     if (path === '') topFiles = files
-    directories.push({ id: row.id, path, readable: row.readable, files, repomdSha256: sha256.get(row.id) })
+    // The fullfiletimelist itself changes with every master update and mirrors copy it
+    // last: comparing it would flag every top directory as stale most of the time.
+    const compared = files.filter((file) => !FILE_LIST.test(file.name))
+    directories.push({ id: row.id, path, readable: row.readable, files: compared, repomdSha256: sha256.get(row.id) })
   }
   return {
     categoryId,

@@ -34,7 +34,7 @@ export type FetchOutcome =
 export class BodyTooLarge extends ProtocolUnavailable {}
 
 interface Answer {
-  status: number
+  statusCode: number
   headers: Record<string, string | string[] | undefined>
   body: { dump(): Promise<void>; destroy(error?: Error): void } & AsyncIterable<Buffer>
 }
@@ -90,10 +90,10 @@ export class HttpClient {
         if (signal.aborted) throw signal.reason
         throw new ProtocolUnavailable(`${current.origin}: ${reasonOf(error)}`)
       }
-      if (answer.status < 300 || answer.status >= 400) return answer
+      if (answer.statusCode < 300 || answer.statusCode >= 400) return answer
       await answer.body.dump().catch(() => {})
       const location = header(answer.headers, 'location')
-      if (!location) return { unconfirmed: `${answer.status} without Location` }
+      if (!location) return { unconfirmed: `${answer.statusCode} without Location` }
       let next: URL
       try {
         next = new URL(location, current)
@@ -112,14 +112,14 @@ export class HttpClient {
     const answer = await this.request('HEAD', url, signal, counters, countAs)
     if ('unconfirmed' in answer) return { kind: 'unconfirmed', reason: answer.unconfirmed }
     await answer.body.dump().catch(() => {})
-    if (answer.status === 404 || answer.status === 410) return { kind: 'missing', status: answer.status }
-    if (answer.status === 403) return { kind: 'forbidden' }
-    if (answer.status >= 200 && answer.status < 300) {
+    if (answer.statusCode === 404 || answer.statusCode === 410) return { kind: 'missing', status: answer.statusCode }
+    if (answer.statusCode === 403) return { kind: 'forbidden' }
+    if (answer.statusCode >= 200 && answer.statusCode < 300) {
       const length = header(answer.headers, 'content-length')
       const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : null
       return { kind: 'present', size }
     }
-    return { kind: 'unconfirmed', reason: `HTTP ${answer.status}` }
+    return { kind: 'unconfirmed', reason: `HTTP ${answer.statusCode}` }
   }
 
   /** GET with a size cap; each body chunk goes to `onChunk` as it arrives (nothing is buffered here). */
@@ -133,10 +133,10 @@ export class HttpClient {
   ): Promise<{ kind: 'ok' } | Exclude<FetchOutcome, { kind: 'ok' }>> {
     const answer = await this.request('GET', url, signal, counters, countAs)
     if ('unconfirmed' in answer) return { kind: 'unconfirmed', reason: answer.unconfirmed }
-    if (answer.status !== 200) {
+    if (answer.statusCode !== 200) {
       await answer.body.dump().catch(() => {})
-      if (answer.status === 404 || answer.status === 410 || answer.status === 403) return { kind: 'missing', status: answer.status }
-      return { kind: 'unconfirmed', reason: `HTTP ${answer.status}` }
+      if (answer.statusCode === 404 || answer.statusCode === 410 || answer.statusCode === 403) return { kind: 'missing', status: answer.statusCode }
+      return { kind: 'unconfirmed', reason: `HTTP ${answer.statusCode}` }
     }
     const declared = Number(header(answer.headers, 'content-length') ?? 0)
     if (declared > maxBytes) {

@@ -11,7 +11,7 @@ import { ProtocolUnavailable, reasonOf, unavailable, type CategoryCheck, type Ch
 
 async function openFtp(check: CategoryCheck): Promise<{ client: Client; base: string }> {
   const url = new URL(check.url)
-  const client = new Client(check.limits.requestTimeoutMs)
+  const client = new Client(check.limits.requestTimeoutMs, { maxListingBytes: check.limits.maxListingBytes })
   const onAbort = () => client.close()
   check.signal.addEventListener('abort', onAbort, { once: true })
   let listed = 0
@@ -19,7 +19,6 @@ async function openFtp(check: CategoryCheck): Promise<{ client: Client; base: st
     if (info.type !== 'list') return
     check.counters.bytes += info.bytes - listed
     listed = info.bytes
-    if (info.bytes > check.limits.maxListingBytes) client.close()
   })
   countRequest(check.counters, 'ftp')
   try {

@@ -3,10 +3,9 @@
  * the master's short file lists (every stored file present with the same size). The
  * list is then verified against the content, so a mirror cannot pass by copying only
  * the list: every repomd.xml of a directory the list calls current is fetched and its
- * sha256 compared with the newest file detail (a mismatch makes that directory stale),
- * and a random sample of other files is checked by HEAD. A listed file that is missing,
- * or of another size, means the list does not describe the mirror: the protocol is
- * unavailable and the crawler falls back to the next one.
+ * sha256 compared with the newest file detail, and a random sample of other files is
+ * checked by HEAD. Any difference means the list does not describe the mirror: the
+ * protocol is unavailable and the crawler falls back to the next one.
  */
 import { StringDecoder } from 'node:string_decoder'
 import { FullfiletimelistParser } from '../../master/fullfiletimelist.js'
@@ -62,8 +61,14 @@ function pickSample(directories: MasterDirectory[], size: number): Sample[] {
   return [...repomd, ...others.slice(0, size)]
 }
 
-/** Marks directories whose repomd.xml differs stale; returns a reason when the list is not trustworthy. */
-async function verifySample(check: CategoryCheck, verdicts: Map<number, DirectoryVerdict>): Promise<string | null> {
+/**
+ * Returns a reason when the list is not trustworthy: a repomd.xml the list calls current
+ * that is not the master's newest, or a sampled file missing or of another size. A
+ * mirror that is consistently behind lists its old repomd.xml with the old size and
+ * passes (that directory is simply stale); one whose list and content disagree is
+ * crawled file by file instead.
+ */
+async function verifySample(check: CategoryCheck, verdicts: ReadonlyMap<number, DirectoryVerdict>): Promise<string | null> {
   const current = check.directories.filter((directory) => verdicts.get(directory.id) === 'up2date')
   let distrust: string | null = null
   await eachLimit(pickSample(current, check.limits.sampleSize), check.http.connections, async ({ directory, file }) => {
@@ -72,7 +77,7 @@ async function verifySample(check: CategoryCheck, verdicts: Map<number, Director
       const url = joinUrl(check.url, directory.path, file.name)
       const got = await check.http.fetch(url, check.signal, check.counters, PROTOCOL, 16 * 1024 * 1024)
       if (got.kind !== 'ok') distrust = `listed ${directory.path}/${file.name} not served (${got.kind === 'missing' ? `HTTP ${got.status}` : got.reason})`
-      else if (got.sha256 !== directory.repomdSha256) verdicts.set(directory.id, 'stale')
+      else if (got.sha256 !== directory.repomdSha256) distrust = `${directory.path}/${file.name} is not the master's newest`
       return
     }
     if (!(await fileMatches(check, directory, file, PROTOCOL))) distrust = `listed ${directory.path}/${file.name} not served as listed`
