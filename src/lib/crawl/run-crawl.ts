@@ -1,0 +1,80 @@
+/**
+ * `mirrormanager crawl`: selects the hosts, crawls up to `threads` of them at once over
+ * the network, stores each host's results in its own transaction through one write
+ * queue, and returns the run's summary. The caller decides how progress is shown.
+ */
+import type { ResolvedConfig } from '../config/resolve.js'
+import type { Sql } from '../db/sql.js'
+import type { Logger } from '../log.js'
+import { categoryTreeCache } from './category-tree.js'
+import type { Connector, ConnectorLimits } from './connectors/connector.js'
+import { ftpConnector } from './connectors/ftp.js'
+import { fullfiletimelistConnector } from './connectors/fullfiletimelist.js'
+import { httpConnector } from './connectors/http.js'
+import { rsyncConnector } from './connectors/rsync.js'
+import { crawlHost, type CrawlHostContext } from './crawl-host.js'
+import { runHosts, type ProgressDisplay } from './progress.js'
+import { selectHosts, type HostSelection } from './select-hosts.js'
+import { storeHostCrawl } from './store-results.js'
+import { summarizeRun, type CrawlSummary } from './summary.js'
+import type { CrawlMode, HostCrawlResult } from './types.js'
+import { crawlerUserAgent } from './user-agent.js'
+import { createWriteQueue } from './write-queue.js'
+
+export interface CrawlOptions extends HostSelection {
+  threads: number
+  mode: CrawlMode
+  hostTimeoutSeconds: number
+  globalTimeoutSeconds: number
+  dryRun: boolean
+  /** Which protocols to use, cheapest first (default: all). */
+  connectors?: readonly Connector[]
+  progress?: ProgressDisplay
+}
+
+/** Cheapest first: one list per category, one listing per category, a request per file, a LIST per directory. */
+export const defaultConnectors: readonly Connector[] = [
+  fullfiletimelistConnector,
+  rsyncConnector,
+  httpConnector('http'),
+  httpConnector('https'),
+  ftpConnector,
+]
+
+export function connectorLimits(config: ResolvedConfig, hostTimeoutSeconds: number): ConnectorLimits {
+  return {
+    requestTimeoutMs: config.get('crawl.request_timeout') * 1000,
+    maxListingBytes: config.get('crawl.max_listing_bytes'),
+    sampleSize: config.get('crawl.sample_size'),
+    rsyncTimeoutMs: hostTimeoutSeconds * 1000,
+    userAgent: crawlerUserAgent(config.get('crawl.contact_url')),
+  }
+}
+
+export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlOptions, logger: Logger): Promise<CrawlSummary> {
+  const started = Date.now()
+  const hosts = await selectHosts(sql, options)
+  logger.info(`crawling ${hosts.length} host(s), ${options.threads} at a time (${options.mode}${options.dryRun ? ', dry run' : ''})`)
+  const context: CrawlHostContext = {
+    mode: options.mode,
+    connectors: options.connectors ?? defaultConnectors,
+    tree: categoryTreeCache(sql),
+    limits: connectorLimits(config, options.hostTimeoutSeconds),
+    connectionsPerHost: config.get('crawl.connections_per_host'),
+    maxRedirects: config.get('crawl.max_redirects'),
+    hostTimeoutMs: options.hostTimeoutSeconds * 1000,
+    signal: AbortSignal.timeout(options.globalTimeoutSeconds * 1000),
+  }
+  const store = { disableAfter: config.get('crawl.disable_after'), logKeep: config.get('crawl.log_keep') }
+  const writes = createWriteQueue()
+  const results: HostCrawlResult[] = []
+  await runHosts(hosts, options.threads, options.progress ?? 'none', async (host, step) => {
+    const crawl = await crawlHost(host, { ...context, onStep: (_, text) => step(text) })
+    if (!options.dryRun) crawl.disabled = await writes.push(() => storeHostCrawl(sql, crawl, store))
+    results.push(crawl)
+    logger.debug(`${host.name}: ${crawl.result}`)
+    return crawl
+  })
+  await writes.drain()
+  return summarizeRun(results, { started, dryRun: options.dryRun, mode: options.mode })
+}

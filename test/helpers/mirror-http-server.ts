@@ -1,0 +1,104 @@
+/**
+ * One HTTP server playing many mirrors, one per first path segment (`/current/...`).
+ * A mirror is a directory on disk or a misbehaviour: `forbidden` (403 for everything),
+ * `hang` (never answers), `trickle` (a byte every half second), `loop` (redirects to
+ * itself), `elsewhere` (redirects to another host), `broken` (503). Counts requests and
+ * the most requests in flight at once per mirror, for politeness assertions.
+ */
+import { createReadStream, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import { join, normalize } from 'node:path'
+
+export type Misbehaviour = 'forbidden' | 'hang' | 'trickle' | 'loop' | 'elsewhere' | 'broken'
+
+export interface MirrorHttpServer {
+  port: number
+  url(mirror: string): string
+  requests: Map<string, number>
+  maxInFlight: Map<string, number>
+  userAgents: Set<string>
+  stop(): Promise<void>
+}
+
+export async function startMirrorHttpServer(
+  mirrors: Record<string, string | Misbehaviour>,
+  host = '127.0.0.1',
+): Promise<MirrorHttpServer> {
+  const requests = new Map<string, number>()
+  const inFlight = new Map<string, number>()
+  const maxInFlight = new Map<string, number>()
+  const userAgents = new Set<string>()
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  const serveFile = (root: string, rest: string, request: IncomingMessage, response: ServerResponse) => {
+    const path = join(root, normalize(decodeURIComponent(rest)))
+    let size: number
+    try {
+      const stat = statSync(path)
+      if (stat.isDirectory()) {
+        response.writeHead(200, { 'content-type': 'text/html' }).end(request.method === 'HEAD' ? undefined : '<html>index</html>')
+        return
+      }
+      size = stat.size
+    } catch {
+      response.writeHead(404).end()
+      return
+    }
+    response.writeHead(200, { 'content-length': size })
+    if (request.method === 'HEAD') response.end()
+    else createReadStream(path).pipe(response)
+  }
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://x')
+    const [, mirror = '', ...rest] = url.pathname.split('/')
+    requests.set(mirror, (requests.get(mirror) ?? 0) + 1)
+    const now = (inFlight.get(mirror) ?? 0) + 1
+    inFlight.set(mirror, now)
+    maxInFlight.set(mirror, Math.max(maxInFlight.get(mirror) ?? 0, now))
+    response.on('close', () => inFlight.set(mirror, (inFlight.get(mirror) ?? 1) - 1))
+    userAgents.add(String(request.headers['user-agent']))
+    const behaviour = mirrors[mirror]
+    switch (behaviour) {
+      case undefined: response.writeHead(404).end(); return
+      case 'forbidden': response.writeHead(403).end(); return
+      case 'broken': response.writeHead(503).end(); return
+      case 'hang': return
+      case 'loop': response.writeHead(302, { location: url.pathname }).end(); return
+      case 'elsewhere': response.writeHead(301, { location: `http://localhost:1${url.pathname}` }).end(); return
+      case 'trickle': {
+        response.writeHead(200, { 'content-length': 1_000_000 })
+        const timer = setInterval(() => response.write('x'), 500)
+        timers.add(timer)
+        response.on('close', () => clearInterval(timer))
+        return
+      }
+      default:
+        serveFile(behaviour, rest.join('/'), request, response)
+    }
+  }
+
+  const server = createServer(handle)
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
+  const port = (server.address() as { port: number }).port
+  const base = host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`
+  return {
+    port,
+    url: (mirror) => `${base}/${mirror}`,
+    requests,
+    maxInFlight,
+    userAgents,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const timer of timers) clearInterval(timer)
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,111 @@
+import t from 'tap'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { resolveConfig } from '../../src/lib/config/resolve.js'
+import { runCrawl, type CrawlOptions } from '../../src/lib/crawl/run-crawl.js'
+import { selectHosts } from '../../src/lib/crawl/select-hosts.js'
+import { silentLogger } from '../../src/lib/log.js'
+import { buildTrees, insertHost, insertMaster, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
+import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
+
+const root = mkdtempSync(join(tmpdir(), 'mm-crawl-int-'))
+t.teardown(() => rmSync(root, { recursive: true, force: true }))
+const trees = buildTrees(root)
+const http = await startMirrorHttpServer(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`current${i}`, trees.current])))
+t.teardown(() => http.stop())
+
+const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}) =>
+  runCrawl(
+    db.sql,
+    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1' }, configFile: '/dev/null' }),
+    { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
+    silentLogger,
+  )
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: auto-disable after 4 failures, reset and re-enable on success`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const { categoryId } = await insertMaster(db.sql, trees.master)
+    const flaky = await insertHost(db.sql, categoryId, { name: 'flaky', urls: ['http://127.0.0.1:1/current'] })
+    await insertHost(db.sql, categoryId, { name: 'good', urls: [http.url('current0')] })
+    for (let i = 1; i <= 4; i++) {
+      const run = await crawl(db, { hosts: ['flaky'] })
+      t.equal(run.hosts.unreachable, 1)
+      t.equal(run.hosts.disabled, i === 4 ? 1 : 0, `crawl ${i}: disabled only after the 4th failure`)
+    }
+    const [disabled] = await db.sql<{ userActive: boolean; disableReason: string; crawlFailures: number }[]>`
+      select user_active, disable_reason, crawl_failures from host where id = ${flaky.hostId}`
+    t.equal(disabled.userActive, false)
+    t.equal(disabled.crawlFailures, 4)
+    t.match(disabled.disableReason, /4 consecutive failed crawls/)
+    t.same((await crawl(db)).results.map((r) => r.name), ['good'], 'a disabled host is not crawled by default')
+
+    await db.sql`update host_category_url set url = ${http.url('current1')} where host_category_id = ${flaky.hostCategoryId}`
+    const back = await crawl(db, { hosts: ['flaky'], includeDisabled: true })
+    t.equal(back.hosts.ok, 1)
+    const [enabled] = await db.sql<{ userActive: boolean; disableReason: string | null; crawlFailures: number }[]>`
+      select user_active, disable_reason, crawl_failures from host where id = ${flaky.hostId}`
+    t.same(enabled, { userActive: true, disableReason: null, crawlFailures: 0 }, 'success resets the count and undoes the auto-disable')
+
+    await db.sql`update host set user_active = false, disable_reason = 'operator: moving racks' where id = ${flaky.hostId}`
+    await crawl(db, { hosts: ['flaky'], includeDisabled: true })
+    const [manual] = await db.sql<{ userActive: boolean }[]>`select user_active from host where id = ${flaky.hostId}`
+    t.equal(manual.userActive, false, 'a host an operator disabled stays disabled')
+    const log = await db.sql<{ result: string }[]>`select result from host_crawl_log where host_id = ${flaky.hostId} order by id`
+    t.same(log.map((entry) => entry.result), ['unreachable', 'unreachable', 'unreachable', 'unreachable', 'ok', 'ok'])
+  })
+
+  t.test(`${kind}: --repodata and --canary`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const { categoryId } = await insertMaster(db.sql, trees.master)
+    const good = await insertHost(db.sql, categoryId, { name: 'good', urls: [http.url('current2')] })
+    await crawl(db)
+    await db.sql`update host_category_dir set up2date = false where host_category_id = ${good.hostCategoryId}`
+    const before = http.requests.get('current2') ?? 0
+    const repodata = await crawl(db, { mode: 'repodata' })
+    t.equal(repodata.results[0].upToDate, 2, 'two repodata directories checked')
+    t.equal(http.requests.get('current2'), before + 5, 'the repodata crawl: the list, two repomd.xml, two sampled files')
+    const after = await upToDateState(db.sql, good.hostCategoryId)
+    t.equal(after.get(PATHS.repodata), true)
+    t.equal(after.get(PATHS.packages), false, 'other directories untouched')
+
+    await db.sql`update host_category_dir set up2date = true where host_category_id = ${good.hostCategoryId}`
+    const canary = await crawl(db, { mode: 'canary' })
+    t.equal(canary.hosts.ok, 1)
+    t.equal(http.requests.get('current2'), before + 5 + 1, 'a canary costs one request')
+    t.ok([...(await upToDateState(db.sql, good.hostCategoryId)).values()].every(Boolean), 'canary ok: state kept')
+    await db.sql`update host_category_url set url = 'http://127.0.0.1:1/x' where host_category_id = ${good.hostCategoryId}`
+    const down = await crawl(db, { mode: 'canary' })
+    t.equal(down.hosts.unreachable, 1)
+    t.ok([...(await upToDateState(db.sql, good.hostCategoryId)).values()].every((up) => !up), 'canary failed: every directory marked not up to date')
+  })
+
+  t.test(`${kind}: host selection: --fraction without overlap, --continent, --startid/--stopid, slowest first`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const { categoryId } = await insertMaster(db.sql, trees.master)
+    const ids: number[] = []
+    for (const [i, country] of ['SE', 'US', 'DE', 'JP', 'BR', 'FR', 'CA'].entries()) {
+      ids.push((await insertHost(db.sql, categoryId, { name: `h${i}`, urls: [http.url(`current${i}`)], country })).hostId)
+    }
+    const names = async (selection: Parameters<typeof selectHosts>[1]) => (await selectHosts(db.sql, selection)).map((host) => host.name).sort()
+    const parts = [await names({ fraction: [1, 3] }), await names({ fraction: [2, 3] }), await names({ fraction: [3, 3] })]
+    t.same(parts.flat().sort(), ['h0', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6'], 'every host in exactly one fraction')
+    t.ok(parts.every((part) => part.length > 0), 'no empty fraction for 7 hosts in 3 parts')
+    t.same(await names({ continents: ['^EU'] }), ['h1', 'h3', 'h4', 'h6'], '^EU excludes Europe')
+    t.same(await names({ continents: ['NA', 'SA'] }), ['h1', 'h4', 'h6'])
+    t.same(await names({ startId: ids[2], stopId: ids[4] }), ['h2', 'h3'], 'stop id is exclusive')
+    t.same(await names({ hosts: ['h5', String(ids[0])] }), ['h0', 'h5'], '--host by name or id')
+    await db.sql`update host set private = true where id = ${ids[1]}`
+    t.notOk((await names({})).includes('h1'), 'private hosts are skipped')
+    t.ok((await names({ includePrivate: true })).includes('h1'), '--include-private')
+    t.same(await names({ categories: ['Nope'] }), [], '--category filters')
+    await db.sql`update host set last_crawl_duration = id * 10 where id <> ${ids[3]}`
+    const order = (await selectHosts(db.sql, {})).map((host) => host.name)
+    t.same(order, ['h3', 'h6', 'h5', 'h4', 'h2', 'h0'], 'never crawled first, then slowest first')
+  })
+}
