@@ -3,7 +3,15 @@
  * existing report_mirror client sends): `", "` and `": "` separators, keys in insertion
  * order, and every non-ASCII character escaped as `\uXXXX` (ensure_ascii).
  */
-export type PythonJsonValue = string | number | boolean | null | PythonJsonValue[] | { [key: string]: PythonJsonValue }
+export type PythonJsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | PythonJsonValue[]
+  | { [key: string]: PythonJsonValue }
+  // A Map keeps every key in insertion order; a JS object puts integer-like keys ("9") first.
+  | ReadonlyMap<string, PythonJsonValue>
 
 export function pythonJsonDumps(value: PythonJsonValue): string {
   if (typeof value === 'string') return quote(value)
@@ -14,7 +22,8 @@ export function pythonJsonDumps(value: PythonJsonValue): string {
   if (value === null) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`
-  const entries = Object.entries(value).map(([key, item]) => `${quote(key)}: ${pythonJsonDumps(item)}`)
+  const pairs = value instanceof Map ? [...value.entries()] : Object.entries(value)
+  const entries = pairs.map(([key, item]) => `${quote(key)}: ${pythonJsonDumps(item)}`)
   return `{${entries.join(', ')}}`
 }
 
