@@ -164,6 +164,7 @@ export async function startCheckinServer(options: CheckinServerOptions): Promise
     {
       requestTimeout: options.requestTimeoutMs, // whole request, body included (slowloris)
       headersTimeout: Math.min(20_000, options.requestTimeoutMs),
+      connectionsCheckingInterval: 1_000, // enforce the two timeouts above within a second
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
     },

@@ -5,6 +5,8 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -195,6 +197,12 @@ for (const kind of databaseKinds()) {
         t.equal(publicHost.status, 9, 'public host refused by the private-only policy')
         t.equal(publicHost.stdout, 'Only private mirrors are allowed to use report_mirror.\nerror checking in\n')
 
+        const wrongOverJson = await post(`${server.url}/api/checkin`, gzipSync(JSON.stringify({
+          version: 0, global: { enabled: '1' }, site: { name: SITE, password: 'wrong' }, host: { name: PRIVATE_HOST },
+        })), { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        t.equal(wrongOverJson.status, 403, 'JSON endpoint: wrong password is 403')
+        t.same(JSON.parse(wrongOverJson.text), { ok: false, error: 'auth', reply: BAD_CREDENTIALS })
+
         const xmlrpc = `${server.url}/xmlrpc`
         const fault = (code: number) => new RegExp(`<name>faultCode</name>\\n<value><int>${code}</int>`)
         t.match((await post(xmlrpc, '<methodCall><methodName>checkin</methodName><params>')).text, fault(-32700), 'malformed XML: parse fault')
@@ -333,6 +341,15 @@ for (const kind of databaseKinds()) {
             'checked in successful\n',
           'the JSON transport applies the same rules',
         )
+        const replayed = await client(ini, ['-i', join(work, 'payload.json')])
+        t.equal(replayed.status, 0, replayed.stderr)
+        t.equal(
+          replayed.stdout,
+          'Category Fedora Linux directories updated: 4  added: 2  deleted 0\n' +
+            'Category Fedora EPEL directories updated: 3  added: 0  deleted 0\n' +
+            'checked in successful\n',
+          '-i sends the trees of a saved payload (written by -o) instead of walking the disk',
+        )
         t.match(server.stderr(), /check-in of mirror\.example\.com/, 'the server logs check-ins')
       } finally {
         await proxy.close()
@@ -340,7 +357,7 @@ for (const kind of databaseKinds()) {
       }
       const sql = await db.reconnect()
       const linux = (await hostDirectories(sql, PRIVATE_HOST)).filter((d) => d.category === 'Fedora Linux').map((d) => d.path)
-      t.same(linux, ['', 'releases', 'releases/41', 'releases/41/Everything'])
+      t.same(linux, ['', 'releases', 'releases/41', 'releases/41/Everything', 'updates', 'updates/41'])
       await db.disconnect()
     })
 
@@ -364,3 +381,33 @@ for (const kind of databaseKinds()) {
     })
   })
 }
+
+t.test('report-mirror retries 5xx replies with backoff, then gives up with exit 10', async (t) => {
+  let requests = 0
+  const flaky = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      requests++
+      if (requests <= 2) return res.writeHead(503).end('busy')
+      res.writeHead(200, { 'content-type': 'text/xml' }).end(xmlString('checked in successful'))
+    })
+  })
+  await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => flaky.close(() => resolve())))
+  const work = mkdtempSync(join(tmpdir(), 'mm-checkin-retry-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  makeMirrorTree(join(work, 'mirror'))
+  const ini = writeIni(work, join(work, 'mirror'), { server: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}` })
+  const run = (retries: string) => runCli(['report-mirror', '-c', ini, '--retries', retries, '--retry-delay', '0'], { env: NO_PROXY_ENV })
+
+  const gaveUp = await run('1')
+  t.equal(gaveUp.status, 10, 'two 503s with one retry: exit 10')
+  t.equal(requests, 2)
+  t.match(gaveUp.stderr, /HTTP 503/)
+  requests = 0
+  const retried = await run('2')
+  t.equal(retried.status, 0, retried.stderr)
+  t.equal(retried.stdout, 'checked in successful\n')
+  t.equal(requests, 3, 'two retries after two 503s')
+  t.match(retried.stderr, /attempt 1 failed \(HTTP 503 from the server\); retrying/)
+})
