@@ -3,7 +3,7 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("db migrate" "db status" "generate-snapshot" "serve-mirrorlist")
+  local commands=("db migrate" "db status" "report-mirror" "serve-checkin")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
@@ -12,8 +12,8 @@ _mirrormanager() {
     case "$cmd" in
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
-    "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
-    "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --watch --debug-selection" ;;
+    "report-mirror") flags="--json --log-level --config --no-send --output --input --debug --exclude-from --transport --retries --retry-delay" ;;
+    "serve-checkin") flags="--json --config --log-level --database-url --data-dir --wait --listen --port" ;;
     esac
     COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
     return

@@ -172,3 +172,26 @@ export class SourceUnavailableError extends MirrorManagerError {
     super('MM_SOURCE_UNAVAILABLE', ExitStatus.notFound, message, options)
   }
 }
+
+/** Why the check-in server refused a check-in; the HTTP layer picks its status from it. */
+export type CheckinRefusalReason =
+  | 'malformed'
+  | 'pickle'
+  | 'too-large'
+  | 'auth'
+  | 'unknown-host'
+  | 'policy'
+  | 'rate-limited'
+  | 'busy'
+
+/**
+ * A check-in the server will not apply. The message is safe to send to the client: it
+ * never says whether the site or the password was wrong, and never holds a stack trace.
+ */
+export class CheckinRefusedError extends MirrorManagerError {
+  readonly reason: CheckinRefusalReason
+  constructor(message: string, options: MirrorManagerErrorOptions & { reason?: CheckinRefusalReason } = {}) {
+    super('MM_CHECKIN_REFUSED', ExitStatus.invalidInput, message, options)
+    this.reason = options.reason ?? 'malformed'
+  }
+}

@@ -34,6 +34,11 @@ export abstract class BaseCommand extends Command {
     return { 'log.level': flags['log-level'] }
   }
 
+  /** The TOML config file named on the command line (a command whose -c means another file overrides this). */
+  protected configFileFlag(flags: Record<string, unknown>): string | undefined {
+    return flags.config as string | undefined
+  }
+
   public override async init(): Promise<void> {
     await super.init()
     const { flags } = await this.parse({
@@ -43,7 +48,7 @@ export abstract class BaseCommand extends Command {
       args: this.ctor.args,
       strict: this.ctor.strict,
     })
-    this.mmConfig = resolveConfig({ flags: this.configFlags(flags), configFile: flags.config as string | undefined })
+    this.mmConfig = resolveConfig({ flags: this.configFlags(flags), configFile: this.configFileFlag(flags) })
     const level = this.mmConfig.get('log.level') as LogLevel
     // --json runs are for scripts: only warnings and errors reach stderr.
     this.log_ = createLogger(this.jsonEnabled() && level === 'info' ? 'warn' : level)

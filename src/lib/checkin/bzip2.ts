@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process'
+
+/**
+ * bzip2 through the system `bzip2` binary (Debian package bzip2): the reference libbz2,
+ * the same code Python's `bz2` module runs, so our client's payload is byte-identical to
+ * the Python client's, and both directions stream. Node has no bzip2 of its own, and the
+ * npm packages are decompress-only (seek-bzip, unbzip2-stream) or unmaintained
+ * (compressjs).
+ *
+ * Decompression is capped: the output is counted as it streams and the child is killed
+ * the moment it passes the cap, so a bzip2 bomb costs at most `maxOutputBytes` of memory
+ * and the CPU time to produce them.
+ */
+export class Bzip2Error extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'corrupt' | 'too-large' | 'unavailable' | 'timeout',
+  ) {
+    super(message)
+  }
+}
+
+export interface Bzip2Options {
+  /** Decompression only: stop and fail past this many output bytes. */
+  maxOutputBytes?: number
+  /** Kill the child after this long. */
+  timeoutMs?: number
+  /** The binary to run (tests). */
+  binary?: string
+}
+
+export function bzip2Compress(input: Buffer, options: Bzip2Options = {}): Promise<Buffer> {
+  return runBzip2(['-c', '-z', '-9'], input, options)
+}
+
+export function bzip2Decompress(input: Buffer, options: Bzip2Options = {}): Promise<Buffer> {
+  // -s: the small-memory decompressor (2.5 bytes per block byte instead of 5), enough here.
+  return runBzip2(['-c', '-d', '-s'], input, options)
+}
+
+function runBzip2(args: string[], input: Buffer, options: Bzip2Options): Promise<Buffer> {
+  const cap = options.maxOutputBytes ?? Number.MAX_SAFE_INTEGER
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.binary ?? 'bzip2', args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    const chunks: Buffer[] = []
+    let size = 0
+    let failure: Bzip2Error | undefined
+    let stderr = ''
+    const fail = (error: Bzip2Error) => {
+      failure ??= error
+      child.kill('SIGKILL')
+    }
+    const timer = setTimeout(
+      () => fail(new Bzip2Error(`bzip2 did not finish within ${options.timeoutMs} ms`, 'timeout')),
+      options.timeoutMs ?? 30_000,
+    )
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failure) return
+      size += chunk.length
+      if (size > cap) return fail(new Bzip2Error(`decompressed data exceeds ${cap} bytes`, 'too-large'))
+      chunks.push(chunk)
+    })
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      if (stderr.length < 2000) stderr += text
+    })
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const message = error.code === 'ENOENT' ? 'the bzip2 program is not installed (Debian package bzip2)' : error.message
+      fail(new Bzip2Error(message, 'unavailable'))
+    })
+    // The child may exit (corrupt input, killed) before it read all of stdin: not our error.
+    child.stdin.on('error', () => {})
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      if (failure) return reject(failure)
+      if (code !== 0) return reject(new Bzip2Error(`not valid bzip2 data (${firstLine(stderr)})`, 'corrupt'))
+      resolve(Buffer.concat(chunks, size))
+    })
+    child.stdin.end(input)
+  })
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? 'bzip2 failed'
+  return line.replace(/^bzip2:\s*/, '').trim()
+}

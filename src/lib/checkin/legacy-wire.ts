@@ -1,0 +1,85 @@
+import { CheckinRefusedError } from '../errors.js'
+import { bzip2Compress, bzip2Decompress, Bzip2Error } from './bzip2.js'
+
+/**
+ * The legacy wire form of a check-in payload, as report_mirror has sent it since 2009:
+ * urlsafe-base64( bzip2( UTF-8 JSON ) ), with `=` padding (Python's urlsafe_b64encode).
+ */
+export interface WireLimits {
+  /** Decompressed payload bytes at most (a bzip2 bomb stops here). */
+  maxPayloadBytes: number
+  timeoutMs?: number
+}
+
+const URLSAFE_BASE64 = /^[A-Za-z0-9\-_+/]*={0,2}$/
+
+export async function encodeLegacyWire(json: string): Promise<string> {
+  const compressed = await bzip2Compress(Buffer.from(json, 'utf8'))
+  // Node's 'base64url' drops the padding; Python keeps it, and so do we.
+  return compressed.toString('base64').replaceAll('+', '-').replaceAll('/', '_')
+}
+
+/** Decodes the wire text into the JSON value; refuses pickles, bombs and garbage. */
+export async function decodeLegacyWire(text: string, limits: WireLimits): Promise<unknown> {
+  const compact = text.replace(/\s+/g, '')
+  if (!URLSAFE_BASE64.test(compact) || compact.length % 4 === 1) {
+    throw new CheckinRefusedError('The check-in data is not urlsafe base64.', { reason: 'malformed' })
+  }
+  const compressed = Buffer.from(compact.replaceAll('-', '+').replaceAll('_', '/'), 'base64')
+  if (compressed.subarray(0, 3).toString('latin1') !== 'BZh') {
+    throw new CheckinRefusedError('The check-in data is not bzip2 compressed.', { reason: 'malformed' })
+  }
+  let plain: Buffer
+  try {
+    plain = await bzip2Decompress(compressed, { maxOutputBytes: limits.maxPayloadBytes, timeoutMs: limits.timeoutMs })
+  } catch (error) {
+    throw bzip2Refusal(error, limits.maxPayloadBytes)
+  }
+  return parsePayloadBytes(plain)
+}
+
+function bzip2Refusal(error: unknown, cap: number): Error {
+  if (!(error instanceof Bzip2Error)) return error as Error
+  switch (error.kind) {
+    case 'too-large':
+      return new CheckinRefusedError(`The check-in data decompresses to more than ${cap} bytes.`, { reason: 'too-large' })
+    case 'corrupt':
+      return new CheckinRefusedError('The check-in data is not valid bzip2 (truncated or corrupt).', { reason: 'malformed' })
+    case 'timeout':
+      return new CheckinRefusedError('The check-in data took too long to decompress.', { reason: 'too-large' })
+    default:
+      return error // the server is broken (no bzip2 binary): an internal error, not the client's fault
+  }
+}
+
+/**
+ * A pickle, as very old clients sent: protocol 2+ starts with the PROTO opcode 0x80;
+ * protocols 0 and 1 start with MARK/EMPTY_DICT/EMPTY_LIST and end with STOP ('.').
+ * We only ever look at the bytes — never unpickle.
+ */
+export function looksLikePickle(data: Buffer): boolean {
+  if (data.length === 0) return false
+  if (data[0] === 0x80) return true
+  const first = String.fromCharCode(data[0])
+  return '(}]'.includes(first) && data[data.length - 1] === 0x2e
+}
+
+export function parsePayloadBytes(plain: Buffer): unknown {
+  if (looksLikePickle(plain)) {
+    throw new CheckinRefusedError(
+      'Pickled check-in data is no longer accepted (it is unsafe to load). Please update report_mirror to a version that sends JSON.',
+      { reason: 'pickle' },
+    )
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(plain)
+  } catch {
+    throw new CheckinRefusedError('The check-in data is not UTF-8 text.', { reason: 'malformed' })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new CheckinRefusedError('The check-in data is not valid JSON.', { reason: 'malformed' })
+  }
+}

@@ -1,0 +1,180 @@
+import t from 'tap'
+import { categoryReplyLine } from '../../src/lib/checkin/apply-checkin.js'
+import { parseExcludePatterns } from '../../src/lib/checkin/dirtree.js'
+import { parseIni } from '../../src/lib/checkin/ini.js'
+import { looksLikePickle, parsePayloadBytes } from '../../src/lib/checkin/legacy-wire.js'
+import { validateCheckinPayload } from '../../src/lib/checkin/payload.js'
+import { pythonJsonDumps } from '../../src/lib/checkin/python-json.js'
+import { RateLimiter } from '../../src/lib/checkin/rate-limit.js'
+import { chooseEndpoint } from '../../src/lib/checkin/transport.js'
+import { parseMethodCall, parseStringResponse, renderFault, renderMethodCall, renderStringResponse, XmlRpcFault } from '../../src/lib/checkin/xmlrpc.js'
+import { CheckinRefusedError, ConfigError } from '../../src/lib/errors.js'
+
+function caught(work: () => unknown): unknown {
+  try {
+    work()
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
+t.test('INI files read as Python configparser reads them', async (t) => {
+  const ini = parseIni(
+    [
+      '# comment',
+      '[DEFAULT]',
+      'enabled = 1',
+      '[global]',
+      'server: https://mm.example.org/xmlrpc',
+      '  ; indented comment',
+      '[site]',
+      'Name = Example.com',
+      'password=50%% off %(name)s',
+      '[Fedora Linux]',
+      'enabled=0          (ignored)',
+      'path = /srv/a',
+      '  /srv/b',
+      '',
+      '[host]',
+      'name=mirror.example.com',
+    ].join('\n'),
+    'test.conf',
+  )
+  t.same(ini.sections, ['global', 'site', 'Fedora Linux', 'host'], 'section names keep their case, DEFAULT is not a section')
+  t.equal(ini.get('global', 'server'), 'https://mm.example.org/xmlrpc', '":" separates too')
+  t.equal(ini.get('global', 'enabled'), '1', 'DEFAULT values are seen in every section')
+  t.equal(ini.get('site', 'NAME'), 'Example.com', 'keys are case-insensitive')
+  t.equal(ini.get('site', 'password'), '50% off Example.com', '%% and %(key)s interpolate')
+  t.equal(ini.get('Fedora Linux', 'enabled'), '0          (ignored)', 'no inline comments')
+  t.equal(ini.get('Fedora Linux', 'path'), '/srv/a\n/srv/b', 'indented lines continue a value')
+  t.same(ini.options('host').sort(), ['enabled', 'name'])
+  t.equal(ini.hasSection('DEFAULT'), false)
+
+  t.throws(() => parseIni('[a]\nx=1\n[a]\n', 'f'), ConfigError, 'duplicate section')
+  t.throws(() => parseIni('[a]\nx=1\nX=2\n', 'f'), /key "x" appears twice/, 'duplicate key, case-insensitively')
+  t.throws(() => parseIni('x=1\n', 'f'), /before any \[section\]/)
+  t.throws(() => parseIni('[a]\njust words\n', 'f'), /f, line 2: expected "key = value"/)
+  t.throws(() => parseIni('[a]\np=100%\n', 'f').get('a', 'p'), /"%" must be written "%%"/, 'a lone % is an error, as in Python')
+})
+
+t.test('Python json.dumps bytes', async (t) => {
+  t.equal(
+    pythonJsonDumps({ version: 0, site: { name: 'Exämple', list: ['a', 'b'] }, stats: {}, dirtree: new Map([['', {}], ['9', {}]]) }),
+    '{"version": 0, "site": {"name": "Ex\\u00e4mple", "list": ["a", "b"]}, "stats": {}, "dirtree": {"": {}, "9": {}}}',
+    'separators, ensure_ascii, insertion order of a Map (integer-like keys stay in place)',
+  )
+  t.equal(pythonJsonDumps('\u007f\u{1F600}\u0001\b"\\/'), '"\\u007f\\ud83d\\ude00\\u0001\\b\\"\\\\/"', 'escapes as Python writes them')
+})
+
+t.test('XML-RPC: parse calls, render replies', async (t) => {
+  const python = "<?xml version='1.0'?>\n<methodCall>\n<methodName>checkin</methodName>\n<params>\n<param>\n<value><string>QlpoOTFB&amp;x</string></value>\n</param>\n</params>\n</methodCall>\n"
+  t.same(parseMethodCall(python), { methodName: 'checkin', params: ['QlpoOTFB&x'] }, 'what xmlrpc.client sends')
+  t.equal(renderMethodCall('checkin', ['QlpoOTFB&x']), python, 'and what we send is the same bytes')
+  t.same(parseMethodCall('<methodCall><methodName>checkin</methodName><params><param><value>untyped</value></param></params></methodCall>').params, ['untyped'])
+  t.same(
+    parseMethodCall(`<methodCall><methodName>checkin</methodName><params><param><value><base64>${Buffer.from('abc').toString('base64')}</base64></value></param></params></methodCall>`).params,
+    ['abc'],
+    'Python bytes arrive as base64',
+  )
+  const faultCode = (body: string) => {
+    try {
+      parseMethodCall(body)
+    } catch (error) {
+      return (error as XmlRpcFault).faultCode
+    }
+    return 0
+  }
+  t.equal(faultCode('<methodCall><methodName>x</methodName>'), -32700, 'unclosed')
+  t.equal(faultCode('<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaa">]><methodCall/>'), -32700, 'DTD (entity bombs) refused')
+  t.equal(faultCode('<methodCall><methodName>a &bogus; b</methodName></methodCall>'), -32700, 'unknown entity')
+  t.equal(faultCode('<other/>'), -32600, 'not a methodCall')
+  t.equal(faultCode(`${'<a>'.repeat(100)}${'</a>'.repeat(100)}`), -32700, 'nesting is bounded')
+
+  const reply = renderStringResponse('Category A directories updated: 1  added: 0  deleted 0\nchecked in <ok> & done')
+  t.equal(parseStringResponse(reply), 'Category A directories updated: 1  added: 0  deleted 0\nchecked in <ok> & done', 'round trip')
+  t.match(caught(() => parseStringResponse(renderFault(new XmlRpcFault(-32601, 'no such method')))), { faultCode: -32601, faultString: 'no such method' })
+})
+
+t.test('payload validation: the messages of the reference server', async (t) => {
+  const valid = {
+    version: 0,
+    global: { enabled: '1', server: 'x' },
+    site: { enabled: '1', name: 'S', password: 'p' },
+    host: { enabled: '1', name: 'h', user_active: 'yes' },
+    stats: {},
+    'fedora linux': { enabled: '1', dirtree: { '': {}, 'releases/': {}, '/releases': {}, a: { 'file.iso': 12 } } },
+    'fedora epel': { enabled: '0', dirtree: { '': {} } },
+  }
+  const payload = validateCheckinPayload(valid)
+  t.same(payload, {
+    siteName: 'S',
+    sitePassword: 'p',
+    hostName: 'h',
+    userActive: true,
+    categories: [{ key: 'fedora linux', paths: ['', 'releases', 'a'] }],
+  }, 'paths normalised and unique; file stats ignored; disabled sections skipped')
+  t.equal(validateCheckinPayload({ ...valid, host: { name: 'h', user_active: 'no' } }).userActive, false)
+  t.equal(validateCheckinPayload({ ...valid, host: { name: 'h' } }).userActive, undefined)
+  const message = (config: unknown) => {
+    try {
+      validateCheckinPayload(config)
+    } catch (error) {
+      t.type(error, CheckinRefusedError)
+      return (error as Error).message.split('\n')[0]
+    }
+    return 'accepted'
+  }
+  t.equal(message([]), 'config file is not a dict.')
+  t.equal(message({ ...valid, version: undefined }), 'config file version is not 0, is undefined.')
+  t.equal(message({ global: {} }), 'config file has no version field.')
+  t.equal(message({ ...valid, version: '0' }), 'config file version is not 0, is "0".', 'the version is a number')
+  t.equal(message({ ...valid, site: undefined }), 'config file section [site] is not a dict.')
+  t.equal(message({ version: 0, global: { enabled: '1' }, host: {} }), 'config file missing section site.')
+  t.equal(message({ ...valid, global: { enabled: 1 } }), 'config file section [global] not enabled.', 'enabled is the string "1"')
+  t.equal(message({ ...valid, site: { name: 'S' } }), 'config file [site] missing required option password.')
+  t.equal(message({ ...valid, 'fedora linux': { enabled: '1' } }), 'section [fedora linux] missing required option dirtree.')
+})
+
+t.test('pickles are recognised by their bytes, never loaded', async (t) => {
+  t.ok(looksLikePickle(Buffer.from([0x80, 0x04, 0x95])), 'protocol 2+')
+  t.ok(looksLikePickle(Buffer.from("(dp0\nS'version'\np1\nI0\ns.")), 'protocol 0 dict')
+  t.ok(looksLikePickle(Buffer.from('}q\x00(U\x07versionq\x01K\x00u.', 'latin1')), 'protocol 1 dict')
+  t.notOk(looksLikePickle(Buffer.from('{"version": 0}')), 'JSON')
+  t.match(caught(() => parsePayloadBytes(Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]))), { reason: 'pickle' })
+  t.match(caught(() => parsePayloadBytes(Buffer.from([0xff, 0xfe]))), { reason: 'malformed', message: 'The check-in data is not UTF-8 text.' })
+  t.same(parsePayloadBytes(Buffer.from('{"version": 0}')), { version: 0 })
+})
+
+t.test('rate limiting: a token bucket per site name', async (t) => {
+  let now = 0
+  const limiter = new RateLimiter({ burst: 2, perHour: 60, now: () => now })
+  t.ok(limiter.take('Site').allowed)
+  t.ok(limiter.take('site').allowed, 'site names are compared case-insensitively')
+  t.same(limiter.take('SITE'), { allowed: false, retryAfterSeconds: 60 })
+  t.ok(limiter.take('other').allowed, 'another site has its own bucket')
+  now += 60_000
+  t.ok(limiter.take('site').allowed, 'one token back after a minute at 60 per hour')
+  t.notOk(limiter.take('site').allowed)
+  const small = new RateLimiter({ burst: 1, perHour: 1, maxKeys: 2, now: () => now })
+  for (const key of ['a', 'b', 'c', 'd']) small.take(key)
+  t.ok(small.take('e').allowed, 'the table of buckets is bounded')
+})
+
+t.test('transport: XML-RPC unless the JSON endpoint is named or asked for', async (t) => {
+  t.same(chooseEndpoint('https://mm.example.org/xmlrpc', 'auto'), { url: 'https://mm.example.org/xmlrpc', transport: 'xmlrpc' })
+  t.same(chooseEndpoint('https://mm.example.org/api/checkin', 'auto'), { url: 'https://mm.example.org/api/checkin', transport: 'json' })
+  t.same(chooseEndpoint('https://mm.example.org/xmlrpc', 'json'), { url: 'https://mm.example.org/api/checkin', transport: 'json' })
+  t.same(chooseEndpoint('https://mm.example.org/mm/xmlrpc/', 'json'), { url: 'https://mm.example.org/mm/api/checkin', transport: 'json' })
+  t.throws(() => chooseEndpoint('mm.example.org', 'auto'), ConfigError)
+  t.throws(() => chooseEndpoint('ftp://mm.example.org/xmlrpc', 'auto'), ConfigError)
+})
+
+t.test('reply lines and exclude files', async (t) => {
+  t.equal(
+    categoryReplyLine({ category: 'Fedora Linux', updated: 120, added: 3, deleted: 0 }),
+    'Category Fedora Linux directories updated: 120  added: 3  deleted 0',
+    'two spaces before "added" and "deleted", no colon after deleted',
+  )
+  t.same(parseExcludePatterns('# comment\n/debug/\n\n  /source/  \n'), ['/debug/', '/source/'], 'blank lines never exclude everything')
+})
