@@ -98,6 +98,7 @@ t.test('import-mm2', { skip }, async (t) => {
       t.equal(newSite, 8, 'sequences continue after the highest imported id')
       await db.sql`delete from site where id = ${newSite}`
 
+      await t.rejects(importMm2(db.sql, { from: 'mysql://mm@127.0.0.1/mm' }), { code: 'MM_INVALID_INPUT', message: /--from must be a postgres:\/\/ URL/ })
       const before = await dump(db.sql)
       await t.rejects(importMm2(db.sql, { from: source.url }), { code: 'MM_CONFLICT', message: /^the target database is not empty \(2 product, 4 version, 10 directory, .*\): pass --replace/ })
 
@@ -130,7 +131,5 @@ t.test('import-mm2', { skip }, async (t) => {
     const replaced = await runCli(['import-mm2', '--from', source.url, '--replace', '--json'], { env: db.env })
     t.equal(replaced.status, 0, replaced.stderr)
     t.match(JSON.parse(replaced.stdout), { dryRun: false, replaced: { host: 4, site: 3 } })
-    const badUrl = await runCli(['import-mm2', '--from', 'mysql://x@127.0.0.1/mm'], { env: db.env })
-    t.equal(badUrl.status, 4)
   })
 })
