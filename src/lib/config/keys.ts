@@ -86,6 +86,13 @@ export const configKeys = [
     description: 'Seconds to wait for a PostgreSQL server connection.',
   },
   {
+    key: 'snapshot.file',
+    env: 'MM_SNAPSHOT_FILE',
+    type: 'path',
+    default: '/var/lib/mirrormanager/mirrorlist.avro',
+    description: 'The mirrorlist snapshot: written by generate-snapshot (previous one kept as <file>.old), read by serve-mirrorlist.',
+  },
+  {
     key: 'log.level',
     env: 'MM_LOG_LEVEL',
     type: 'enum',

@@ -1,0 +1,26 @@
+/**
+ * The plain-text mirror list and the redirect answer (spec: "Plain mirror list").
+ * Without protocol=, each host contributes its first https, http or ftp URL; with it,
+ * the URLs protocol= kept. Body: header line, `\n`, one URL per line, each ending `\n`.
+ */
+import type { MirrorUrls } from './mirror-urls.js'
+import { trimToProtocols } from './mirror-urls.js'
+
+export function renderMirrorlist(headerLine: string, mirrors: MirrorUrls[], protocolGiven: boolean): string {
+  const listed = protocolGiven ? mirrors : trimToProtocols(mirrors, ['https', 'http', 'ftp'], 1)
+  let body = `${headerLine}\n`
+  for (const mirror of listed) {
+    for (const url of mirror.urls) body += `${url.url}\n`
+  }
+  return body
+}
+
+/** redirect=: the first http(s) URL, or undefined (the caller answers 404 with an empty body). */
+export function redirectTarget(mirrors: MirrorUrls[]): string | undefined {
+  for (const mirror of trimToProtocols(mirrors, ['https', 'http'], 1)) {
+    for (const url of mirror.urls) {
+      if (url.url.startsWith('http')) return url.url
+    }
+  }
+  return undefined
+}

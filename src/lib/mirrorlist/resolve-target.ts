@@ -1,0 +1,67 @@
+/**
+ * What a request asks for (spec: "Resolving what is asked for"): a directory or a file
+ * in one, from path= or from repo= + arch= (with repository redirects). Failures carry
+ * the exact status and text of the reference.
+ */
+import type { IndexedDirectory, MirrorIndex } from '../snapshot/index-types.js'
+
+export interface ResolvedTarget {
+  ok: true
+  directory: IndexedDirectory
+  /** '' when the directory itself is asked for */
+  file: string
+  pathIsDirectory: boolean
+  /** `# path = P ` or `# repo = R arch = A ` */
+  header: string
+  /** set for repo requests: the names as the access log records them (arch forced to source) */
+  repo?: { repo: string; arch: string }
+}
+
+export interface TargetFailure {
+  ok: false
+  status: number
+  message: string
+}
+
+export function normalizePath(path: string): string {
+  return path.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '')
+}
+
+export function resolvePath(index: MirrorIndex, rawPath: string): ResolvedTarget | TargetFailure {
+  const path = normalizePath(rawPath)
+  const header = `# path = ${path} `
+  const directory = index.directories.get(path)
+  if (directory) return { ok: true, directory, file: '', pathIsDirectory: true, header }
+  const slash = path.lastIndexOf('/')
+  const parent = index.directories.get(slash === -1 ? '' : path.slice(0, slash))
+  if (!parent) return { ok: false, status: 404, message: 'error: invalid path' }
+  return { ok: true, directory: parent, file: path.slice(slash + 1), pathIsDirectory: false, header }
+}
+
+export function resolveRepository(
+  index: MirrorIndex,
+  requestedRepo: string,
+  requestedArch: string,
+  metalink: boolean,
+): ResolvedTarget | TargetFailure {
+  const arch = requestedRepo.includes('source') ? 'source' : requestedArch
+  const repo = index.repositoryRedirects.get(requestedRepo) ?? requestedRepo
+  const header = `# repo = ${repo} arch = ${arch} `
+  const target = index.repositories.get(`${repo}+${arch}`)
+  if (target?.disabled) return { ok: false, status: 200, message: 'repo disabled' }
+  if (!target) {
+    return {
+      ok: false,
+      status: 404,
+      message: `${header}error: invalid repo or arch\n# following repositories are available:\n${index.repositoryListing}`,
+    }
+  }
+  const accessLog = { repo: requestedRepo, arch }
+  if (!metalink) {
+    return { ok: true, directory: target.directory, file: '', pathIsDirectory: true, header, repo: accessLog }
+  }
+  const name = target.directory.name.endsWith('/repodata') ? target.directory.name : `${target.directory.name}/repodata`
+  const directory = index.directories.get(name)
+  if (!directory) return { ok: false, status: 500, message: 'mirrorlist cache index out of range, you broke it!' }
+  return { ok: true, directory, file: 'repomd.xml', pathIsDirectory: false, header, repo: accessLog }
+}

@@ -1,0 +1,237 @@
+/**
+ * Choosing mirrors (spec/mirrorlist-protocol.md, "Choosing mirrors"). PURE: the loaded
+ * index, the resolved request and a context of lookups and a random source in, the
+ * ordered hosts and header items out. No database, clock, configuration or logging.
+ *
+ * Tiers, each appending to the list: netblocks, ASN, requested countries (country=) or
+ * else GeoIP country + same continent, then a global fill when fewer than `minimum`.
+ * Inside a tier: netblocks most specific first (equal prefixes shuffled), ASN shuffled,
+ * the others bandwidth-weighted. A host appears only at its first position.
+ */
+import type { ParsedIp } from '../netblocks/ip.js'
+import { formatIp } from '../netblocks/ip.js'
+import type { IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
+import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
+import { shuffleInPlace, weightedOrder } from './shuffle.js'
+import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
+import { explainSelection, type Explanation } from './explain.js'
+
+export type Tier = 'netblock' | 'asn' | 'country' | 'continent' | 'global'
+
+export interface SelectionRequest {
+  directory: IndexedDirectory
+  /** file inside the directory ('' when the directory itself is asked for) */
+  file: string
+  /** a directory was asked for: URLs end with `/` */
+  pathIsDirectory: boolean
+  clientIp: ParsedIp
+  /** country= / cc= items as typed (sorted, de-duplicated); empty when not given */
+  requestedCountries: readonly string[]
+  /** false for netblock=0 */
+  useNetblocks: boolean
+  /** protocol=: the raw value (for the header) and its items; undefined when not given */
+  protocol: { raw: string; items: readonly string[] } | undefined
+}
+
+export interface SelectionContext {
+  countryOf(ip: string): string | undefined
+  asnOf(ip: string): number | undefined
+  continentOf(country: string): string | undefined
+  minimum: number
+  random: () => number
+  explain?: boolean
+}
+
+export interface Selection {
+  /** header items in order, each with its trailing space (`country = SE `) */
+  headerItems: string[]
+  /** client country: netblock override, else GeoIP, else `N/A` */
+  clientCountry: string
+  /** the tier that found the first mirror, 'global' when only the fill did */
+  tier: Tier | 'none'
+  /** selected hosts in answer order with their URLs, after protocol= trimming */
+  mirrors: MirrorUrls[]
+  /** per host of the directory: why chosen or left out (only with context.explain) */
+  explanation?: Explanation[]
+}
+
+interface TierResult {
+  tier: Tier
+  hosts: number[]
+}
+
+/** Hosts whose countries-allowed list (if any) admits the client country. */
+function allowedFor(hostIndexes: Iterable<number>, index: MirrorIndex, clientCountry: string): number[] {
+  const allowed: number[] = []
+  for (const hostIndex of hostIndexes) {
+    const countries = index.hosts[hostIndex]!.countriesAllowed
+    if (!countries || countries.has(clientCountry)) allowed.push(hostIndex)
+  }
+  return allowed
+}
+
+function netblockTier(index: MirrorIndex, request: SelectionRequest, random: () => number): number[] {
+  const found: number[] = []
+  // most specific block first; hosts sharing one block (an equal prefix) in random order
+  for (const match of index.hostNetblocks.lookupAll(request.clientIp)) {
+    const carrying = Array.from(match.value).filter((h) => carries(request.directory.carriers, index.hosts[h]!))
+    found.push(...shuffleInPlace(carrying, random))
+  }
+  return found
+}
+
+function asnTier(index: MirrorIndex, request: SelectionRequest, asn: number | undefined, random: () => number): number[] {
+  const candidates = asn === undefined ? undefined : index.hostsByAsn.get(asn)
+  if (!candidates) return []
+  const carrying = Array.from(candidates).filter((h) => carries(request.directory.carriers, index.hosts[h]!))
+  return shuffleInPlace(carrying, random)
+}
+
+/** The continent of a country: the snapshot's redirect table first, then the context. */
+function continentOf(index: MirrorIndex, context: SelectionContext, country: string): string | undefined {
+  const upper = country.toUpperCase()
+  return index.countryContinentRedirects.get(upper) ?? context.continentOf(upper)
+}
+
+/** Public hosts of the other countries on `country`'s continent; pushes a header item per country that has some. */
+function sameContinent(
+  index: MirrorIndex,
+  context: SelectionContext,
+  request: SelectionRequest,
+  country: string,
+  headerItems: string[],
+  seenCountries: Set<string>,
+): number[] {
+  const continent = continentOf(index, context, country)
+  if (continent === undefined) return []
+  const found: number[] = []
+  for (const other of request.directory.carriers.countries) {
+    if (other === country.toUpperCase() || seenCountries.has(other)) continue
+    if (continentOf(index, context, other) !== continent) continue
+    seenCountries.add(other)
+    found.push(...hostsOfCountry(request.directory.carriers, other))
+    headerItems.push(`country = ${other} `)
+  }
+  return found
+}
+
+function publicHosts(request: SelectionRequest): Int32Array {
+  return request.directory.carriers.hosts.subarray(0, request.directory.carriers.publicCount)
+}
+
+/** Tier 4: country= (and `global`), with the continent fallback; restricted by countries allowed. */
+function requestedCountryTiers(
+  index: MirrorIndex,
+  context: SelectionContext,
+  request: SelectionRequest,
+  clientCountry: string,
+  headerItems: string[],
+): { found: boolean; tiers: TierResult[] } {
+  const requested: number[] = []
+  for (const code of request.requestedCountries) {
+    if (code.toUpperCase() === 'GLOBAL') {
+      requested.push(...allowedFor(publicHosts(request), index, clientCountry))
+      headerItems.push('country = global ')
+      continue
+    }
+    const hosts = hostsOfCountry(request.directory.carriers, code.toUpperCase())
+    if (hosts.length === 0) continue
+    requested.push(...hosts)
+    headerItems.push(`country = ${code} `)
+  }
+  const continent: number[] = []
+  if (requested.length === 0) {
+    const seen = new Set<string>()
+    for (const code of request.requestedCountries) {
+      continent.push(...sameContinent(index, context, request, code, headerItems, seen))
+    }
+  }
+  return {
+    // country= restricts the answer when it named hosts, even if countries allowed then removes them all
+    found: requested.length > 0 || continent.length > 0,
+    tiers: [
+      { tier: 'country', hosts: allowedFor(new Set(requested), index, clientCountry) },
+      { tier: 'continent', hosts: allowedFor(new Set(continent), index, clientCountry) },
+    ],
+  }
+}
+
+/** Tier 5: the client's (GeoIP) country, then the other countries of its continent. */
+function clientCountryTiers(
+  index: MirrorIndex,
+  context: SelectionContext,
+  request: SelectionRequest,
+  clientCountry: string,
+  headerItems: string[],
+): TierResult[] {
+  const country = Array.from(hostsOfCountry(request.directory.carriers, clientCountry))
+  if (country.length > 0) headerItems.push(`country = ${clientCountry} `)
+  const continent = sameContinent(index, context, request, clientCountry, headerItems, new Set())
+  return [
+    { tier: 'country', hosts: allowedFor(country, index, clientCountry) },
+    { tier: 'continent', hosts: allowedFor(continent, index, clientCountry) },
+  ]
+}
+
+function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
+  const seen = new Set<number>()
+  const hosts: IndexedHost[] = []
+  for (const tier of tiers) {
+    for (const hostIndex of tier.hosts) {
+      if (seen.has(hostIndex)) continue
+      seen.add(hostIndex)
+      hosts.push(index.hosts[hostIndex]!)
+    }
+  }
+  return hosts
+}
+
+export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp): string {
+  const override = index.netblockCountries.lookup(clientIp)
+  if (override) return override.toUpperCase()
+  return context.countryOf(formatIp(clientIp))?.toUpperCase() ?? 'N/A'
+}
+
+export function selectMirrors(index: MirrorIndex, request: SelectionRequest, context: SelectionContext): Selection {
+  const headerItems: string[] = []
+  const tiers: TierResult[] = []
+  const random = context.random
+  if (request.requestedCountries.length === 0 && request.useNetblocks) {
+    const netblock = netblockTier(index, request, random)
+    if (netblock.length > 0) headerItems.push('Using preferred netblock ')
+    const asn = context.asnOf(formatIp(request.clientIp))
+    const byAsn = asnTier(index, request, asn, random)
+    if (byAsn.length > 0) headerItems.push(`Using ASN ${asn} `)
+    tiers.push({ tier: 'netblock', hosts: netblock }, { tier: 'asn', hosts: byAsn })
+  }
+  const clientCountry = clientCountryOf(index, context, request.clientIp)
+  let onlyCountry = false
+  if (request.requestedCountries.length > 0) {
+    const requested = requestedCountryTiers(index, context, request, clientCountry, headerItems)
+    // country= restricts the answer only when it found something; else GeoIP as usual
+    onlyCountry = requested.found
+    if (onlyCountry) tiers.push(...requested.tiers)
+  }
+  if (!onlyCountry) tiers.push(...clientCountryTiers(index, context, request, clientCountry, headerItems))
+  const found = countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
+  let globalFill = false
+  if (found < context.minimum && !onlyCountry) {
+    globalFill = true
+    tiers.push({ tier: 'global', hosts: allowedFor(publicHosts(request), index, clientCountry) })
+    headerItems.push('country = global ')
+  }
+  const ordered = tiers.map((tier): TierResult =>
+    tier.tier === 'netblock' || tier.tier === 'asn' ? tier : { tier: tier.tier, hosts: weightedOrder(tier.hosts, index.hosts, random) },
+  )
+  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered), urlSuffix(request.directory, request.file, request.pathIsDirectory))
+  if (request.protocol) {
+    mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
+    headerItems.push(`protocol = ${request.protocol.raw} `)
+  }
+  const firstTier = ordered.find((tier) => tier.hosts.length > 0)?.tier
+  const selection: Selection = { headerItems, clientCountry, tier: firstTier ?? (globalFill ? 'global' : 'none'), mirrors }
+  if (context.explain) {
+    selection.explanation = explainSelection(index, request, { ordered, mirrors, clientCountry, onlyCountry, globalFill, minimum: context.minimum })
+  }
+  return selection
+}

@@ -1,0 +1,275 @@
+/**
+ * Reads what the mirrorlist server needs from the database, as a stream of snapshot
+ * entries (schema.ts). The small tables (hosts, URLs, netblocks, categories) are read
+ * whole; directories, their carrying hosts and their file details are read in batches
+ * of directory ids, one query at a time (the embedded database has one connection), so
+ * memory stays flat however large host_category_dir grows.
+ *
+ * "Carries" (spec): the host and its site are admin- and user-active, the host has a
+ * non-private URL in the directory's category, and the host category is always up to
+ * date or the crawler/check-in marked the directory up to date.
+ */
+import type { Sql } from '../db/sql.js'
+import { parseCidr, formatCidr } from '../netblocks/cidr.js'
+import { SNAPSHOT_FORMAT_VERSION, encodeDeltas, type CategoryEntry, type FileDetailEntry, type HostEntry, type SnapshotEntry } from './schema.js'
+import type { SnapshotStats } from './write.js'
+
+export interface CollectOptions {
+  /** resolves a DNS-name netblock to addresses; undefined result or a throw = skipped with a warning */
+  resolveName: (name: string) => Promise<string[]>
+  warn: (message: string) => void
+  /** directories per batch (default 1000) */
+  batchSize?: number
+}
+
+export interface CollectedSnapshot {
+  createdAt: number
+  stats: SnapshotStats
+  entries: AsyncGenerator<SnapshotEntry>
+}
+
+interface CategoryData {
+  entry: CategoryEntry
+  /** hosts with a non-private URL in the category */
+  withUrls: Set<number>
+  /** of those, hosts whose category is always up to date */
+  alwaysUpToDate: number[]
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i
+
+async function hostNetblocks(sql: Sql, active: Map<number, HostEntry>, options: CollectOptions): Promise<void> {
+  const rows = await sql<{ hostId: number; netblock: string }[]>`
+    select host_id, netblock from host_netblock order by host_id, id`
+  for (const { hostId, netblock } of rows) {
+    const host = active.get(hostId)
+    if (!host) continue
+    const text = netblock.trim()
+    const cidr = parseCidr(text)
+    if (cidr) {
+      host.netblocks.push(formatCidr(cidr))
+      continue
+    }
+    if (!DNS_NAME.test(text)) {
+      options.warn(`host ${host.name} (${hostId}): netblock ${JSON.stringify(netblock)} is neither a CIDR block nor a DNS name; skipped`)
+      continue
+    }
+    try {
+      const addresses = await options.resolveName(text)
+      if (addresses.length === 0) throw new Error('no addresses')
+      for (const address of addresses) {
+        const resolved = parseCidr(address)
+        if (resolved) host.netblocks.push(formatCidr(resolved))
+      }
+    } catch (error) {
+      options.warn(`host ${host.name} (${hostId}): cannot resolve netblock ${text}: ${(error as Error).message}; skipped`)
+    }
+  }
+}
+
+async function activeHosts(sql: Sql, options: CollectOptions): Promise<Map<number, HostEntry>> {
+  const rows = await sql<{ id: number; name: string; country: string; bandwidthInt: number; private: boolean; asn: number | null; asnClients: boolean }[]>`
+    select h.id, h.name, upper(h.country) as country, h.bandwidth_int, (h.private or s.private) as private, h.asn, h.asn_clients
+    from host h join site s on s.id = h.site_id
+    where h.admin_active and h.user_active and s.admin_active and s.user_active
+    order by h.id`
+  const hosts = new Map<number, HostEntry>()
+  for (const row of rows) {
+    hosts.set(row.id, {
+      id: row.id,
+      name: row.name,
+      country: row.country.trim(),
+      bandwidth: row.bandwidthInt,
+      private: row.private,
+      countriesAllowed: [],
+      netblocks: [],
+      asn: row.asn,
+      peerAsns: [],
+      asnClients: row.asnClients,
+    })
+  }
+  for (const row of await sql<{ hostId: number; country: string }[]>`
+    select host_id, upper(country) as country from host_country_allowed order by host_id, country`) {
+    hosts.get(row.hostId)?.countriesAllowed.push(row.country.trim())
+  }
+  for (const row of await sql<{ hostId: number; asn: number }[]>`select host_id, asn from host_peer_asn order by host_id, asn`) {
+    hosts.get(row.hostId)?.peerAsns.push(row.asn)
+  }
+  await hostNetblocks(sql, hosts, options)
+  return hosts
+}
+
+async function categories(sql: Sql, hosts: Map<number, HostEntry>): Promise<Map<number, CategoryData>> {
+  const result = new Map<number, CategoryData>()
+  for (const row of await sql<{ id: number; name: string; topdir: string }[]>`
+    select c.id, c.name, coalesce(d.name, '') as topdir from category c left join directory d on d.id = c.topdir_id order by c.id`) {
+    result.set(row.id, { entry: { id: row.id, name: row.name, topdir: row.topdir, hostUrls: [] }, withUrls: new Set(), alwaysUpToDate: [] })
+  }
+  const urls = await sql<{ categoryId: number; hostId: number; url: string }[]>`
+    select hc.category_id, hc.host_id, u.url
+    from host_category_url u join host_category hc on hc.id = u.host_category_id
+    where not u.private
+    order by hc.category_id, hc.host_id, u.id`
+  for (const row of urls) {
+    const category = result.get(row.categoryId)
+    if (!category || !hosts.has(row.hostId)) continue
+    const last = category.entry.hostUrls[category.entry.hostUrls.length - 1]
+    const url = row.url.replace(/\/+$/, '')
+    if (last?.hostId === row.hostId) last.urls.push(url)
+    else category.entry.hostUrls.push({ hostId: row.hostId, urls: [url] })
+    category.withUrls.add(row.hostId)
+  }
+  for (const row of await sql<{ categoryId: number; hostId: number }[]>`
+    select category_id, host_id from host_category where always_up2date order by host_id`) {
+    const category = result.get(row.categoryId)
+    if (category?.withUrls.has(row.hostId)) category.alwaysUpToDate.push(row.hostId)
+  }
+  return result
+}
+
+async function countStats(sql: Sql, hosts: number): Promise<SnapshotStats> {
+  const [row] = await sql<{ directories: number; repositories: number }[]>`
+    select
+      (select count(distinct directory_id) from category_directory)::int as directories,
+      (select count(*) from repository r join arch a on a.id = r.arch_id
+        where coalesce(r.prefix, '') <> ''
+          and exists (select 1 from category_directory cd where cd.directory_id = r.directory_id))::int as repositories`
+  return { hosts, directories: row!.directories, repositories: row!.repositories }
+}
+
+/**
+ * Starts reading: loads the small tables and the counts now, and returns the entries as
+ * a generator that reads the big tables while the writer consumes it. Run inside one
+ * repeatable-read transaction so every query sees the same data.
+ */
+export async function collectSnapshot(sql: Sql, options: CollectOptions): Promise<CollectedSnapshot> {
+  const [clock] = await sql<{ now: number }[]>`select extract(epoch from now())::bigint as now`
+  const hosts = await activeHosts(sql, options)
+  const categoryData = await categories(sql, hosts)
+  const stats = await countStats(sql, hosts.size)
+  return { createdAt: clock!.now, stats, entries: entries(sql, clock!.now, hosts, categoryData, options) }
+}
+
+async function* entries(
+  sql: Sql,
+  createdAt: number,
+  hosts: Map<number, HostEntry>,
+  categoryData: Map<number, CategoryData>,
+  options: CollectOptions,
+): AsyncGenerator<SnapshotEntry> {
+  yield { Header: { formatVersion: SNAPSHOT_FORMAT_VERSION, createdAt, generator: 'mirrormanager generate-snapshot' } }
+  for (const host of hosts.values()) yield { Host: host }
+  for (const category of categoryData.values()) yield { Category: category.entry }
+  const counts = { hostSets: 0, directories: 0, repositories: 0 }
+  const directoryNames = new Set<string>()
+  for await (const entry of directoryEntries(sql, categoryData, options.batchSize ?? 1000, counts)) {
+    if ('Directory' in entry) directoryNames.add(entry.Directory.name)
+    yield entry
+  }
+  const repositories = await sql<{ prefix: string; arch: string; directory: string; disabled: boolean }[]>`
+    select r.prefix, a.name as arch, d.name as directory, r.disabled
+    from repository r join arch a on a.id = r.arch_id join directory d on d.id = r.directory_id
+    where coalesce(r.prefix, '') <> ''
+    order by r.prefix, a.name`
+  for (const repository of repositories) {
+    if (!directoryNames.has(repository.directory)) continue
+    counts.repositories++
+    yield { Repository: repository }
+  }
+  yield { Tables: await tables(sql, options) }
+  yield { Footer: { hosts: hosts.size, categories: categoryData.size, ...counts } }
+}
+
+async function tables(sql: Sql, options: CollectOptions) {
+  const repositoryRedirects: Record<string, string> = {}
+  for (const row of await sql<{ fromRepo: string; toRepo: string }[]>`select from_repo, to_repo from repository_redirect order by id`) {
+    repositoryRedirects[row.fromRepo] = row.toRepo
+  }
+  const countryContinentRedirects: Record<string, string> = {}
+  for (const row of await sql<{ country: string; continent: string }[]>`
+    select upper(country) as country, upper(continent) as continent from country_continent_redirect order by id`) {
+    countryContinentRedirects[row.country.trim()] = row.continent.trim()
+  }
+  const netblockCountries: Record<string, string> = {}
+  for (const row of await sql<{ netblock: string; country: string }[]>`
+    select netblock, upper(country) as country from netblock_country order by id`) {
+    const cidr = parseCidr(row.netblock.trim())
+    if (cidr) netblockCountries[formatCidr(cidr)] = row.country.trim()
+    else options.warn(`netblock-country entry ${JSON.stringify(row.netblock)} is not a CIDR block; skipped`)
+  }
+  return { repositoryRedirects, countryContinentRedirects, netblockCountries }
+}
+
+interface DirectoryRow {
+  id: number
+  name: string
+  categoryId: number
+}
+
+async function* directoryEntries(
+  sql: Sql,
+  categoryData: Map<number, CategoryData>,
+  batchSize: number,
+  counts: { hostSets: number; directories: number },
+): AsyncGenerator<SnapshotEntry> {
+  const hostSetIds = new Map<string, number>()
+  let lastId = 0
+  for (;;) {
+    const batch = await sql<DirectoryRow[]>`
+      select d.id, d.name, min(cd.category_id)::int as category_id
+      from directory d join category_directory cd on cd.directory_id = d.id
+      where d.id > ${lastId}
+      group by d.id, d.name
+      order by d.id
+      limit ${batchSize}`
+    if (batch.length === 0) return
+    const first = batch[0]!.id
+    lastId = batch[batch.length - 1]!.id
+    const upToDate = await upToDateHosts(sql, first, lastId)
+    const files = await fileDetails(sql, first, lastId)
+    for (const directory of batch) {
+      const category = categoryData.get(directory.categoryId)!
+      const carriers = new Set(category.alwaysUpToDate)
+      for (const hostId of upToDate.get(`${directory.id}:${directory.categoryId}`) ?? []) {
+        if (category.withUrls.has(hostId)) carriers.add(hostId)
+      }
+      const key = [...carriers].sort((a, b) => a - b).join(',')
+      let hostSet = hostSetIds.get(key)
+      if (hostSet === undefined) {
+        hostSet = hostSetIds.size
+        hostSetIds.set(key, hostSet)
+        counts.hostSets++
+        yield { HostSet: { id: hostSet, hostIdDeltas: encodeDeltas([...carriers].sort((a, b) => a - b)) } }
+      }
+      counts.directories++
+      yield { Directory: { name: directory.name, categoryId: directory.categoryId, hostSet, files: files.get(directory.id) ?? {} } }
+    }
+  }
+}
+
+/** "directoryId:categoryId" -> host ids whose host_category_dir says up to date. */
+async function upToDateHosts(sql: Sql, first: number, last: number): Promise<Map<string, number[]>> {
+  const rows = await sql<{ directoryId: number; categoryId: number; hostIds: number[] }[]>`
+    select hcd.directory_id, hc.category_id, array_agg(hc.host_id) as host_ids
+    from host_category_dir hcd join host_category hc on hc.id = hcd.host_category_id
+    where hcd.directory_id between ${first} and ${last} and hcd.up2date
+    group by hcd.directory_id, hc.category_id`
+  return new Map(rows.map((row) => [`${row.directoryId}:${row.categoryId}`, row.hostIds]))
+}
+
+/** directory id -> filename -> details, newest first. */
+async function fileDetails(sql: Sql, first: number, last: number): Promise<Map<number, Record<string, FileDetailEntry[]>>> {
+  const rows = await sql<({ directoryId: number; filename: string } & FileDetailEntry)[]>`
+    select directory_id, filename, coalesce(timestamp, 0) as timestamp, coalesce(size, 0) as size,
+      coalesce(md5, '') as md5, coalesce(sha1, '') as sha1, coalesce(sha256, '') as sha256, coalesce(sha512, '') as sha512
+    from file_detail
+    where directory_id between ${first} and ${last}
+    order by directory_id, filename, timestamp desc nulls last, id desc`
+  const result = new Map<number, Record<string, FileDetailEntry[]>>()
+  for (const { directoryId, filename, ...detail } of rows) {
+    const files = result.get(directoryId) ?? {}
+    ;(files[filename] ??= []).push(detail)
+    result.set(directoryId, files)
+  }
+  return result
+}

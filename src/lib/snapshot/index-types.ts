@@ -1,0 +1,103 @@
+/**
+ * The in-memory form of a snapshot, built once at load (build-index.ts) and shared by
+ * every request. Everything a request looks up is keyed the way requests ask:
+ * directory name, "prefix+arch", country code, ASN, client address. Nothing here is
+ * mutated after load.
+ */
+import type { PrefixTable } from '../netblocks/prefix-table.js'
+import type { FileDetailEntry } from './schema.js'
+
+export interface IndexedHost {
+  /** dense index into MirrorIndex.hosts (what every typed array stores) */
+  index: number
+  /** database id */
+  id: number
+  name: string
+  /** upper-case ISO code */
+  country: string
+  /** bandwidth clamped to 1..10000 (a weight for the ordering; never 0) */
+  bandwidth: number
+  /** neither host nor site is private: may appear in country/continent/global tiers */
+  public: boolean
+  /** upper-case ISO codes of the only client countries this host serves; undefined = all */
+  countriesAllowed: ReadonlySet<string> | undefined
+}
+
+/** One URL of a host category, split and pre-rendered for the hot path. */
+export interface HostUrl {
+  /** e.g. "https://mirror.example.se/fedora" (no trailing slash) */
+  url: string
+  /** "https", "http", "rsync", "ftp": the text before the first ':' */
+  scheme: string
+  /** `    <url protocol="https" type="https" location="SE" preference="` */
+  metalinkHead: string
+  /** `">` or `" mm0:private="True">` */
+  metalinkTail: string
+}
+
+export interface IndexedCategory {
+  id: number
+  name: string
+  topdir: string
+  /** dense host index -> the host's URLs in this category (undefined: no URL) */
+  urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
+}
+
+/**
+ * The hosts that carry a directory, grouped for the tiers: public hosts grouped by
+ * country (countries ascending), then the private hosts; host indexes ascending inside
+ * each group. Identical sets are shared between directories.
+ */
+export interface HostGroups {
+  hosts: Int32Array
+  /** country code of each public group, ascending */
+  countries: readonly string[]
+  /** group g is hosts[offsets[g] .. offsets[g + 1]); the private group follows the last country */
+  offsets: Int32Array
+  /** hosts[0 .. publicCount) are the public hosts */
+  publicCount: number
+}
+
+export interface PreparedFile {
+  /** newest first */
+  details: readonly FileDetailEntry[]
+  /** the metalink lines from `  <file name="...">` up to (not including) `   <resources` */
+  metalinkPrelude: string
+}
+
+export interface IndexedDirectory {
+  name: string
+  /** the directory relative to its category's top directory ('' for the top itself) */
+  subpath: string
+  category: IndexedCategory
+  carriers: HostGroups
+  /** file name -> file details (only files that have details) */
+  files: ReadonlyMap<string, PreparedFile>
+}
+
+export interface RepositoryTarget {
+  prefix: string
+  arch: string
+  directory: IndexedDirectory
+  disabled: boolean
+}
+
+export interface MirrorIndex {
+  /** epoch seconds: when the snapshot's data was read from the database (for time=) */
+  createdAt: number
+  stats: { hosts: number; directories: number; repositories: number }
+  hosts: readonly IndexedHost[]
+  directories: ReadonlyMap<string, IndexedDirectory>
+  /** key `${prefix}+${arch}` */
+  repositories: ReadonlyMap<string, RepositoryTarget>
+  /** `# repo=<prefix>&arch=<arch>\n` for every known pair, sorted: the 404 listing */
+  repositoryListing: string
+  repositoryRedirects: ReadonlyMap<string, string>
+  countryContinentRedirects: ReadonlyMap<string, string>
+  /** client address -> country override */
+  netblockCountries: PrefixTable<string>
+  /** client address -> dense indexes of the hosts that registered that block */
+  hostNetblocks: PrefixTable<Int32Array>
+  /** ASN -> dense indexes of the hosts serving clients of that ASN (own or peer ASN) */
+  hostsByAsn: ReadonlyMap<number, Int32Array>
+}

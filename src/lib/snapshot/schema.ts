@@ -1,0 +1,273 @@
+/**
+ * The snapshot file format: ONE Avro schema, shared by the writer (generate-snapshot)
+ * and the reader (serve-mirrorlist). Bump SNAPSHOT_FORMAT_VERSION on every change to
+ * the schema or to the meaning of a field; the reader refuses other versions.
+ *
+ * The file is an Avro object container file (deflate). Each datum is one `Entry`: a
+ * union of the record types below, written in this order so the reader can build its
+ * index in one pass and the writer can stream directories straight from a database
+ * cursor:
+ *
+ *   Header, Host*, Category*, (HostSet | Directory)*, Repository*, Tables, Footer
+ *
+ * Shaped for the server's lookups (maps, not key/value lists):
+ * - host URLs are stored once per host category (`Category.hostUrls`), never per directory;
+ * - a directory names its category and a HostSet (the hosts that carry it); identical
+ *   sets are stored once and shared (most directories of a category have the same set);
+ * - host ids in a HostSet are sorted and delta-encoded: small varints, deflate-friendly;
+ * - file details are a map filename -> details, newest first.
+ * The Footer repeats the counts: a truncated file (cut at a block boundary) is detected.
+ */
+import avro from 'avsc'
+
+export const SNAPSHOT_FORMAT_VERSION = 1
+/** Container metadata key holding the format version (readable without decoding). */
+export const FORMAT_METADATA_KEY = 'mirrormanager.format_version'
+/** Container metadata key holding a JSON object of counts (for validation against the previous snapshot). */
+export const STATS_METADATA_KEY = 'mirrormanager.stats'
+
+export interface HeaderEntry {
+  formatVersion: number
+  /** epoch seconds: when the data was read from the database */
+  createdAt: number
+  generator: string
+}
+
+export interface HostEntry {
+  id: number
+  name: string
+  /** ISO code, upper case */
+  country: string
+  /** bandwidth_int as stored (clamped by the reader) */
+  bandwidth: number
+  /** host or site private: reachable by netblock/ASN only */
+  private: boolean
+  /** upper-case ISO codes; empty = any country */
+  countriesAllowed: string[]
+  /** CIDR blocks or single addresses (DNS names resolved at snapshot time) */
+  netblocks: string[]
+  asn: number | null
+  peerAsns: number[]
+  /** "serve clients of my ASN" */
+  asnClients: boolean
+}
+
+export interface HostUrlsEntry {
+  hostId: number
+  /** non-private URLs of the host category, in id order, without trailing slash */
+  urls: string[]
+}
+
+export interface CategoryEntry {
+  id: number
+  name: string
+  /** name of the category's top directory ('' when it has none) */
+  topdir: string
+  hostUrls: HostUrlsEntry[]
+}
+
+export interface HostSetEntry {
+  id: number
+  /** host ids, ascending, delta-encoded: [first, second - first, ...] */
+  hostIdDeltas: number[]
+}
+
+export interface FileDetailEntry {
+  /** epoch seconds, 0 = unknown */
+  timestamp: number
+  /** bytes, 0 = unknown */
+  size: number
+  md5: string
+  sha1: string
+  sha256: string
+  sha512: string
+}
+
+export interface DirectoryEntry {
+  name: string
+  categoryId: number
+  /** id of an earlier HostSet entry */
+  hostSet: number
+  /** filename -> file details, newest first */
+  files: Record<string, FileDetailEntry[]>
+}
+
+export interface RepositoryEntry {
+  prefix: string
+  arch: string
+  directory: string
+  disabled: boolean
+}
+
+export interface TablesEntry {
+  /** repository prefix -> repository prefix */
+  repositoryRedirects: Record<string, string>
+  /** country -> continent */
+  countryContinentRedirects: Record<string, string>
+  /** CIDR block -> country */
+  netblockCountries: Record<string, string>
+}
+
+export interface FooterEntry {
+  hosts: number
+  categories: number
+  hostSets: number
+  directories: number
+  repositories: number
+}
+
+export type SnapshotEntry =
+  | { Header: HeaderEntry }
+  | { Host: HostEntry }
+  | { Category: CategoryEntry }
+  | { HostSet: HostSetEntry }
+  | { Directory: DirectoryEntry }
+  | { Repository: RepositoryEntry }
+  | { Tables: TablesEntry }
+  | { Footer: FooterEntry }
+
+const stringArray = { type: 'array', items: 'string' }
+const stringMap = { type: 'map', values: 'string' }
+
+export const snapshotSchema = [
+  {
+    type: 'record',
+    name: 'Header',
+    fields: [
+      { name: 'formatVersion', type: 'int' },
+      { name: 'createdAt', type: 'long' },
+      { name: 'generator', type: 'string' },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Host',
+    fields: [
+      { name: 'id', type: 'int' },
+      { name: 'name', type: 'string' },
+      { name: 'country', type: 'string' },
+      { name: 'bandwidth', type: 'int' },
+      { name: 'private', type: 'boolean' },
+      { name: 'countriesAllowed', type: stringArray },
+      { name: 'netblocks', type: stringArray },
+      { name: 'asn', type: ['null', 'int'] },
+      { name: 'peerAsns', type: { type: 'array', items: 'int' } },
+      { name: 'asnClients', type: 'boolean' },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Category',
+    fields: [
+      { name: 'id', type: 'int' },
+      { name: 'name', type: 'string' },
+      { name: 'topdir', type: 'string' },
+      {
+        name: 'hostUrls',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'HostUrls',
+            fields: [
+              { name: 'hostId', type: 'int' },
+              { name: 'urls', type: stringArray },
+            ],
+          },
+        },
+      },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'HostSet',
+    fields: [
+      { name: 'id', type: 'int' },
+      { name: 'hostIdDeltas', type: { type: 'array', items: 'int' } },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Directory',
+    fields: [
+      { name: 'name', type: 'string' },
+      { name: 'categoryId', type: 'int' },
+      { name: 'hostSet', type: 'int' },
+      {
+        name: 'files',
+        type: {
+          type: 'map',
+          values: {
+            type: 'array',
+            items: {
+              type: 'record',
+              name: 'FileDetail',
+              fields: [
+                { name: 'timestamp', type: 'long' },
+                { name: 'size', type: 'long' },
+                { name: 'md5', type: 'string' },
+                { name: 'sha1', type: 'string' },
+                { name: 'sha256', type: 'string' },
+                { name: 'sha512', type: 'string' },
+              ],
+            },
+          },
+        },
+      },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Repository',
+    fields: [
+      { name: 'prefix', type: 'string' },
+      { name: 'arch', type: 'string' },
+      { name: 'directory', type: 'string' },
+      { name: 'disabled', type: 'boolean' },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Tables',
+    fields: [
+      { name: 'repositoryRedirects', type: stringMap },
+      { name: 'countryContinentRedirects', type: stringMap },
+      { name: 'netblockCountries', type: stringMap },
+    ],
+  },
+  {
+    type: 'record',
+    name: 'Footer',
+    fields: [
+      { name: 'hosts', type: 'int' },
+      { name: 'categories', type: 'int' },
+      { name: 'hostSets', type: 'int' },
+      { name: 'directories', type: 'int' },
+      { name: 'repositories', type: 'int' },
+    ],
+  },
+]
+
+/** The Avro type of one entry. Unions are always wrapped: `{ Host: {...} }`. */
+export const snapshotEntryType = avro.Type.forSchema(snapshotSchema as avro.Schema, { wrapUnions: true })
+
+/** Sorted ascending ids -> deltas (first id, then differences). */
+export function encodeDeltas(sortedIds: ArrayLike<number>): number[] {
+  const deltas = new Array<number>(sortedIds.length)
+  let previous = 0
+  for (let i = 0; i < sortedIds.length; i++) {
+    deltas[i] = sortedIds[i]! - previous
+    previous = sortedIds[i]!
+  }
+  return deltas
+}
+
+export function decodeDeltas(deltas: number[]): Int32Array {
+  const ids = new Int32Array(deltas.length)
+  let value = 0
+  for (let i = 0; i < deltas.length; i++) {
+    value += deltas[i]!
+    ids[i] = value
+  }
+  return ids
+}

@@ -1,0 +1,445 @@
+/**
+ * The mirrorlist/metalink protocol, rule by rule (spec/mirrorlist-protocol.md), on small
+ * networks built in memory, with a deterministic random source. Exact bytes wherever
+ * the spec fixes them.
+ */
+import t from 'tap'
+import { answerRequest, type Answer, type LookupContext } from '../../src/lib/mirrorlist/answer.js'
+import { parseQuery, parseCommaList } from '../../src/lib/mirrorlist/query.js'
+import { selectMirrors, type SelectionRequest } from '../../src/lib/mirrorlist/select.js'
+import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'
+import { clampBandwidth } from '../../src/lib/snapshot/build-index.js'
+import { parseIp } from '../../src/lib/netblocks/ip.js'
+import { SnapshotError } from '../../src/lib/errors.js'
+import { MirrorNetwork, lookupContext, seededRandom, PUBDATE_NOW } from '../helpers/mirror-network.js'
+import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
+
+const UPDATES = 'pub/fedora/linux/updates/41/Everything/x86_64'
+const RELEASES = 'pub/fedora/linux/releases/41/Everything/x86_64/os'
+const HEADER = '<?xml version="1.0" encoding="utf-8"?>\n' +
+  '<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" pubdate="Mon, 23 Nov 2026 10:56:50 GMT" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">\n'
+
+function network(): MirrorNetwork {
+  const fedora = (name: string, ...schemes: string[]) => ({ 1: schemes.map((s) => `${s}://${name}.example/fedora`) })
+  return new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .category(2, 'test', 'directory/level/three')
+    .host({ id: 421, name: 'hcurl421', country: 'SE', urls: { 2: ['http://hcurl421/test-421'] } })
+    .host({ id: 1, name: 'se1', country: 'SE', urls: fedora('se1', 'https', 'rsync') })
+    .host({ id: 2, name: 'de1', country: 'DE', urls: fedora('de1', 'http', 'ftp') })
+    .host({ id: 3, name: 'us1', country: 'US', urls: fedora('us1', 'https') })
+    .host({ id: 4, name: 'ca1', country: 'CA', countriesAllowed: ['CA'], urls: fedora('ca1', 'https') })
+    .host({ id: 5, name: 'corp', country: 'SE', private: true, netblocks: ['10.0.0.0/8'], urls: fedora('corp', 'https') })
+    .host({ id: 6, name: 'fr1', country: 'FR', netblocks: ['10.1.0.0/16'], urls: fedora('fr1', 'http') })
+    .host({ id: 7, name: 'jp1', country: 'JP', asn: 64500, urls: fedora('jp1', 'https') })
+    .host({ id: 8, name: 'us2', country: 'US', asn: 64999, peerAsns: [64500], urls: fedora('us2', 'https') })
+    .host({ id: 9, name: 'de2', country: 'DE', asn: 64500, asnClients: false, urls: fedora('de2', 'https') })
+    .host({ id: 10, name: 'se2', country: 'SE', urls: fedora('se2', 'rsync') })
+    .directory({ name: UPDATES, category: 1, hosts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] })
+    .directory({
+      name: `${UPDATES}/repodata`,
+      category: 1,
+      hosts: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      files: { 'repomd.xml': [{ timestamp: 1699999999, size: 4567, sha256: 'abc' }] },
+    })
+    .directory({ name: RELEASES, category: 1, hosts: [2, 3] })
+    .directory({ name: 'directory/level/three', category: 2, hosts: [421] })
+    .repository('updates-released-f41', 'x86_64', UPDATES)
+    .repository('fedora-41', 'x86_64', RELEASES)
+    .repository('rawhide', 'x86_64', RELEASES)
+    .repository('fedora-source-41', 'source', RELEASES)
+    .repository('epel-7', 'x86_64', RELEASES, true)
+}
+
+const index = network().index()
+
+function ask(path: string, query: string, context: Partial<LookupContext> & { geo?: Record<string, string>; asns?: Record<string, number> } = {}, clientIp = '192.0.2.1'): Answer {
+  return answerRequest(index, { path, query, clientIp }, lookupContext(context))
+}
+
+function urls(answer: Answer): string[] {
+  return answer.body.split('\n').slice(1).filter((line) => line !== '')
+}
+
+function hostsOf(answer: Answer): string[] {
+  return urls(answer).map((url) => new URL(url).hostname.replace('.example', ''))
+}
+
+t.test('routing: /mirrorlist and /metalink under any prefix, 404 for the rest', async (t) => {
+  const other = ask('/favicon.ico', 'repo=fedora-41&arch=x86_64')
+  t.same([other.status, other.body, other.endpoint], [404, "We don't serve their kind here!", 'other'])
+  t.equal(ask('/mirrorlist', 'path=directory/level/three').status, 200)
+  t.equal(ask('/mm/mirrorlist', 'path=directory/level/three').endpoint, 'mirrorlist')
+  t.equal(ask('/x/y/metalink', 'repo=updates-released-f41&arch=x86_64').endpoint, 'metalink')
+  t.equal(ask('/mirrorlist/', 'path=directory/level/three').status, 404, 'a trailing slash is another path')
+})
+
+t.test('missing parameters: exact text, wrapped in the failure document for metalink', async (t) => {
+  const plain = ask('/mirrorlist', 'repo=fedora-41')
+  t.same([plain.status, plain.contentType, plain.body], [200, 'text/plain', '# either path=, or repo= and arch= must be specified'])
+  const metalink = ask('/metalink', '')
+  t.equal(metalink.status, 200)
+  t.equal(metalink.contentType, 'application/metalink+xml')
+  t.equal(metalink.body, `${HEADER}<!-- # either path=, or repo= and arch= must be specified\n-->\n</metalink>\n`)
+})
+
+t.test('an unparsable client address: 500 with the exact text', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&ip=999.1.1.1')
+  t.same([answer.status, answer.body], [500, 'Cannot parse client IP address. Aborting.'])
+  t.equal(ask('/mirrorlist', 'repo=fedora-41&arch=x86_64', {}, 'garbage').status, 500, 'a bad socket/X-Forwarded-For address too')
+  t.equal(ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&ip=', { geo: { '192.0.2.1': 'US' } }).status, 200, 'an empty ip= falls back to the client address')
+})
+
+t.test('the spec example: path request, client in SE, one Swedish host, minimum 1', async (t) => {
+  const answer = ask('/mirrorlist', 'path=directory/level/three', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.equal(answer.status, 200)
+  t.equal(answer.contentType, 'text/plain')
+  t.equal(answer.body, '# path = directory/level/three country = SE \nhttp://hcurl421/test-421/\n')
+  t.equal(answer.access, undefined, 'path requests are not access-logged')
+})
+
+t.test('path=: normalised, directory or file in a known directory, else 404 invalid path', async (t) => {
+  const geo = { geo: { '192.0.2.1': 'SE' }, minimum: 1 }
+  t.equal(ask('/mirrorlist', 'path=//directory//level/three///', geo).body, '# path = directory/level/three country = SE \nhttp://hcurl421/test-421/\n')
+  t.equal(ask('/mirrorlist', 'path=directory/level/three/disc.iso', geo).body, '# path = directory/level/three/disc.iso country = SE \nhttp://hcurl421/test-421/disc.iso\n')
+  const missing = ask('/mirrorlist', 'path=directory/level/four/disc.iso', geo)
+  t.same([missing.status, missing.body], [404, 'error: invalid path'])
+  const metalink = ask('/metalink', 'path=nowhere/x', geo)
+  t.same([metalink.status, metalink.body], [404, `${HEADER}<!-- error: invalid path\n-->\n</metalink>\n`])
+  t.equal(ask('/mirrorlist', 'path=directory/level/three&redirect=1', geo).location, 'http://hcurl421/test-421/', 'redirect for path requests')
+})
+
+t.test('repo+arch: header, redirects, source arch, disabled, access log fields', async (t) => {
+  const us = { geo: { '192.0.2.1': 'US' }, minimum: 1 }
+  const answer = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64', us)
+  t.equal(answer.body, `# repo = fedora-41 arch = x86_64 country = US \nhttps://us1.example/fedora/releases/41/Everything/x86_64/os/\n`)
+  t.same(answer.access, { ip: '192.0.2.1', country: 'US', repo: 'fedora-41', arch: 'x86_64' })
+  const redirected = new MirrorNetwork()
+  Object.assign(redirected, network())
+  redirected.repositoryRedirects = { 'fedora-rawhide': 'rawhide' }
+  const viaRedirect = answerRequest(redirected.index(), { path: '/mirrorlist', query: 'repo=fedora-rawhide&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext(us))
+  t.match(viaRedirect.body, /^# repo = rawhide arch = x86_64 country = US \n/, 'header shows the redirected name')
+  t.equal(viaRedirect.access?.repo, 'fedora-rawhide', 'the access log keeps the requested name')
+  t.match(ask('/mirrorlist', 'repo=fedora-source-41&arch=x86_64', us).body, /^# repo = fedora-source-41 arch = source /, 'repo containing "source" forces arch=source')
+  const disabled = ask('/mirrorlist', 'repo=epel-7&arch=x86_64', us)
+  t.same([disabled.status, disabled.body], [200, 'repo disabled'])
+  const disabledMetalink = ask('/metalink', 'repo=epel-7&arch=x86_64', us)
+  t.same([disabledMetalink.status, disabledMetalink.body], [200, `${HEADER}<!-- repo disabled\n-->\n</metalink>\n`])
+})
+
+t.test('unknown repo or arch: 404 with the sorted list of every known pair', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=fedora-99&arch=x86_64')
+  t.equal(answer.status, 404)
+  t.equal(
+    answer.body,
+    '# repo = fedora-99 arch = x86_64 error: invalid repo or arch\n' +
+      '# following repositories are available:\n' +
+      '# repo=epel-7&arch=x86_64\n' +
+      '# repo=fedora-41&arch=x86_64\n' +
+      '# repo=fedora-source-41&arch=source\n' +
+      '# repo=rawhide&arch=x86_64\n' +
+      '# repo=updates-released-f41&arch=x86_64\n',
+  )
+  t.equal(ask('/metalink', 'repo=fedora-41&arch=armhfp').status, 404)
+})
+
+t.test('netblocks: most specific first, private hosts reachable, disabled by country= and netblock=0', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '10.1.2.3': 'US' }, minimum: 1 }, '10.1.2.3')
+  t.match(answer.body, /^# repo = updates-released-f41 arch = x86_64 Using preferred netblock country = US country = CA \n/)
+  t.same(hostsOf(answer).slice(0, 2), ['fr1', 'corp'], '/16 before /8; the private host is listed')
+  t.equal(answer.tier, 'netblock')
+  const noNetblock = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&netblock=0', { geo: { '10.1.2.3': 'US' }, minimum: 1 }, '10.1.2.3')
+  t.notOk(hostsOf(noNetblock).includes('corp'), 'netblock=0: the private host is gone')
+  const withCountry = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=us', { minimum: 1 }, '10.1.2.3')
+  t.notOk(hostsOf(withCountry).includes('corp'), 'country= disables netblock matching')
+  const v6 = new MirrorNetwork()
+  Object.assign(v6, network())
+  v6.hosts = v6.hosts.map((h) => (h.id === 3 ? { ...h, netblocks: ['2001:db8::/32'] } : h.id === 8 ? { ...h, netblocks: ['2001:db8:1::/48'] } : h))
+  const six = answerRequest(v6.index(), { path: '/mirrorlist', query: 'repo=updates-released-f41&arch=x86_64', clientIp: '2001:db8:1::9' }, lookupContext({ minimum: 1 }))
+  t.same(hostsOf(six).slice(0, 2), ['us2', 'us1'], 'IPv6 netblocks, longest prefix first')
+})
+
+t.test('netblocks: hosts sharing one block are shuffled', async (t) => {
+  const shared = new MirrorNetwork()
+  Object.assign(shared, network())
+  shared.hosts = shared.hosts.map((h) => ([1, 2, 3].includes(h.id) ? { ...h, netblocks: ['198.51.100.0/24'] } : h))
+  const sharedIndex = shared.index()
+  const firsts = new Set<string>()
+  for (let seed = 1; seed <= 30; seed++) {
+    const answer = answerRequest(sharedIndex, { path: '/mirrorlist', query: 'repo=updates-released-f41&arch=x86_64', clientIp: '198.51.100.7' }, lookupContext({ random: seededRandom(seed), minimum: 1 }))
+    firsts.add(hostsOf(answer)[0]!)
+    t.same(hostsOf(answer).slice(0, 3).sort(), ['de1', 'se1', 'us1'], 'all three come first')
+  }
+  t.same([...firsts].sort(), ['de1', 'se1', 'us1'], 'each of them comes first sometimes')
+})
+
+t.test('ASN: own or peer ASN with "serve my ASN clients"; header names the ASN', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { asns: { '192.0.2.1': 64500 }, geo: { '192.0.2.1': 'CA' }, minimum: 1 })
+  t.match(answer.body, /^# repo = updates-released-f41 arch = x86_64 Using ASN 64500 country = CA country = US \n/)
+  t.same(hostsOf(answer).slice(0, 2).sort(), ['jp1', 'us2'], 'own ASN and peer ASN first')
+  t.notOk(hostsOf(answer).includes('de2'), 'a host that does not serve its ASN clients is not an ASN match')
+  t.equal(answer.tier, 'asn')
+})
+
+t.test('client country: netblock->country override, then GeoIP, else N/A', async (t) => {
+  const overridden = new MirrorNetwork()
+  Object.assign(overridden, network())
+  overridden.netblockCountries = { '203.0.113.0/24': 'de' }
+  const answer = answerRequest(overridden.index(), { path: '/mirrorlist', query: 'repo=fedora-41&arch=x86_64', clientIp: '203.0.113.5' }, lookupContext({ geo: { '203.0.113.5': 'US' }, minimum: 1 }))
+  t.match(answer.body, /^# repo = fedora-41 arch = x86_64 country = DE \n/)
+  t.equal(answer.access?.country, 'DE')
+  const unknown = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64')
+  t.equal(unknown.access?.country, 'N/A')
+  t.match(unknown.body, /^# repo = fedora-41 arch = x86_64 country = global \n/, 'no country: global fill')
+  t.equal(unknown.tier, 'global')
+})
+
+t.test('GeoIP country, then the other countries of its continent', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.equal(answer.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = FR ')
+  const hosts = hostsOf(answer)
+  t.same(hosts.slice(0, 1), ['se1'], 'own country first (se2 has no http/https/ftp URL, so no line)')
+  t.same(hosts.slice(1).sort(), ['de1', 'de2', 'fr1'], 'then the continent; private SE host absent')
+  const redirected = new MirrorNetwork()
+  Object.assign(redirected, network())
+  redirected.countryContinentRedirects = { JP: 'EU' }
+  const japan = answerRequest(redirected.index(), { path: '/mirrorlist', query: 'repo=updates-released-f41&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext({ geo: { '192.0.2.1': 'SE' }, minimum: 1 }))
+  t.match(japan.body, /country = SE country = DE country = FR country = JP \n/, 'the snapshot country-continent redirect moves JP to EU')
+})
+
+t.test('global fill only when fewer than minimum, restricted by countries allowed', async (t) => {
+  const few = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '192.0.2.1': 'JP' }, minimum: 5 })
+  t.equal(few.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = JP country = global ')
+  t.equal(hostsOf(few)[0], 'jp1', 'the country host keeps the first place')
+  t.notOk(hostsOf(few).includes('ca1'), 'ca1 serves only CA clients')
+  t.equal(new Set(hostsOf(few)).size, hostsOf(few).length, 'a host appears only once')
+  const enough = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '192.0.2.1': 'JP' }, minimum: 1 })
+  t.same(hostsOf(enough), ['jp1'], 'minimum reached: no fill')
+  const canadian = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '192.0.2.1': 'CA' }, minimum: 50 })
+  t.ok(hostsOf(canadian).includes('ca1'), 'a CA client gets ca1')
+})
+
+t.test('country= (and cc=): sorted, as typed in the header, continent fallback, no global fill', async (t) => {
+  const two = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=se,DE,se', { minimum: 50 })
+  t.equal(two.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = DE country = se ')
+  t.same(hostsOf(two).sort(), ['de1', 'de2', 'se1'], 'only those countries: no global fill')
+  t.equal(ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&cc=de', { minimum: 50 }).body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = de ')
+  const global = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=global', { geo: { '192.0.2.1': 'SE' } })
+  t.equal(global.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = global ')
+  t.same(hostsOf(global).sort(), ['de1', 'de2', 'fr1', 'jp1', 'se1', 'us1', 'us2'], 'all public hosts that admit an SE client')
+  const norway = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=NO', { minimum: 50 })
+  t.equal(norway.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = DE country = FR country = SE ')
+  t.same(hostsOf(norway).sort(), ['de1', 'de2', 'fr1', 'se1'])
+  const canada = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=ca', { geo: { '192.0.2.1': 'US' }, minimum: 50 })
+  t.equal(canada.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = ca ')
+  t.same(hostsOf(canada), [], 'countries allowed: ca1 refuses a US client, and country= still stops the answer')
+  const nowhere = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=zz', { geo: { '192.0.2.1': 'JP' }, minimum: 1 })
+  t.equal(nowhere.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = JP ', 'nothing found for country=: GeoIP as usual')
+})
+
+t.test('protocol=: keeps the listed schemes, falls back when nothing matches', async (t) => {
+  const rsync = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=rsync', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.equal(rsync.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = FR protocol = rsync ')
+  t.same(urls(rsync).sort(), ['rsync://se1.example/fedora/updates/41/Everything/x86_64/', 'rsync://se2.example/fedora/updates/41/Everything/x86_64/'])
+  const none = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&protocol=gopher', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
+  t.same(urls(none), ['https://us1.example/fedora/releases/41/Everything/x86_64/os/'], 'nothing matches: the list stays as it was')
+  const both = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=https,rsync&country=se', { minimum: 1 })
+  t.same(urls(both).filter((u) => u.includes('se1')).sort(), ['https://se1.example/fedora/updates/41/Everything/x86_64/', 'rsync://se1.example/fedora/updates/41/Everything/x86_64/'])
+  const plain = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=de', { minimum: 1 })
+  t.same(urls(plain).filter((u) => u.includes('de1')), ['http://de1.example/fedora/updates/41/Everything/x86_64/'], 'without protocol=: the first http(s)/ftp URL of a host')
+  const fewHttp = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=http', { geo: { '192.0.2.1': 'SE' }, minimum: 3 })
+  t.match(fewHttp.body.split('\n')[0], /country = global protocol = http $/, 'fewer than minimum after the protocol filter: global fill')
+})
+
+t.test('redirect=: 302 to the first http(s) URL, 404 with an empty body when none', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&redirect=1', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
+  t.same([answer.status, answer.location, answer.body], [302, 'https://us1.example/fedora/releases/41/Everything/x86_64/os/', ''])
+  const rsyncOnly = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&redirect=1&country=se&protocol=rsync', { minimum: 1 })
+  t.same([rsyncOnly.status, rsyncOnly.body, rsyncOnly.location], [404, '', undefined])
+})
+
+t.test('time=: the database creation time follows the header line', async (t) => {
+  const answer = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&time=1', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
+  t.equal(answer.body, '# repo = fedora-41 arch = x86_64 country = US \n# database creation time: 1700000000\nhttps://us1.example/fedora/releases/41/Everything/x86_64/os/\n')
+})
+
+function metalinkNetwork(): MirrorNetwork {
+  const repodata = 'pub/fedora/linux/updates/41/Everything/x86_64/repodata'
+  return new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se', country: 'se', urls: { 1: ['https://mirror.example.se/fedora'] } })
+    .host({ id: 2, name: 'de', country: 'DE', private: true, netblocks: ['198.51.100.0/24'], urls: { 1: ['rsync://mirror.example.de/fedora', 'https://mirror.example.de/fedora'] } })
+    .directory({ name: 'pub/fedora/linux/updates/41/Everything/x86_64', category: 1, hosts: [1, 2] })
+    .directory({
+      name: repodata,
+      category: 1,
+      hosts: [1, 2],
+      files: {
+        'repomd.xml': [
+          { timestamp: 1699999999, size: 4567, md5: 'm5', sha1: 's1', sha256: 's256', sha512: 's512' },
+          { timestamp: 1699990000, size: 4500, sha256: 'old256' },
+          { timestamp: 0, size: 0, sha512: 'oldest512' },
+        ],
+      },
+    })
+    .directory({ name: 'pub/fedora/linux/updates/42/Everything/x86_64', category: 1, hosts: [1] })
+    .directory({ name: 'pub/fedora/linux/updates/42/Everything/x86_64/repodata', category: 1, hosts: [1] })
+    .repository('updates-released-f41', 'x86_64', 'pub/fedora/linux/updates/41/Everything/x86_64')
+    .repository('updates-released-f42', 'x86_64', 'pub/fedora/linux/updates/42/Everything/x86_64')
+}
+
+t.test('metalink: the exact document (alternates, private, preference, hash order, omitted zeros)', async (t) => {
+  const metalinkIndex = metalinkNetwork().index()
+  const answer = answerRequest(
+    metalinkIndex,
+    { path: '/metalink', query: 'repo=updates-released-f41&arch=x86_64', clientIp: '198.51.100.9' },
+    lookupContext({ geo: { '198.51.100.9': 'SE' }, minimum: 1 }),
+  )
+  t.equal(answer.status, 200)
+  t.equal(answer.contentType, 'application/metalink+xml')
+  t.equal(
+    answer.body,
+    HEADER +
+      ' <files>\n' +
+      '  <file name="repomd.xml">\n' +
+      '   <mm0:timestamp>1699999999</mm0:timestamp>\n' +
+      '   <size>4567</size>\n' +
+      '   <verification>\n' +
+      '    <hash type="md5">m5</hash>\n' +
+      '    <hash type="sha1">s1</hash>\n' +
+      '    <hash type="sha256">s256</hash>\n' +
+      '    <hash type="sha512">s512</hash>\n' +
+      '   </verification>\n' +
+      '   <mm0:alternates>\n' +
+      '    <mm0:alternate>\n' +
+      '      <mm0:timestamp>1699990000</mm0:timestamp>\n' +
+      '      <size>4500</size>\n' +
+      '      <verification>\n' +
+      '       <hash type="sha256">old256</hash>\n' +
+      '      </verification>\n' +
+      '    </mm0:alternate>\n' +
+      '    <mm0:alternate>\n' +
+      '      <verification>\n' +
+      '       <hash type="sha512">oldest512</hash>\n' +
+      '      </verification>\n' +
+      '    </mm0:alternate>\n' +
+      '   </mm0:alternates>\n' +
+      '   <resources maxconnections="1">\n' +
+      '    <url protocol="rsync" type="rsync" location="DE" preference="100" mm0:private="True">rsync://mirror.example.de/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '    <url protocol="https" type="https" location="DE" preference="100" mm0:private="True">https://mirror.example.de/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '    <url protocol="https" type="https" location="SE" preference="99">https://mirror.example.se/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '   </resources>\n' +
+      '  </file>\n' +
+      ' </files>\n' +
+      '</metalink>\n',
+  )
+  t.same(answer.access, { ip: '198.51.100.9', country: 'SE', repo: 'updates-released-f41', arch: 'x86_64' })
+  const single = answerRequest(metalinkIndex, { path: '/metalink', query: 'repo=updates-released-f41&arch=x86_64&protocol=https', clientIp: '192.0.2.1' }, lookupContext({ geo: { '192.0.2.1': 'SE' }, minimum: 1 }))
+  t.notMatch(single.body, /rsync:/, 'protocol= applies to metalinks too')
+  t.notMatch(single.body, /<mm0:alternates>\n {4}<mm0:alternate>\n {6}<mm0:timestamp>0/, 'zero timestamps are omitted')
+})
+
+t.test('metalink: no file details -> 404 failure document', async (t) => {
+  const answer = answerRequest(metalinkNetwork().index(), { path: '/metalink', query: 'repo=updates-released-f42&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext({ minimum: 1 }))
+  t.equal(answer.status, 404)
+  t.equal(answer.body, `${HEADER}<!-- pub/fedora/linux/updates/42/Everything/x86_64/repodata/repomd.xml not found or has not metalink\n-->\n</metalink>\n`)
+  t.equal(answer.contentType, 'application/metalink+xml')
+})
+
+t.test('metalink: preference drops by one per host down to 1', async (t) => {
+  const big = new MirrorNetwork().category(1, 'c', 'top')
+  const ids = Array.from({ length: 105 }, (_, i) => i + 1)
+  for (const id of ids) big.host({ id, country: 'US', urls: { 1: [`http://h${id}/top`] } })
+  big.directory({ name: 'top/d', category: 1, hosts: ids, files: { f: [{ sha256: 'x' }] } })
+  const answer = answerRequest(big.index(), { path: '/metalink', query: 'path=top/d/f', clientIp: '192.0.2.1' }, lookupContext({ geo: { '192.0.2.1': 'US' } }))
+  const preferences = [...answer.body.matchAll(/preference="(\d+)"/g)].map((m) => Number(m[1]))
+  t.equal(preferences.length, 105)
+  t.same(preferences.slice(0, 3), [100, 99, 98])
+  t.same(preferences.slice(98), [2, 1, 1, 1, 1, 1, 1])
+})
+
+t.test('bandwidth-weighted order: sampling without replacement, bandwidth clamped to 1..10000', async (t) => {
+  t.same([clampBandwidth(0), clampBandwidth(-5), clampBandwidth(undefined), clampBandwidth(Number.NaN), clampBandwidth(50), clampBandwidth(10001)], [1, 1, 1, 1, 50, 10000])
+  const weighted = new MirrorNetwork().category(1, 'c', 'top')
+    .host({ id: 1, name: 'fast', country: 'US', bandwidth: 9000, urls: { 1: ['http://fast/top'] } })
+    .host({ id: 2, name: 'slow', country: 'US', bandwidth: 1000, urls: { 1: ['http://slow/top'] } })
+    .host({ id: 3, name: 'zero', country: 'US', bandwidth: 0, urls: { 1: ['http://zero/top'] } })
+    .directory({ name: 'top', category: 1, hosts: [1, 2, 3] })
+    .index()
+  const random = seededRandom(7)
+  const firsts: Record<string, number> = { fast: 0, slow: 0, zero: 0 }
+  for (let i = 0; i < 4000; i++) {
+    const answer = answerRequest(weighted, { path: '/mirrorlist', query: 'path=top', clientIp: '192.0.2.1' }, lookupContext({ geo: { '192.0.2.1': 'US' }, random }))
+    t.equal(urls(answer).length, 3)
+    firsts[new URL(urls(answer)[0]!).hostname]!++
+  }
+  // P(fast first) = 9000/10001 ~ 0.90, P(slow) ~ 0.10, P(zero, clamped to 1) ~ 0.0001
+  t.ok(firsts.fast! > 3450 && firsts.fast! < 3750, `fast first ${firsts.fast}/4000`)
+  t.ok(firsts.slow! > 250 && firsts.slow! < 550, `slow first ${firsts.slow}/4000`)
+  t.ok(firsts.zero! < 20, `zero-bandwidth host first ${firsts.zero}/4000`)
+  t.same(weightedOrder([], weighted.hosts, Math.random), [])
+  t.same(weightedOrder([2], weighted.hosts, () => 0), [2])
+})
+
+t.test('query parsing: first = splits, last occurrence wins, percent-decoding is optional', async (t) => {
+  t.same([...parseQuery('a=1&b=x=y&a=2&c&=e')], [['a', '2'], ['b', 'x=y'], ['c', ''], ['', 'e']])
+  t.same([...parseQuery('country=de%2Cat&bad=%zz')], [['country', 'de,at'], ['bad', '%zz']])
+  t.same(parseCommaList('se,DE,,de,global'), ['DE', 'global', 'se'])
+  const encoded = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=de%2Cse', { minimum: 50 })
+  t.equal(encoded.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = de country = se ')
+  const last = ask('/mirrorlist', 'repo=nothing&repo=fedora-41&arch=i386&arch=x86_64', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
+  t.equal(last.status, 200, 'the last repo= and arch= count')
+})
+
+t.test('hostile input: huge country lists and thousands of parameters are answered', async (t) => {
+  const codes = Array.from({ length: 20000 }, (_, i) => `c${i}`).join(',')
+  const answer = ask('/mirrorlist', `repo=updates-released-f41&arch=x86_64&country=${codes},se`, { minimum: 1 })
+  t.equal(answer.status, 200)
+  t.same(hostsOf(answer).sort(), ['se1'])
+  const many = Array.from({ length: 5000 }, (_, i) => `p${i}=${i}`).join('&')
+  t.equal(ask('/mirrorlist', `${many}&repo=fedora-41&arch=x86_64`, { geo: { '192.0.2.1': 'US' } }).status, 200)
+  t.equal(ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&ip=::ffff:10.1.2.3', { minimum: 1 }).access?.ip, '10.1.2.3', 'v4-mapped ip= is IPv4')
+})
+
+t.test('explain=1 (when enabled): a reason for every host', async (t) => {
+  const off = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&explain=1', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.notMatch(off.body, /explain|chosen/, 'ignored unless the server enables it')
+  const on = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&explain=1', { geo: { '192.0.2.1': 'SE' }, minimum: 1, explain: true })
+  t.match(on.body, /^# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = FR \n# client country: SE; answered by: country\n/)
+  t.match(on.body, /# 1 host (1|10) se\d \(SE\): chosen by country\n/)
+  t.match(on.body, /# - host 5 corp \(SE\): private host: reached only through its netblocks or ASN\n/)
+  t.match(on.body, /# - host 3 us1 \(US\): not in the client's country or continent/)
+})
+
+t.test('selectMirrors is pure: the same inputs give the same answer', async (t) => {
+  const request: SelectionRequest = {
+    directory: index.directories.get(UPDATES)!,
+    file: '',
+    pathIsDirectory: true,
+    clientIp: parseIp('10.1.2.3')!,
+    requestedCountries: [],
+    useNetblocks: true,
+    protocol: undefined,
+  }
+  const first = selectMirrors(index, request, { ...lookupContext({ random: seededRandom(3) }) })
+  const second = selectMirrors(index, request, { ...lookupContext({ random: seededRandom(3) }) })
+  t.same(first.mirrors.map((m) => m.host.id), second.mirrors.map((m) => m.host.id))
+  t.equal(first.clientCountry, 'N/A')
+  t.ok(PUBDATE_NOW instanceof Date)
+})
+
+t.test('index invariants: a broken snapshot is a SnapshotError', async (t) => {
+  const entries = network().entries()
+  const withoutFooter = entries.slice(0, -1)
+  const { buildMirrorIndex } = await import('../../src/lib/snapshot/build-index.js')
+  t.throws(() => buildMirrorIndex(withoutFooter), { name: 'SnapshotError', message: /truncated/ })
+  t.throws(() => buildMirrorIndex(entries.slice(1)), { name: 'SnapshotError', message: /header/ })
+  const badVersion = [{ Header: { formatVersion: 99, createdAt: 0, generator: 'x' } }, ...entries.slice(1)]
+  t.throws(() => buildMirrorIndex(badVersion), { name: 'SnapshotError', message: /version 99/ })
+  const badRepository = entries.map((e) => ('Repository' in e ? { Repository: { ...e.Repository, directory: 'nope' } } : e))
+  t.throws(() => buildMirrorIndex(badRepository), { name: 'SnapshotError', message: /unknown directory nope/ })
+  const badHost = entries.map((e) => ('HostSet' in e ? { HostSet: { id: e.HostSet.id, hostIdDeltas: [99999] } } : e))
+  t.throws(() => buildMirrorIndex(badHost), { name: 'SnapshotError', message: /host 99999/ })
+  const index: MirrorIndex = buildMirrorIndex(entries)
+  t.equal(index.stats.repositories, 5)
+})
