@@ -95,3 +95,18 @@ export async function addRepomdHistory(sql: Sql, fixture: ReleaseFixture): Promi
       (${other}, 'repomd.xml', 100, 1, 'x1'),
       (${other}, 'repomd.xml', 200, 2, 'x2')`
 }
+
+/** One public mirror carrying all of Fedora Linux, and repomd.xml in both x86_64 repodata trees. */
+export async function addMirror(sql: Sql, fixture: ReleaseFixture): Promise<void> {
+  const [{ id: siteId }] = await sql<{ id: number }[]>`insert into site (name) values ('Mirror Site') returning id`
+  const [{ id: hostId }] = await sql<{ id: number }[]>`
+    insert into host (site_id, name, country) values (${siteId}, 'mirror.example', 'US') returning id`
+  const [{ id: hostCategoryId }] = await sql<{ id: number }[]>`
+    insert into host_category (host_id, category_id, always_up2date)
+    select ${hostId}, id, true from category where name = 'Fedora Linux' returning id`
+  await sql`insert into host_category_url (host_category_id, url) values (${hostCategoryId}, 'https://mirror.example/fedora/linux')`
+  for (const release of ['development', 'releases']) {
+    const repodata = fixture.directoryId.get(`${TOP}/${release}/41/Everything/x86_64/os/repodata`)!
+    await sql`insert into file_detail (directory_id, filename, timestamp, size, sha256) values (${repodata}, 'repomd.xml', 1731400000, 4620, ${`${release}-sha256`})`
+  }
+}

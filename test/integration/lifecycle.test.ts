@@ -1,6 +1,14 @@
 import t from 'tap'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateSnapshot } from '../../src/lib/snapshot/generate.js'
+import { loadSnapshot } from '../../src/lib/snapshot/read.js'
+import { answerRequest } from '../../src/lib/mirrorlist/answer.js'
+import { lookupContext } from '../helpers/mirror-network.js'
+import type { Sql } from '../../src/lib/db/sql.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
-import { addRepomdHistory, buildReleaseFixture, repositoryDirectories, TOP, ARCHIVE_TOP } from '../helpers/lifecycle-fixture.js'
+import { addMirror, addRepomdHistory, buildReleaseFixture, repositoryDirectories, TOP, ARCHIVE_TOP } from '../helpers/lifecycle-fixture.js'
 import { moveDevelToRelease } from '../../src/lib/lifecycle/move-devel-to-release.js'
 import { moveToArchive } from '../../src/lib/lifecycle/move-to-archive.js'
 import { expireRepo } from '../../src/lib/lifecycle/expire-repo.js'
@@ -96,5 +104,30 @@ for (const kind of databaseKinds()) {
       t.same(left.map((row) => row.sha256), ['ccc', 'sss', 'x1', 'x2'], 'newest kept; other versions untouched')
       await t.rejects(expireRepo(db.sql, { product: 'Fedora', version: '7' }), { message: 'No such version: 7' })
     })
+  })
+}
+
+/** The repomd.xml URLs a dnf client gets in the metalink for fedora-41/x86_64, from a fresh snapshot. */
+async function metalinkUrls(sql: Sql, directory: string): Promise<string[]> {
+  const output = join(directory, `snapshot-${Date.now()}.avro`)
+  await generateSnapshot(sql, { output, resolveName: async () => [] })
+  const index = await loadSnapshot(output)
+  const answer = answerRequest(index, { path: '/metalink', query: 'repo=fedora-41&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext())
+  return [...answer.body.matchAll(/<url [^>]*>([^<]+)<\/url>/g)].map((match) => match[1])
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: after move-devel-to-release the metalink points to the release tree`, async (t) => {
+    const db = await openTestDatabase(kind)
+    const directory = mkdtempSync(join(tmpdir(), 'mm-lifecycle-'))
+    t.teardown(async () => {
+      await db.destroy()
+      rmSync(directory, { recursive: true, force: true })
+    })
+    const fixture = await buildReleaseFixture(db.sql)
+    await addMirror(db.sql, fixture)
+    t.same(await metalinkUrls(db.sql, directory), [`https://mirror.example/fedora/linux/development/41/Everything/x86_64/os/repodata/repomd.xml`])
+    await moveDevelToRelease(db.sql, { version: '41', category: 'Fedora Linux' })
+    t.same(await metalinkUrls(db.sql, directory), [`https://mirror.example/fedora/linux/releases/41/Everything/x86_64/os/repodata/repomd.xml`])
   })
 }
