@@ -26,7 +26,7 @@ function checkHeader(file: string): void {
   if (version !== String(SNAPSHOT_FORMAT_VERSION)) {
     throw new SnapshotError(`${file} has snapshot format version ${version || 'none'}; this program reads version ${SNAPSHOT_FORMAT_VERSION}`)
   }
-  const writerType = avro.Type.forSchema(header.meta['avro.schema'] as avro.Schema, { wrapUnions: true })
+  const writerType = avro.Type.forSchema(header.meta['avro.schema'] as avro.Schema, { wrapUnions: 'auto' })
   if (!writerType.equals(snapshotEntryType)) {
     throw new SnapshotError(`${file} was written with another schema for format version ${version}`)
   }

@@ -248,8 +248,8 @@ export const snapshotSchema = [
   },
 ]
 
-/** The Avro type of one entry. Unions are always wrapped: `{ Host: {...} }`. */
-export const snapshotEntryType = avro.Type.forSchema(snapshotSchema as avro.Schema, { wrapUnions: true })
+/** The Avro type of one entry. The entry union (several records) is wrapped: `{ Host: {...} }`; `['null', 'int']` is a plain `number | null`. */
+export const snapshotEntryType = avro.Type.forSchema(snapshotSchema as avro.Schema, { wrapUnions: 'auto' })
 
 /** Sorted ascending ids -> deltas (first id, then differences). */
 export function encodeDeltas(sortedIds: ArrayLike<number>): number[] {

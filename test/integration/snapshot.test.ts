@@ -1,0 +1,232 @@
+/**
+ * generate-snapshot against a real database (embedded, and PostgreSQL when
+ * MM_TEST_DATABASE_URL is set): a small network built by SQL, the snapshot written by the
+ * library and by the CLI, loaded back, and answered from.
+ */
+import t from 'tap'
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { databaseKinds, openTestDatabase } from '../helpers/database.js'
+import { runCli, runCliJson } from '../helpers/cli.js'
+import { generateSnapshot, type GenerateSummary } from '../../src/lib/snapshot/generate.js'
+import { loadSnapshot } from '../../src/lib/snapshot/read.js'
+import { writeSnapshotEntries, readSnapshotStats } from '../../src/lib/snapshot/write.js'
+import { answerRequest } from '../../src/lib/mirrorlist/answer.js'
+import { SnapshotError } from '../../src/lib/errors.js'
+import type { Sql } from '../../src/lib/db/sql.js'
+import { lookupContext, MirrorNetwork } from '../helpers/mirror-network.js'
+
+const UPDATES = 'pub/fedora/linux/updates/41/Everything/x86_64'
+const RELEASES = 'pub/fedora/linux/releases/41/Everything/x86_64/os'
+
+async function seed(sql: Sql): Promise<void> {
+  await sql`insert into product (name) values ('Fedora')`
+  const directories = ['pub/fedora/linux', UPDATES, `${UPDATES}/repodata`, RELEASES, 'pub/unrelated']
+  for (const name of directories) await sql`insert into directory (name) values (${name})`
+  await sql`
+    insert into category (name, product_id, topdir_id)
+    select 'Fedora Linux', p.id, d.id from product p, directory d where d.name = 'pub/fedora/linux'`
+  await sql`
+    insert into category_directory (category_id, directory_id)
+    select c.id, d.id from category c, directory d where d.name like 'pub/fedora/linux%'`
+  await sql`
+    insert into site (name, private, admin_active) values ('public', false, true), ('corp', true, true), ('gone', false, false)`
+  const host = async (site: string, name: string, country: string, extra: { bandwidth?: number; asn?: number } = {}) => {
+    const [row] = await sql<{ id: number }[]>`
+      insert into host (site_id, name, country, bandwidth_int, asn)
+      select id, ${name}, ${country}, ${extra.bandwidth ?? 100}, ${extra.asn ?? null} from site where name = ${site}
+      returning id`
+    return row!.id
+  }
+  const se = await host('public', 'se.example', 'se', { asn: 64500 })
+  const de = await host('public', 'de.example', 'DE')
+  const gone = await host('gone', 'gone.example', 'US')
+  const corp = await host('corp', 'corp.example', 'SE')
+  const us = await host('public', 'us.example', 'US', { bandwidth: 5000 })
+  const hostCategory = async (hostId: number, urls: [string, boolean][], always = false) => {
+    const [row] = await sql<{ id: number }[]>`
+      insert into host_category (host_id, category_id, always_up2date)
+      select ${hostId}, id, ${always} from category returning id`
+    for (const [url, isPrivate] of urls) {
+      await sql`insert into host_category_url (host_category_id, url, private) values (${row!.id}, ${url}, ${isPrivate})`
+    }
+    return row!.id
+  }
+  const seCategory = await hostCategory(se, [['https://se.example/fedora/', false], ['rsync://se.example/fedora', false], ['http://se.internal/fedora', true]])
+  await hostCategory(de, [['http://de.example/fedora', false]], true)
+  const goneCategory = await hostCategory(gone, [['http://gone.example/fedora', false]], true)
+  const corpCategory = await hostCategory(corp, [['https://corp.example/fedora', false]])
+  const usCategory = await hostCategory(us, [['https://us.example/fedora', false]])
+  const upToDate = async (hostCategoryId: number, directory: string, up2date: boolean) => {
+    await sql`
+      insert into host_category_dir (host_category_id, directory_id, path, up2date)
+      select ${hostCategoryId}, id, ${directory.replace('pub/fedora/linux/', '')}, ${up2date} from directory where name = ${directory}`
+  }
+  for (const directory of [UPDATES, `${UPDATES}/repodata`, RELEASES]) {
+    await upToDate(seCategory, directory, true)
+    await upToDate(corpCategory, directory, true)
+    await upToDate(goneCategory, directory, true)
+  }
+  await upToDate(usCategory, UPDATES, false)
+  await upToDate(usCategory, `${UPDATES}/repodata`, false)
+  await upToDate(usCategory, RELEASES, true)
+  await sql`insert into host_country_allowed (host_id, country) values (${de}, 'DE'), (${de}, 'AT')`
+  await sql`insert into host_netblock (host_id, netblock) values (${corp}, '10.0.0.0/8'), (${corp}, 'localhost'), (${corp}, 'not a netblock!')`
+  await sql`insert into host_peer_asn (host_id, asn) values (${us}, 64500)`
+  await sql`
+    insert into repository (name, prefix, category_id, arch_id, directory_id, disabled)
+    select r.name, r.prefix, c.id, a.id, d.id, r.disabled
+    from (values ('updates', 'updates-released-f41', ${UPDATES}, false), ('fedora', 'fedora-41', ${RELEASES}, false),
+                 ('old', 'fedora-40', ${RELEASES}, true)) as r(name, prefix, directory, disabled)
+    join directory d on d.name = r.directory, category c, arch a where a.name = 'x86_64'`
+  await sql`
+    insert into file_detail (directory_id, filename, timestamp, size, sha256, sha512)
+    select id, 'repomd.xml', t.ts, t.size, t.sha256, t.sha512 from directory,
+      (values (1700000000::bigint, 4000::bigint, 'new256', 'new512'), (1690000000::bigint, 3900::bigint, 'old256', null)) as t(ts, size, sha256, sha512)
+    where name = ${`${UPDATES}/repodata`}`
+  await sql`insert into repository_redirect (from_repo, to_repo) values ('updates-f41', 'updates-released-f41')`
+  await sql`insert into netblock_country (netblock, country) values ('203.0.113.0/24', 'DE')`
+  await sql`insert into country_continent_redirect (country, continent) values ('JP', 'EU')`
+}
+
+const resolveName = async (name: string) => {
+  if (name === 'localhost') return ['127.0.0.1', '::1']
+  throw new Error('no such name')
+}
+
+function outputDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mm-snapshot-'))
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: generate-snapshot writes what the server needs, and answers come out right`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    await seed(db.sql)
+    const file = join(outputDir(), 'mirrorlist.avro')
+    const warnings: string[] = []
+    const summary = await generateSnapshot(db.sql, { output: file, resolveName, warn: (w) => warnings.push(w), batchSize: 2 })
+    t.match(summary, { file, hosts: 4, directories: 4, repositories: 3 })
+    t.ok(summary.bytes > 0 && summary.bytes === statSync(file).size, 'bytes is the file size')
+    t.equal(summary.previous, undefined, 'no previous snapshot')
+    t.match(warnings, [/corp\.example.*"not a netblock!".*skipped/])
+    t.same(readSnapshotStats(file), { hosts: 4, directories: 4, repositories: 3 }, 'counts in the container header')
+    t.same(readdirSync(join(file, '..')), ['mirrorlist.avro'], 'no temporary file left')
+
+    const index = await loadSnapshot(file)
+    t.same(index.stats, { hosts: 4, directories: 4, repositories: 3 })
+    t.ok(Math.abs(index.createdAt - Date.now() / 1000) < 600, 'creation time is the database clock')
+    const ask = (query: string, clientIp: string, geo: Record<string, string> = {}, path = '/mirrorlist') =>
+      answerRequest(index, { path, query, clientIp }, lookupContext({ geo, minimum: 1 }))
+
+    const sweden = ask('repo=updates-released-f41&arch=x86_64', '192.0.2.1', { '192.0.2.1': 'SE' })
+    t.equal(sweden.body, '# repo = updates-released-f41 arch = x86_64 country = SE country = DE \nhttps://se.example/fedora/updates/41/Everything/x86_64/\n',
+      'SE host (trailing slash of its URL normalised; private URL unused), DE host refuses SE clients, US host not up to date, inactive site absent')
+    const germany = ask('repo=updates-f41&arch=x86_64', '203.0.113.7')
+    t.equal(germany.body, '# repo = updates-released-f41 arch = x86_64 country = DE country = SE \nhttp://de.example/fedora/updates/41/Everything/x86_64/\nhttps://se.example/fedora/updates/41/Everything/x86_64/\n',
+      'repository redirect; netblock-country override; always-up-to-date host without host_category_dir rows')
+    const corp = ask('repo=updates-released-f41&arch=x86_64', '10.9.9.9', { '10.9.9.9': 'SE' })
+    t.match(corp.body, /^# repo = updates-released-f41 arch = x86_64 Using preferred netblock country = SE country = DE \nhttps:\/\/corp\.example\/fedora\/updates/, 'private host via netblock')
+    t.match(ask('repo=updates-released-f41&arch=x86_64', '::1').body, /Using preferred netblock .*\nhttps:\/\/corp\.example/, 'DNS-name netblock resolved at snapshot time')
+    const releases = ask('path=pub/fedora/linux/releases/41/Everything/x86_64/os/', '192.0.2.1', { '192.0.2.1': 'US' })
+    t.equal(releases.body, '# path = pub/fedora/linux/releases/41/Everything/x86_64/os country = US \nhttps://us.example/fedora/releases/41/Everything/x86_64/os/\n')
+    t.equal(ask('repo=fedora-40&arch=x86_64', '192.0.2.1').body, 'repo disabled')
+    t.equal(ask('repo=x&arch=x86_64', '192.0.2.1').body.split('\n').slice(2).join('\n'),
+      '# repo=fedora-40&arch=x86_64\n# repo=fedora-41&arch=x86_64\n# repo=updates-released-f41&arch=x86_64\n')
+    t.equal(ask('path=pub/unrelated', '192.0.2.1').status, 404, 'directories outside every category are not in the snapshot')
+
+    const metalink = ask('repo=updates-released-f41&arch=x86_64', '192.0.2.1', { '192.0.2.1': 'SE' }, '/metalink')
+    t.match(metalink.body, '  <file name="repomd.xml">\n   <mm0:timestamp>1700000000</mm0:timestamp>\n   <size>4000</size>\n   <verification>\n' +
+      '    <hash type="sha256">new256</hash>\n    <hash type="sha512">new512</hash>\n   </verification>\n   <mm0:alternates>\n    <mm0:alternate>\n' +
+      '      <mm0:timestamp>1690000000</mm0:timestamp>\n      <size>3900</size>\n      <verification>\n       <hash type="sha256">old256</hash>\n' +
+      '      </verification>\n    </mm0:alternate>\n   </mm0:alternates>\n', 'file details newest first, the older one an alternate')
+    t.match(metalink.body, '<url protocol="https" type="https" location="SE" preference="100">https://se.example/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '    <url protocol="rsync" type="rsync" location="SE" preference="100">rsync://se.example/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n')
+    t.match(ask('repo=updates-released-f41&arch=x86_64', '192.0.2.1', { '192.0.2.1': 'JP' }, '/metalink').body,
+      /location="SE"/, 'country-continent redirect from the database moves JP to EU')
+  })
+
+  t.test(`${kind}: .old keeps the previous snapshot; a much smaller one needs --force`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    await seed(db.sql)
+    const dir = outputDir()
+    const file = join(dir, 'mirrorlist.avro')
+    await generateSnapshot(db.sql, { output: file, resolveName })
+    const first = readFileSync(file)
+    await db.sql`delete from host where name = 'us.example'`
+    const second = await generateSnapshot(db.sql, { output: file, resolveName })
+    t.equal(second.previous, `${file}.old`)
+    t.same(readFileSync(`${file}.old`), first, 'the previous snapshot, byte for byte')
+    t.equal((await loadSnapshot(`${file}.old`)).stats.hosts, 4, 'rollback: the old file loads')
+    t.equal((await loadSnapshot(file)).stats.hosts, 3)
+
+    const installed = readFileSync(file)
+    await db.sql`delete from repository`
+    const refused = await generateSnapshot(db.sql, { output: file, resolveName }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    t.type(refused, SnapshotError)
+    t.match((refused as Error).message, /not installed: repositories dropped from 3 to 0 .*--force/)
+    t.same(readFileSync(file), installed, 'the installed snapshot is untouched')
+    t.same(readdirSync(dir).sort(), ['mirrorlist.avro', 'mirrorlist.avro.old'], 'the refused file is removed')
+    const forced = await generateSnapshot(db.sql, { output: file, resolveName, force: true })
+    t.equal(forced.repositories, 0, '--force installs it')
+  })
+}
+
+t.test('a corrupt, truncated, foreign or missing snapshot is a SnapshotError', async (t) => {
+  const dir = outputDir()
+  const good = join(dir, 'good.avro')
+  const entries = new MirrorNetwork()
+    .category(1, 'c', 'top')
+    .host({ id: 1, urls: { 1: ['http://h/top'] } })
+    .directory({ name: 'top', category: 1, hosts: [1] })
+  for (let i = 0; i < 3000; i++) entries.directory({ name: `top/d${i}`, category: 1, hosts: [1], files: { f: [{ sha256: `${i}`.repeat(40) }] } })
+  await writeSnapshotEntries(good, entries.entries(), { hosts: 1, directories: 3001, repositories: 0 })
+  t.equal((await loadSnapshot(good)).stats.directories, 3001)
+  const bytes = readFileSync(good)
+
+  const truncated = join(dir, 'truncated.avro')
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)))
+  await t.rejects(loadSnapshot(truncated), SnapshotError, 'cut in the middle')
+  const corrupt = join(dir, 'corrupt.avro')
+  const flipped = Buffer.from(bytes)
+  for (let i = Math.floor(bytes.length / 2); i < Math.floor(bytes.length / 2) + 64; i++) flipped[i] = flipped[i]! ^ 0xff
+  writeFileSync(corrupt, flipped)
+  await t.rejects(loadSnapshot(corrupt), SnapshotError, 'bytes flipped')
+  const garbage = join(dir, 'garbage.avro')
+  writeFileSync(garbage, 'this is not avro')
+  await t.rejects(loadSnapshot(garbage), { name: 'SnapshotError', message: /not a snapshot/ })
+  await t.rejects(loadSnapshot(join(dir, 'missing.avro')), { name: 'SnapshotError', message: /cannot read/ })
+  const future = join(dir, 'future.avro')
+  const newer = entries.entries().map((e) => ('Header' in e ? { Header: { ...e.Header, formatVersion: 2 } } : e))
+  await writeSnapshotEntries(future, newer, { hosts: 1, directories: 1, repositories: 0 })
+  await t.rejects(loadSnapshot(future), { name: 'SnapshotError', message: /format version 2/ })
+})
+
+t.test(`${databaseKinds()[0]}: the CLI: generate-snapshot -o FILE --json, refusal exit status, --force`, async (t) => {
+  const db = await openTestDatabase(databaseKinds()[0]!)
+  t.teardown(() => db.destroy())
+  await seed(db.sql)
+  await db.sql`delete from host_netblock where netblock <> '10.0.0.0/8'`
+  await db.disconnect()
+  const file = join(outputDir(), 'mirrorlist.avro')
+  const generated = await runCliJson<GenerateSummary>(['generate-snapshot', '-o', file], { env: db.env })
+  t.equal(generated.status, 0, generated.stderr)
+  t.match(generated.json, { file, hosts: 4, directories: 4, repositories: 3, bytes: statSync(file).size })
+  t.type(generated.json.durationMs, 'number')
+  const sql = await db.reconnect()
+  await sql`delete from repository`
+  await db.disconnect()
+  const refused = await runCli(['generate-snapshot', '-o', file], { env: db.env })
+  t.equal(refused.status, 4, 'exit status 4: the new snapshot failed validation')
+  t.match(refused.stderr, /repositories dropped from 3 to 0.*--force.*\[MM_SNAPSHOT_INVALID\]/)
+  const forced = await runCli(['generate-snapshot', '--force'], { env: { ...db.env, MM_SNAPSHOT_FILE: file } })
+  t.equal(forced.status, 0, forced.stderr)
+  t.match(forced.stdout, /repositories\s+0/, 'human output; --force installs it')
+  t.match(forced.stdout, file, 'MM_SNAPSHOT_FILE names the default output')
+  t.ok(existsSync(`${file}.old`), 'previous kept as .old')
+})
