@@ -6,6 +6,13 @@ import { importMm2 } from '../../src/lib/import-mm2/import-mm2.js'
 import { importTables } from '../../src/lib/import-mm2/tables.js'
 import { verifyPassword } from '../../src/lib/sites/password.js'
 import type { Sql } from '../../src/lib/db/sql.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateSnapshot } from '../../src/lib/snapshot/generate.js'
+import { loadSnapshot } from '../../src/lib/snapshot/read.js'
+import { answerRequest } from '../../src/lib/mirrorlist/answer.js'
+import { lookupContext } from '../helpers/mirror-network.js'
 
 const adminUrl = process.env.MM_TEST_DATABASE_URL
 const skip = adminUrl ? false : 'import-mm2 tests need a PostgreSQL server for the MirrorManager2 database: set MM_TEST_DATABASE_URL (CI does)'
@@ -18,6 +25,27 @@ async function dump(sql: Sql): Promise<Record<string, unknown[]>> {
     tables[target] = rows.map(({ passwordHash, ...row }) => ({ ...row, ...(passwordHash === undefined ? {} : { hasPassword: passwordHash !== null }) }))
   }
   return tables
+}
+
+/** Generates a snapshot of the imported database; returns "which hosts does a metalink offer". */
+async function snapshotOffers(sql: Sql) {
+  const directory = mkdtempSync(join(tmpdir(), 'mm-import-'))
+  const output = join(directory, 'snapshot.avro')
+  try {
+    await generateSnapshot(sql, { output, resolveName: async (name) => (name === 'corp-nat.example.com' ? ['198.51.100.99'] : []) })
+    const index = await loadSnapshot(output)
+    return (repo: string, arch: string, clientIp: string, country?: string): string[] => {
+      const answer = answerRequest(
+        index,
+        { path: '/metalink', query: `repo=${repo}&arch=${arch}`, clientIp },
+        lookupContext(country ? { geo: { [clientIp]: country } } : {}),
+      )
+      const urls = [...answer.body.matchAll(/<url [^>]*>([^<]+)<\/url>/g)].map((match) => new URL(match[1]).hostname)
+      return [...new Set(urls)]
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
 }
 
 const expectedRows: Record<string, number> = {
@@ -93,6 +121,19 @@ t.test('import-mm2', { skip }, async (t) => {
       t.same(countries.map((row) => row.countryCode), ['KP', 'CU'])
       const [stat] = await db.sql<{ datetime: Date }[]>`select datetime from propagation_stat order by datetime limit 1`
       t.equal(stat.datetime.toISOString(), '2024-11-01T00:00:00.000Z', 'MM2 UTC timestamps stay UTC')
+
+      // The mirrorlist answers as MirrorManager2 would for this installation.
+      const offers = await snapshotOffers(db.sql)
+      t.same(offers('fedora-41', 'x86_64', '100.64.0.1'), ['mirror.example.edu'], 'public, up-to-date, active hosts only')
+      t.same(offers('fedora-41', 'x86_64', '192.0.2.50')[0], 'mirror.corp.example', 'private host to its dotted-netmask netblock, first')
+      t.same(offers('fedora-41', 'x86_64', '198.51.100.7')[0], 'mirror.corp.example', 'private host to its bare-address netblock')
+      t.same(offers('fedora-41', 'x86_64', '198.51.100.99')[0], 'mirror.corp.example', 'private host to its DNS-name netblock')
+      t.same(offers('fedora-41', 'x86_64', '2001:db8:100::5')[0], 'mirror.corp.example', 'private host to its IPv6 netblock')
+      t.notOk(offers('fedora-41', 'x86_64', '192.0.3.1').includes('mirror.corp.example'), 'not outside its netblocks')
+      t.same(offers('updates-released-f41', 'x86_64', '100.64.0.2', 'SE'), ['ftp.example.se'], 'countries allowed: SE')
+      t.notOk(offers('updates-released-f41', 'x86_64', '100.64.0.3', 'US').includes('ftp.example.se'), 'countries allowed: not US')
+      t.same(offers('epel-9', 'x86_64', '100.64.0.1'), ['mirror.example.edu'])
+      t.same(offers('fedora-41', 'aarch64', '100.64.0.4', 'NO'), ['ftp.example.se'], 'arch ids kept: aarch64 is aarch64')
 
       const [{ id: newSite }] = await db.sql<{ id: number }[]>`insert into site (name) values ('after import') returning id`
       t.equal(newSite, 8, 'sequences continue after the highest imported id')
