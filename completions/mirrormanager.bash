@@ -3,7 +3,7 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("db migrate" "db status" "report-mirror" "serve-checkin")
+  local commands=("db migrate" "db status" "expire-repo" "generate-snapshot" "import-mm2" "move-devel-to-release" "move-to-archive")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
@@ -12,8 +12,11 @@ _mirrormanager() {
     case "$cmd" in
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
-    "report-mirror") flags="--json --log-level --config --no-send --output --input --debug --exclude-from --transport --retries --retry-delay" ;;
-    "serve-checkin") flags="--json --config --log-level --database-url --data-dir --wait --listen --port" ;;
+    "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
+    "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
+    "import-mm2") flags="--json --config --log-level --database-url --data-dir --wait --from --replace --dry-run" ;;
+    "move-devel-to-release") flags="--json --config --log-level --database-url --data-dir --wait --version --category --dry-run" ;;
+    "move-to-archive") flags="--json --config --log-level --database-url --data-dir --wait --repository --product --version --archive-category --directory-regex --dry-run" ;;
     esac
     COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
     return
