@@ -1,0 +1,51 @@
+import { join, resolve } from 'node:path'
+
+/** The demo's network: three public mirrors in three countries, one a release behind, and a private one. */
+export interface DemoMirror {
+  name: string
+  country: string
+  /** Releases this mirror carries (the stale one lacks the newest). */
+  releases: string[]
+  private?: boolean
+  /** Registered netblock of a private mirror. */
+  netblock?: string
+  bandwidth: number
+}
+
+export const DEMO_SITE = 'Demo Mirrors'
+export const DEMO_PRODUCT = 'Fedora'
+export const DEMO_CATEGORY = 'Fedora Linux'
+export const DEMO_TOPDIR = 'pub/fedora/linux'
+export const DEMO_RELEASES = ['40', '41']
+export const DEMO_ARCHES = ['x86_64', 'aarch64']
+/** TEST-NET-1 (RFC 5737): an address range no real client has, for `ip=` examples. */
+export const DEMO_PRIVATE_NETBLOCK = '192.0.2.0/24'
+
+export const DEMO_MIRRORS: DemoMirror[] = [
+  { name: 'mirror.se.example', country: 'SE', releases: DEMO_RELEASES, bandwidth: 10000 },
+  { name: 'mirror.de.example', country: 'DE', releases: DEMO_RELEASES, bandwidth: 1000 },
+  { name: 'mirror.us.example', country: 'US', releases: DEMO_RELEASES.slice(0, -1), bandwidth: 1000 },
+  { name: 'campus.example', country: 'SE', releases: DEMO_RELEASES, private: true, netblock: DEMO_PRIVATE_NETBLOCK, bandwidth: 100 },
+]
+
+export interface DemoLayout {
+  root: string
+  /** The master tree's root; the category top is `<master>/pub/fedora/linux`. */
+  master: string
+  mirrors: string
+  dataDir: string
+  config: string
+  snapshot: string
+}
+
+export function demoLayout(dir: string): DemoLayout {
+  const root = resolve(dir)
+  return {
+    root,
+    master: join(root, 'master'),
+    mirrors: join(root, 'mirrors'),
+    dataDir: join(root, 'data'),
+    config: join(root, 'mirrormanager.toml'),
+    snapshot: join(root, 'mirrorlist.avro'),
+  }
+}

@@ -1,0 +1,62 @@
+import { renderRecord } from '../cli/table.js'
+import { summaryRecord } from '../crawl/summary.js'
+import { renderUmdlSummary } from '../umdl/render.js'
+import type { DemoReporter, DemoServing } from './run-demo.js'
+
+const MAX_BODY_LINES = 8
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n')
+}
+
+function bodyPreview(body: string): string {
+  const lines = body.replace(/\n$/, '').split('\n')
+  const shown = lines.slice(0, MAX_BODY_LINES)
+  if (lines.length > MAX_BODY_LINES) shown.push(`... (${lines.length - MAX_BODY_LINES} more lines)`)
+  return shown.join('\n')
+}
+
+export function renderServing(serving: DemoServing): string {
+  const { layout } = serving
+  const out = ['', 'Try it (copy-paste into another terminal):', '']
+  for (const answer of serving.answers) {
+    out.push(`  # ${answer.title}`, `  curl -i '${answer.url}'`)
+    out.push(`  -> ${answer.status}${answer.location ? ` Location: ${answer.location}` : ''}`)
+    if (answer.body) out.push(indent(bodyPreview(answer.body), '     | '))
+    out.push(`  Note: ${answer.note}`, '')
+  }
+  out.push(
+    `A dnf repository definition pointing at this server is in ${serving.repoFile}:`,
+    '',
+    indent(serving.repoSnippet.trimEnd(), '  '),
+    '',
+    'Use it without touching your system configuration:',
+    `  dnf --setopt=reposdir=${layout.root} --setopt=cachedir=${layout.root}/dnf-cache --releasever=41 --repo=demo-fedora makecache`,
+    '',
+    'While this runs, the data directory is free: run the steps yourself in another terminal',
+    '(serve-mirrorlist reloads the snapshot when it changes):',
+    `  npx mirrormanager umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
+    `  npx mirrormanager crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
+    `  npx mirrormanager generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,
+    `  npx mirrormanager host list --data-dir ${layout.dataDir}`,
+    '',
+    'Press Ctrl-C to stop. Run `mirrormanager demo` again at any time.',
+  )
+  return out.join('\n')
+}
+
+/** Human output of the demo's steps, as a sysadmin would see them from each command. */
+export function textReporter(write: (text: string) => void): DemoReporter {
+  return {
+    step: (title) => write(`\n==> ${title}`),
+    umdl: (summary) => write(renderUmdlSummary(summary)),
+    crawl: (summary) => write(renderRecord(summaryRecord(summary))),
+    snapshot: (summary) => write(renderRecord(Object.entries(summary))),
+    serving: (serving) => write(renderServing(serving)),
+  }
+}
+
+export const silentReporter: DemoReporter = { step() {}, umdl() {}, crawl() {}, snapshot() {}, serving() {} }
