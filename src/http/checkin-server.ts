@@ -89,7 +89,6 @@ async function handleXmlRpc(options: CheckinServerOptions, body: Buffer, res: Se
     xml(renderStringResponse((await options.service.checkinLegacy(wire)).reply))
   } catch (error) {
     if (!(error instanceof CheckinRefusedError)) throw error
-    options.logger.info(`check-in refused (${error.reason}): ${error.message.split('\n')[0]}`)
     xml(renderStringResponse(refusalReply(error)))
   }
 }
@@ -114,7 +113,6 @@ async function handleJson(options: CheckinServerOptions, req: IncomingMessage, b
     json(200, { ok: true, host: outcome.host, categories: outcome.categories, reply: outcome.reply })
   } catch (error) {
     if (!(error instanceof CheckinRefusedError)) throw error
-    options.logger.info(`check-in refused (${error.reason}): ${error.message.split('\n')[0]}`)
     const retry = error.details?.retryAfterSeconds
     json(STATUS[error.reason], { ok: false, error: error.reason, reply: refusalReply(error) }, retry ? { 'retry-after': String(retry) } : {})
   }

@@ -182,7 +182,7 @@ for (const kind of databaseKinds()) {
       const server = await startServeCheckin(serverEnv)
       const ini = (options: Partial<IniOptions>) => writeIni(work, root, { server: server.url, ...options })
       try {
-        const wrongPassword = await client(ini({ password: 'wrong' }))
+        const wrongPassword = await client(ini({ password: 'wrong-pw-Zq9' }))
         t.equal(wrongPassword.status, 9, 'wrong password: exit 9')
         t.equal(wrongPassword.stdout, `${BAD_CREDENTIALS}\n`)
         t.match(wrongPassword.stderr, /MM_REMOTE_REFUSED/)
@@ -257,6 +257,8 @@ for (const kind of databaseKinds()) {
       } finally {
         await server.stop()
       }
+      t.match(server.stderr(), /check-in refused \(site "Example\.com", host "mirror\.example\.com"\): auth: /, 'refusals are logged with the names sent')
+      t.notMatch(server.stderr(), /wrong-pw-Zq9/, 'never the password')
       await db.reconnect()
       t.equal(await snapshotTables(db.sql), before, 'no table changed')
       await db.disconnect()
