@@ -6,7 +6,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +35,7 @@ const SERVER_ENV = {
   MM_CHECKIN_RATE_LIMIT_PER_HOUR: '1',
   MM_CHECKIN_MAX_BODY_BYTES: String(256 * 1024),
   MM_CHECKIN_MAX_PAYLOAD_BYTES: String(1024 * 1024),
+  MM_CHECKIN_REQUEST_TIMEOUT: '5',
 }
 
 /** A mirror's disk: what an rsync left behind. */
@@ -153,6 +154,27 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   return { status: response.status, text: await response.text(), headers: response.headers }
 }
 
+/** Slowloris: sends half a request and never the rest; resolves with what the server said when it hung up. */
+function slowClient(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { port } = new URL(url)
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write('POST /xmlrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n<methodCall>')
+    })
+    let received = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error('the server kept a stalled request open for 60 s'))
+    }, 60_000)
+    socket.setEncoding('utf8').on('data', (text: string) => (received += text))
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(received)
+    })
+    socket.on('error', () => {})
+  })
+}
+
 const xmlString = (text: string) =>
   `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><string>${text}</string></value>\n</param>\n</params>\n</methodResponse>\n`
 
@@ -254,6 +276,9 @@ for (const kind of databaseKinds()) {
         t.match(floodReplies[20], /Too many check-ins for this site; try again in \d+ seconds\.\nerror checking in/, 'past the burst: rate limited')
 
         for (const reply of [bombed.text, truncated.text, gzipBomb.text]) t.notMatch(reply, /\n\s+at /, 'no stack trace in replies')
+
+        const slow = await slowClient(server.url)
+        t.match(slow, /^HTTP\/1\.1 408/, 'a client that never finishes its request is cut off (checkin.request_timeout)')
       } finally {
         await server.stop()
       }
