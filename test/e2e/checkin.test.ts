@@ -4,7 +4,7 @@
  * library exactly as the existing client builds it, and a check-in through a proxy.
  */
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { bzip2Compress } from '../../src/lib/checkin/bzip2.js'
+import { parseIni } from '../../src/lib/checkin/ini.js'
 import { encodeLegacyWire } from '../../src/lib/checkin/legacy-wire.js'
 import { renderMethodCall } from '../../src/lib/checkin/xmlrpc.js'
 import { runCli } from '../helpers/cli.js'
@@ -437,4 +438,47 @@ t.test('report-mirror retries 5xx replies with backoff, then gives up with exit 
   t.equal(retried.stdout, 'checked in successful\n')
   t.equal(requests, 3, 'two retries after two 503s')
   t.match(retried.stderr, /attempt 1 failed \(HTTP 503 from the server\); retrying/)
+})
+
+t.test('INI files mean to us what they mean to Python configparser', async (t) => {
+  const text = [
+    '# report_mirror.conf with every oddity mirrors have in the field',
+    '[DEFAULT]',
+    'Enabled = 1',
+    'base: /srv/pub',
+    '',
+    '[global]',
+    'server = https://mm.example.org/xmlrpc  ',
+    '  ; an indented comment',
+    '',
+    '[site]',
+    'NAME=Example.com',
+    'password = 100%% secret=yes: %(name)s',
+    'empty =',
+    '',
+    '[Fedora Linux]',
+    'path = %(base)s/fedora/linux',
+    'enabled=0          (ignored)',
+    'note = first line',
+    '   second line',
+    '',
+    '   third after a blank',
+    '',
+    '[host]',
+    'name :mirror.example.com',
+  ].join('\n')
+  const work = mkdtempSync(join(tmpdir(), 'mm-ini-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const file = join(work, 'tricky.conf')
+  writeFileSync(file, text)
+  const python = spawnSync('python3', ['-c', `
+import configparser, json, sys
+c = configparser.ConfigParser()
+c.read(sys.argv[1])
+print(json.dumps({s: {o: c.get(s, o) for o in c.options(s)} for s in c.sections()}))
+`, file], { encoding: 'utf8' })
+  t.equal(python.status, 0, python.stderr)
+  const ini = parseIni(text, file)
+  const ours = Object.fromEntries(ini.sections.map((s) => [s, Object.fromEntries(ini.options(s).map((o) => [o, ini.get(s, o)]))]))
+  t.same(ours, JSON.parse(python.stdout))
 })
