@@ -89,7 +89,6 @@ async function handleXmlRpc(options: CheckinServerOptions, body: Buffer, res: Se
     xml(renderStringResponse((await options.service.checkinLegacy(wire)).reply))
   } catch (error) {
     if (!(error instanceof CheckinRefusedError)) throw error
-    options.logger.info(`check-in refused (${error.reason}): ${error.message.split('\n')[0]}`)
     xml(renderStringResponse(refusalReply(error)))
   }
 }
@@ -114,7 +113,6 @@ async function handleJson(options: CheckinServerOptions, req: IncomingMessage, b
     json(200, { ok: true, host: outcome.host, categories: outcome.categories, reply: outcome.reply })
   } catch (error) {
     if (!(error instanceof CheckinRefusedError)) throw error
-    options.logger.info(`check-in refused (${error.reason}): ${error.message.split('\n')[0]}`)
     const retry = error.details?.retryAfterSeconds
     json(STATUS[error.reason], { ok: false, error: error.reason, reply: refusalReply(error) }, retry ? { 'retry-after': String(retry) } : {})
   }
@@ -170,8 +168,9 @@ export async function startCheckinServer(options: CheckinServerOptions): Promise
     },
     route(options),
   )
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
     else socket.destroy()
   })
   await new Promise<void>((resolve, reject) => {

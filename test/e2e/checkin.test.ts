@@ -4,14 +4,15 @@
  * library exactly as the existing client builds it, and a check-in through a proxy.
  */
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { bzip2Compress } from '../../src/lib/checkin/bzip2.js'
+import { parseIni } from '../../src/lib/checkin/ini.js'
 import { encodeLegacyWire } from '../../src/lib/checkin/legacy-wire.js'
 import { renderMethodCall } from '../../src/lib/checkin/xmlrpc.js'
 import { runCli } from '../helpers/cli.js'
@@ -35,6 +36,7 @@ const SERVER_ENV = {
   MM_CHECKIN_RATE_LIMIT_PER_HOUR: '1',
   MM_CHECKIN_MAX_BODY_BYTES: String(256 * 1024),
   MM_CHECKIN_MAX_PAYLOAD_BYTES: String(1024 * 1024),
+  MM_CHECKIN_REQUEST_TIMEOUT: '5',
 }
 
 /** A mirror's disk: what an rsync left behind. */
@@ -153,6 +155,27 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   return { status: response.status, text: await response.text(), headers: response.headers }
 }
 
+/** Slowloris: sends half a request and never the rest; resolves with what the server said when it hung up. */
+function slowClient(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const { port } = new URL(url)
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write('POST /xmlrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n<methodCall>')
+    })
+    let received = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error('the server kept a stalled request open for 60 s'))
+    }, 60_000)
+    socket.setEncoding('utf8').on('data', (text: string) => (received += text))
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(received)
+    })
+    socket.on('error', () => {})
+  })
+}
+
 const xmlString = (text: string) =>
   `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><string>${text}</string></value>\n</param>\n</params>\n</methodResponse>\n`
 
@@ -182,7 +205,7 @@ for (const kind of databaseKinds()) {
       const server = await startServeCheckin(serverEnv)
       const ini = (options: Partial<IniOptions>) => writeIni(work, root, { server: server.url, ...options })
       try {
-        const wrongPassword = await client(ini({ password: 'wrong' }))
+        const wrongPassword = await client(ini({ password: 'wrong-pw-Zq9' }))
         t.equal(wrongPassword.status, 9, 'wrong password: exit 9')
         t.equal(wrongPassword.stdout, `${BAD_CREDENTIALS}\n`)
         t.match(wrongPassword.stderr, /MM_REMOTE_REFUSED/)
@@ -254,9 +277,14 @@ for (const kind of databaseKinds()) {
         t.match(floodReplies[20], /Too many check-ins for this site; try again in \d+ seconds\.\nerror checking in/, 'past the burst: rate limited')
 
         for (const reply of [bombed.text, truncated.text, gzipBomb.text]) t.notMatch(reply, /\n\s+at /, 'no stack trace in replies')
+
+        const slow = await slowClient(server.url)
+        t.match(slow, /^HTTP\/1\.1 408/, 'a client that never finishes its request is cut off (checkin.request_timeout)')
       } finally {
         await server.stop()
       }
+      t.match(server.stderr(), /check-in refused \(site "Example\.com", host "mirror\.example\.com"\): auth: /, 'refusals are logged with the names sent')
+      t.notMatch(server.stderr(), /wrong-pw-Zq9/, 'never the password')
       await db.reconnect()
       t.equal(await snapshotTables(db.sql), before, 'no table changed')
       await db.disconnect()
@@ -410,4 +438,47 @@ t.test('report-mirror retries 5xx replies with backoff, then gives up with exit 
   t.equal(retried.stdout, 'checked in successful\n')
   t.equal(requests, 3, 'two retries after two 503s')
   t.match(retried.stderr, /attempt 1 failed \(HTTP 503 from the server\); retrying/)
+})
+
+t.test('INI files mean to us what they mean to Python configparser', async (t) => {
+  const text = [
+    '# report_mirror.conf with every oddity mirrors have in the field',
+    '[DEFAULT]',
+    'Enabled = 1',
+    'base: /srv/pub',
+    '',
+    '[global]',
+    'server = https://mm.example.org/xmlrpc  ',
+    '  ; an indented comment',
+    '',
+    '[site]',
+    'NAME=Example.com',
+    'password = 100%% secret=yes: %(name)s',
+    'empty =',
+    '',
+    '[Fedora Linux]',
+    'path = %(base)s/fedora/linux',
+    'enabled=0          (ignored)',
+    'note = first line',
+    '   second line',
+    '',
+    '   third after a blank',
+    '',
+    '[host]',
+    'name :mirror.example.com',
+  ].join('\n')
+  const work = mkdtempSync(join(tmpdir(), 'mm-ini-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const file = join(work, 'tricky.conf')
+  writeFileSync(file, text)
+  const python = spawnSync('python3', ['-c', `
+import configparser, json, sys
+c = configparser.ConfigParser()
+c.read(sys.argv[1])
+print(json.dumps({s: {o: c.get(s, o) for o in c.options(s)} for s in c.sections()}))
+`, file], { encoding: 'utf8' })
+  t.equal(python.status, 0, python.stderr)
+  const ini = parseIni(text, file)
+  const ours = Object.fromEntries(ini.sections.map((s) => [s, Object.fromEntries(ini.options(s).map((o) => [o, ini.get(s, o)]))]))
+  t.same(ours, JSON.parse(python.stdout))
 })

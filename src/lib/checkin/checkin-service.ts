@@ -5,7 +5,7 @@ import type { Logger } from '../log.js'
 import { applyCheckin, categoryReplyLine, type CategoryCheckinResult } from './apply-checkin.js'
 import { authenticateHost, NOT_PRIVATE } from './authenticate.js'
 import { decodeLegacyWire } from './legacy-wire.js'
-import { validateCheckinPayload } from './payload.js'
+import { validateCheckinPayload, type CheckinPayload } from './payload.js'
 import { RateLimiter } from './rate-limit.js'
 
 export interface CheckinServiceOptions {
@@ -41,13 +41,30 @@ export class CheckinService {
 
   /** A legacy XML-RPC check-in: the urlsafe-base64 bzip2 JSON text. */
   async checkinLegacy(wire: string): Promise<CheckinOutcome> {
-    const config = await decodeLegacyWire(wire, { maxPayloadBytes: this.options.maxPayloadBytes })
+    const config = await this.logRefusal(undefined, () => decodeLegacyWire(wire, { maxPayloadBytes: this.options.maxPayloadBytes }))
     return this.checkin(config)
   }
 
   /** A check-in from its JSON value (already decoded by the transport). */
   async checkin(config: unknown): Promise<CheckinOutcome> {
-    const payload = validateCheckinPayload(config)
+    const payload = await this.logRefusal(undefined, async () => validateCheckinPayload(config))
+    return this.logRefusal(payload, () => this.apply(payload))
+  }
+
+  /** Refusals are logged for the admin, with the names the client sent (never the password). */
+  private async logRefusal<T>(payload: CheckinPayload | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (error instanceof CheckinRefusedError) {
+        const who = payload ? ` (site ${JSON.stringify(payload.siteName)}, host ${JSON.stringify(payload.hostName)})` : ''
+        this.options.logger.info(`check-in refused${who}: ${error.reason}: ${error.message.split('\n')[0]}`)
+      }
+      throw error
+    }
+  }
+
+  private async apply(payload: CheckinPayload): Promise<CheckinOutcome> {
     const decision = this.limiter.take(payload.siteName)
     if (!decision.allowed) {
       throw new CheckinRefusedError(`Too many check-ins for this site; try again in ${decision.retryAfterSeconds} seconds.`, {

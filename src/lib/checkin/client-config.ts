@@ -111,7 +111,7 @@ export function buildPayload(config: ReportMirrorConfig, options: BuildPayloadOp
     const previous = base[key]
     const dirtree = options.input
       ? isPayload(previous) ? previous.dirtree : undefined
-      : buildDirTree(path, options.excludePatterns, options.logger)
+      : walkCategory(config, section, path, options)
     if (dirtree === undefined) {
       options.logger.warn(`[${section}] is not in the input file: not reported`)
       delete payload[key]
@@ -120,4 +120,13 @@ export function buildPayload(config: ReportMirrorConfig, options: BuildPayloadOp
     payload[key] = { enabled: parseValue(config.ini.get(section, 'enabled')!), dirtree }
   }
   return payload
+}
+
+function walkCategory(config: ReportMirrorConfig, section: string, path: string, options: BuildPayloadOptions) {
+  try {
+    return buildDirTree(path, options.excludePatterns, options.logger)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new ConfigError(`${config.file}: [${section}] ${error.message}`, { key: `${section}.path` })
+  }
 }

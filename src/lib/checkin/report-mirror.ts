@@ -51,7 +51,7 @@ function readInputPayload(path: string): Payload {
 
 function writeAtomically(path: string, text: string): void {
   const temp = `${path}.tmp-${process.pid}`
-  writeFileSync(temp, text)
+  writeFileSync(temp, text, { mode: 0o600 }) // it holds the site password
   renameSync(temp, path)
 }
 
@@ -68,7 +68,7 @@ export async function reportMirror(options: ReportMirrorOptions): Promise<Report
     logger: options.logger,
   })
   const json = pythonJsonDumps(payload)
-  options.logger.debug(`payload: ${json}`)
+  options.logger.debug(`payload: ${pythonJsonDumps({ ...payload, site: { ...(payload.site as object), password: '***' } })}`)
   if (options.output) writeAtomically(options.output, json)
   const categories = Object.entries(payload).flatMap(([name, section]) => {
     const dirtree = (section as { dirtree?: unknown } | null)?.dirtree
