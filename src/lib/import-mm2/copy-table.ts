@@ -44,6 +44,9 @@ function mapRow(spec: TableSpec, sourceRow: SourceRow, state: CopyState): Target
   const row: TargetRow = {}
   for (const column of spec.columns) {
     const value = sourceRow[column.source ?? column.target]
+    if ((value === null || value === undefined) && column.required) {
+      return new RowSkip(`no ${column.source ?? column.target}`, describe(spec, { ...sourceRow }))
+    }
     row[column.target] = value === null || value === undefined ? (column.fallback ?? null) : value
   }
   for (const reference of spec.references ?? []) {
