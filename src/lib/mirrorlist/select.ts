@@ -11,7 +11,7 @@
 import type { ParsedIp } from '../netblocks/ip.js'
 import { formatIp } from '../netblocks/ip.js'
 import type { IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
-import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
+import { carries, groupCountries, hostsOfCountry } from '../snapshot/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
@@ -105,7 +105,7 @@ function sameContinent(
   const continent = continentOf(index, context, country)
   if (continent === undefined) return []
   const found: number[] = []
-  for (const other of request.directory.carriers.countries) {
+  for (const other of groupCountries(request.directory.carriers)) {
     if (other === country.toUpperCase() || seenCountries.has(other)) continue
     if (continentOf(index, context, other) !== continent) continue
     seenCountries.add(other)
