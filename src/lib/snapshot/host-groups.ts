@@ -170,11 +170,6 @@ export function countryGroup(groups: HostGroups, country: string): number {
   return -1
 }
 
-/** The country codes of the public groups, ascending. */
-export function groupCountries(groups: HostGroups): string[] {
-  return Array.from(groups.countries, (number) => groups.numbering.names[number]!)
-}
-
 /** The public hosts of one country (a view, no copy). */
 export function hostsOfCountry(groups: HostGroups, country: string): Int32Array {
   const group = countryGroup(groups, country)

@@ -32,6 +32,8 @@ export interface HostUrl {
   metalinkHead: string
   /** `">` or `" mm0:private="True">` */
   metalinkTail: string
+  /** `url`, XML-escaped */
+  metalinkUrl: string
 }
 
 export interface IndexedCategory {
