@@ -82,6 +82,8 @@ t.test('import-mm2', { skip }, async (t) => {
         { table: 'host_location', rows: 0 }, { table: 'location', rows: 0 }, { table: 'mm_group', rows: 0 }, { table: 'mm_user', rows: 1 },
       ])
       t.same(result.ignoredColumns, ['host.config'])
+      t.notMatch(JSON.stringify(result), /nameless|univ-secret|corp pass/, 'no password in the summary')
+      t.match(result.skipped.find((skip) => skip.table === 'host'), { examples: ['id=10 site_id=8 name=orphan.example'] })
 
       const hosts = await db.sql<{ id: number; name: string; siteId: number; country: string; bandwidthInt: number; maxConnections: number; private: boolean; asn: number | null; asnClients: boolean }[]>`
         select id, name, site_id, country, bandwidth_int, max_connections, private, asn, asn_clients from host order by id`
