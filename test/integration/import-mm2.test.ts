@@ -169,7 +169,7 @@ t.test('import-mm2', { skip }, async (t) => {
     const first = await runCli(['import-mm2', '--from', source.url], { env: db.env })
     t.equal(first.status, 0, first.stderr)
     t.match(first.stdout, /host_netblock\s*│\s*6\s*│\s*5\s*│\s*1/)
-    t.match(first.stdout, /host_netblock: 1 × invalid netblock \(e\.g\. bad netmask in 10\.0\.0\.0\/255\.0\.255\.0\)/)
+    t.match(first.stdout, /host_netblock: 1 × invalid netblock \(e\.g\. bad address or netmask in 10\.0\.0\.0\/255\.0\.255\.0\)/)
     t.match(first.stdout, /not imported \(legacy or unused\): country \(2 rows\)/)
     const refused = await runCli(['import-mm2', '--from', source.url], { env: db.env })
     t.equal(refused.status, 6)
