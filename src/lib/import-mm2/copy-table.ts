@@ -44,6 +44,9 @@ function mapRow(spec: TableSpec, sourceRow: SourceRow, state: CopyState): Target
   const row: TargetRow = {}
   for (const column of spec.columns) {
     const value = sourceRow[column.source ?? column.target]
+    if ((value === null || value === undefined) && column.required) {
+      return new RowSkip(`no ${column.source ?? column.target}`, describe(spec, sourceRow))
+    }
     row[column.target] = value === null || value === undefined ? (column.fallback ?? null) : value
   }
   for (const reference of spec.references ?? []) {
@@ -57,8 +60,14 @@ function mapRow(spec: TableSpec, sourceRow: SourceRow, state: CopyState): Target
   return spec.transform ? spec.transform(row, sourceRow, state.context) : row
 }
 
-function describe(spec: TableSpec, row: TargetRow): string {
-  return spec.columns.map((column) => `${column.target}=${row[column.target]}`).slice(0, 3).join(' ')
+/** A few identifying values of a row for the summary (never a password). */
+function describe(spec: TableSpec, row: SourceRow): string {
+  return spec.columns
+    .map((column) => [column.target, row[column.target]] as const)
+    .filter(([name, value]) => value !== undefined && !name.startsWith('password'))
+    .slice(0, 3)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')
 }
 
 async function insertRows(tx: Sql, spec: TableSpec, rows: TargetRow[], ids: Set<number> | undefined, report: ImportReport): Promise<number> {

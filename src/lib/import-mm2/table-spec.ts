@@ -19,6 +19,8 @@ export interface ColumnSpec {
   source?: string
   /** Used when the source value is NULL or the source has no such column. */
   fallback?: unknown
+  /** A row without a value here cannot be imported (our column is NOT NULL, no default makes sense). */
+  required?: boolean
 }
 
 export interface ReferenceSpec {

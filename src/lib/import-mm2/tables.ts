@@ -10,6 +10,7 @@ import { RowSkip, type ColumnSpec, type TableSpec, type TargetRow } from './tabl
 
 const id: ColumnSpec = { target: 'id' }
 const col = (target: string, fallback?: unknown, source?: string): ColumnSpec => ({ target, fallback, source })
+const required = (target: string): ColumnSpec => ({ target, required: true })
 const host = { column: 'host_id', table: 'host', required: true }
 
 const country = (value: unknown) => String(value ?? '').trim().toUpperCase()
@@ -28,13 +29,13 @@ function withNetblock(row: TargetRow): TargetRow | RowSkip {
 const positive = (value: unknown, fallback: number) => (Number(value) > 0 ? Math.min(Number(value), 2 ** 31 - 1) : fallback)
 
 export const importTables: TableSpec[] = [
-  { source: 'product', target: 'product', tracked: true, orderBy: ['id'], columns: [id, col('name'), col('publiclist', true)] },
+  { source: 'product', target: 'product', tracked: true, orderBy: ['id'], columns: [id, required('name'), col('publiclist', true)] },
   {
     source: 'arch',
     target: 'arch',
     tracked: true,
     orderBy: ['id'],
-    columns: [id, col('name'), col('publiclist', true), col('primary_arch', true)],
+    columns: [id, required('name'), col('publiclist', true), col('primary_arch', true)],
   },
   {
     source: 'version',
@@ -43,7 +44,7 @@ export const importTables: TableSpec[] = [
     orderBy: ['id'],
     references: [{ column: 'product_id', table: 'product', required: true }],
     columns: [
-      id, col('product_id'), col('name'), col('is_test', false), col('display', true), col('display_name'),
+      id, col('product_id'), required('name'), col('is_test', false), col('display', true), col('display_name'),
       col('ordered_mirrorlist', false), col('sortorder', 0), col('codename'),
     ],
   },
@@ -52,7 +53,7 @@ export const importTables: TableSpec[] = [
     target: 'directory',
     tracked: true,
     orderBy: ['id'],
-    columns: [id, col('name'), col('ctime', 0), col('readable', true), col('files', null)],
+    columns: [id, required('name'), col('ctime', 0), col('readable', true), col('files', null)],
     transform(row) {
       const list = parseLegacyFileList(row.files as string | null)
       // Without its file list, ctime 0 makes the next umdl run read the directory again.
@@ -77,7 +78,7 @@ export const importTables: TableSpec[] = [
       { column: 'topdir_id', table: 'directory', required: false },
     ],
     columns: [
-      id, col('name'), col('product_id'), col('topdir_id'), col('canonical_host', null, 'canonicalhost'),
+      id, required('name'), col('product_id'), col('topdir_id'), col('canonical_host', null, 'canonicalhost'),
       col('publiclist', true), col('geo_dns_domain'), col('admin_only', false),
     ],
   },
@@ -97,7 +98,7 @@ export const importTables: TableSpec[] = [
     tracked: true,
     orderBy: ['id'],
     columns: [
-      id, col('name'), col('password_hash', null, 'password'), col('org_url'), col('private', false), col('admin_active', true),
+      id, required('name'), col('password_hash', null, 'password'), col('org_url'), col('private', false), col('admin_active', true),
       col('user_active', true), col('created_at', new Date(0)), col('created_by'), col('all_sites_can_pull_from_me', false),
       col('downstream_comments'), col('email_on_drop', false), col('email_on_add', false),
     ],
@@ -118,7 +119,7 @@ export const importTables: TableSpec[] = [
     orderBy: ['id'],
     references: [{ column: 'site_id', table: 'site', required: true }],
     columns: [
-      id, col('site_id'), col('name'), col('robot_email'), col('admin_active', true), col('user_active', true), col('country'),
+      id, col('site_id'), required('name'), col('robot_email'), col('admin_active', true), col('user_active', true), col('country'),
       col('bandwidth_int', 100), col('comment'), col('private', false), col('internet2', false), col('internet2_clients', false),
       col('asn'), col('asn_clients', true), col('max_connections', 1), col('latitude'), col('longitude'),
       col('last_checked_in'), col('last_crawled'), col('last_crawl_duration'), col('crawl_failures', 0), col('disable_reason'),
@@ -155,7 +156,7 @@ export const importTables: TableSpec[] = [
     target: 'host_peer_asn',
     orderBy: ['id'],
     references: [host],
-    columns: [id, col('host_id'), col('asn'), col('name')],
+    columns: [id, col('host_id'), required('asn'), col('name')],
     transform: (row) => (Number(row.asn) > 0 ? row : new RowSkip('invalid peer ASN', String(row.asn))),
   },
   {
@@ -211,13 +212,13 @@ export const importTables: TableSpec[] = [
     target: 'file_detail',
     orderBy: ['id'],
     references: [{ column: 'directory_id', table: 'directory', required: true }],
-    columns: [id, col('directory_id'), col('filename'), col('timestamp'), col('size'), col('md5'), col('sha1'), col('sha256'), col('sha512')],
+    columns: [id, col('directory_id'), required('filename'), col('timestamp'), col('size'), col('md5'), col('sha1'), col('sha256'), col('sha512')],
   },
   {
     source: 'repository_redirect',
     target: 'repository_redirect',
     orderBy: ['id'],
-    columns: [id, col('from_repo'), col('to_repo')],
+    columns: [id, required('from_repo'), col('to_repo')],
     transform: (row) => (row.to_repo ? row : new RowSkip('redirect without a target', String(row.from_repo))),
   },
   {
@@ -241,7 +242,7 @@ export const importTables: TableSpec[] = [
     source: 'netblock_country',
     target: 'netblock_country',
     orderBy: ['id'],
-    columns: [id, col('netblock'), col('country')],
+    columns: [id, required('netblock'), col('country')],
     transform: (row) => {
       const checked = withNetblock(row)
       return checked instanceof RowSkip ? checked : withCountry('country', checked)
@@ -252,14 +253,14 @@ export const importTables: TableSpec[] = [
     target: 'propagation_stat',
     orderBy: ['repository_id', 'datetime'],
     references: [{ column: 'repository_id', table: 'repository', required: true }],
-    columns: [col('repository_id'), col('datetime'), col('same_day', 0), col('one_day', 0), col('two_day', 0), col('older', 0), col('no_info', 0)],
+    columns: [col('repository_id'), required('datetime'), col('same_day', 0), col('one_day', 0), col('two_day', 0), col('older', 0), col('no_info', 0)],
   },
-  { source: 'access_stat_category', target: 'access_stat_category', tracked: true, orderBy: ['id'], columns: [id, col('name')] },
+  { source: 'access_stat_category', target: 'access_stat_category', tracked: true, orderBy: ['id'], columns: [id, required('name')] },
   {
     source: 'access_stat',
     target: 'access_stat',
     orderBy: ['category_id', 'date', 'name'],
     references: [{ column: 'category_id', table: 'access_stat_category', required: true }],
-    columns: [col('category_id'), col('date'), col('name'), col('percent'), col('requests')],
+    columns: [col('category_id'), required('date'), required('name'), col('percent'), col('requests')],
   },
 ]
