@@ -117,7 +117,7 @@ export class IndexBuilder {
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
-        return { url, scheme, metalinkHead: head, metalinkTail: tail, metalinkUrl: escapeXml(url) }
+        return { url, scheme, metalinkHead: head, metalinkTail: `${tail}${escapeXml(url)}` }
       })
     }
     this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost })

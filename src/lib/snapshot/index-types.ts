@@ -30,10 +30,8 @@ export interface HostUrl {
   scheme: string
   /** `    <url protocol="https" type="https" location="SE" preference="` */
   metalinkHead: string
-  /** `">` or `" mm0:private="True">` */
+  /** what follows the preference: `">` or `" mm0:private="True">`, then `url` XML-escaped */
   metalinkTail: string
-  /** `url`, XML-escaped */
-  metalinkUrl: string
 }
 
 export interface IndexedCategory {
