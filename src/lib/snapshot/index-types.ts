@@ -40,6 +40,8 @@ export interface IndexedCategory {
   topdir: string
   /** dense host index -> the host's URLs in this category (undefined: no URL) */
   urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
+  /** dense host index -> the host's first https, http or ftp URL (a plain mirror list's line) */
+  plainUrlByHost: ReadonlyArray<HostUrl | undefined>
 }
 
 /** Country codes numbered in ascending order, shared by every HostGroups of an index. */
