@@ -152,8 +152,9 @@ export const snapshotSchema = [
       { name: 'private', type: 'boolean' },
       { name: 'countriesAllowed', type: stringArray },
       { name: 'netblocks', type: stringArray },
-      { name: 'asn', type: ['null', 'int'] },
-      { name: 'peerAsns', type: { type: 'array', items: 'int' } },
+      // AS numbers are 32-bit unsigned (RFC 6793): beyond Avro's signed int
+      { name: 'asn', type: ['null', 'long'] },
+      { name: 'peerAsns', type: { type: 'array', items: 'long' } },
       { name: 'asnClients', type: 'boolean' },
     ],
   },
