@@ -24,17 +24,17 @@ for (const kind of databaseKinds()) {
 
     const noVersion = await cli(['move-devel-to-release', '--version', '99', '--category', 'Fedora Linux'])
     t.equal(noVersion.status, 5)
-    t.match(noVersion.stderr, /^Error: Version 99 not found for product Fedora \[MM_NOT_FOUND\]$/m)
+    t.match(noVersion.stderr, /^Error: Version 99 not found for product Fedora\nCode: MM_NOT_FOUND$/m)
     const noCategory = await cli(['move-devel-to-release', '--version', '41', '--category', 'Fedora Nope'])
     t.equal(noCategory.status, 5)
-    t.match(noCategory.stderr, /^Error: No category could be found by the name: Fedora Nope \(available categories: Fedora Linux, Old Archive\) \[MM_NOT_FOUND\]$/m)
+    t.match(noCategory.stderr, /^Error: No category could be found by the name: Fedora Nope \(available categories: Fedora Linux, Old Archive\)\nCode: MM_NOT_FOUND$/m)
 
     const noArchive = await cli(['move-to-archive', '--product', 'Fedora', '--version', '26'])
     t.equal(noArchive.status, 5)
-    t.match(noArchive.stderr, /^Error: No category could be found by the name: Fedora Archive \[MM_NOT_FOUND\]$/m)
+    t.match(noArchive.stderr, /^Error: No category could be found by the name: Fedora Archive\nCode: MM_NOT_FOUND$/m)
     const noSuchVersion = await cli(['move-to-archive', '--product', 'Fedora', '--version', '25', '--archive-category', 'Old Archive'])
     t.equal(noSuchVersion.status, 5)
-    t.match(noSuchVersion.stderr, /^Error: No such version: 25 \[MM_NOT_FOUND\]$/m)
+    t.match(noSuchVersion.stderr, /^Error: No such version: 25\nCode: MM_NOT_FOUND$/m)
     const neither = await cli(['move-to-archive', '--archive-category', 'Old Archive'])
     t.equal(neither.status, 2, 'neither --repository nor --product/--version is a usage error')
 
@@ -46,7 +46,7 @@ for (const kind of databaseKinds()) {
     t.equal(partialDry.status, 8, 'a dry run shows the partial failure too')
     t.equal(partialDry.stdout, `${TOP}/updates/26/x86_64 => ${ARCHIVE_TOP}/updates/26/x86_64\n${TOP}/updates/testing/26/x86_64 => ${ARCHIVE_TOP}/updates/testing/26/x86_64\n`)
     t.match(partialDry.stderr, /^Unable to find a directory in \[Old Archive\] for pub\/fedora\/linux\/releases\/26\/Everything\/x86_64\/os$/m)
-    t.match(partialDry.stderr, /^Error: 1 of 3 repositories could not be moved to Old Archive \(dry run\) \[MM_PARTIAL_FAILURE\]$/m)
+    t.match(partialDry.stderr, /^Error: 1 of 3 repositories could not be moved to Old Archive \(dry run\)\nCode: MM_PARTIAL_FAILURE$/m)
 
     const partial = await runCliJson<{ error: { code: string; exitStatus: number; details: { moves: { to: string }[]; failed: { directory: string }[] } } }>(
       ['move-to-archive', '--product', 'Fedora', '--version', '26', '--archive-category', 'Old Archive'],
@@ -66,7 +66,7 @@ for (const kind of databaseKinds()) {
     t.same(expire.json.expired, [])
     const noProduct = await cli(['expire-repo', '--product', 'Fedroa', '--version', '41'])
     t.equal(noProduct.status, 5)
-    t.match(noProduct.stderr, /^Error: No such product: Fedroa \[MM_NOT_FOUND\]$/m)
+    t.match(noProduct.stderr, /^Error: No such product: Fedroa\nCode: MM_NOT_FOUND$/m)
 
     await db.reconnect()
     const after = await repositoryDirectories(db.sql)

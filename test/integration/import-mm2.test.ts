@@ -173,7 +173,7 @@ t.test('import-mm2', { skip }, async (t) => {
     t.match(first.stdout, /not imported \(legacy or unused\): country \(2 rows\)/)
     const refused = await runCli(['import-mm2', '--from', source.url], { env: db.env })
     t.equal(refused.status, 6)
-    t.match(refused.stderr, /^Error: the target database is not empty \(.*\): pass --replace to empty it and import again \[MM_CONFLICT\]$/m)
+    t.match(refused.stderr, /^Error: the target database is not empty \(.*\): pass --replace to empty it and import again\nCode: MM_CONFLICT$/m)
     const replaced = await runCli(['import-mm2', '--from', source.url, '--replace', '--json'], { env: db.env })
     t.equal(replaced.status, 0, replaced.stderr)
     t.match(JSON.parse(replaced.stdout), { dryRun: false, replaced: { host: 4, site: 3 } })

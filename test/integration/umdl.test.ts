@@ -346,7 +346,7 @@ for (const kind of databaseKinds()) {
       await withUmdlLock({ ...asDatabase(db), sql }, async () => {
         const busy = await runCli(['umdl', '--config', config], { env: db.env })
         t.equal(busy.status, 11, 'a second umdl gets exit status 11')
-        t.match(busy.stderr, /another umdl is running on .*try again when it has finished \[MM_BUSY\]/)
+        t.match(busy.stderr, /another umdl is running on .*try again when it has finished\nCode: MM_BUSY/)
       })
     }
   })

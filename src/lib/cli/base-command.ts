@@ -75,8 +75,9 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({ error: { code, message, exitStatus, ...(known && translated.details ? { details: translated.details } : {}) } })
     }
-    // One plain line, never wrapped: people read it, scripts grep it.
-    this.logToStderr(`Error: ${message} [${code}]`)
+    // The message on one plain line, never wrapped (protocol-like texts such as
+    // "Error: Version 41 not found for product Fedora" stay exact); the stable code below it.
+    this.logToStderr(`Error: ${message}\nCode: ${code}`)
     return this.exit(exitStatus)
   }
 }
