@@ -3,7 +3,7 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("db migrate" "db status")
+  local commands=("db migrate" "db status" "umdl" "update-master-directory-list")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
@@ -12,6 +12,8 @@ _mirrormanager() {
     case "$cmd" in
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "umdl") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
+    "update-master-directory-list") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     esac
     COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
     return
