@@ -75,15 +75,16 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
   return { files, subdirectories }
 }
 
-export async function scanDirectorySource(root: string, excludes: readonly RegExp[], stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
-  checkTop(root)
+export async function scanDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
+  checkTop(top)
+  const prefix = top.endsWith('/') ? top : `${top}/`
   const result: ScanResult = { directories: [], fileDetails: [], warnings: [], directoriesListed: 0, filesRead: 0 }
   const stack: Pending[] = [{ path: '', parentReadable: true }]
   let changed = 0
   const racyAfter = Date.now() - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
-    const absolute = path === '' ? root : join(root, path)
+    const absolute = path === '' ? top : prefix + path // path.join's normalising is measurable here
     const stats = statOrNull(absolute)
     if (!stats?.isDirectory()) continue // gone since its parent was read: reported as gone
     const ctime = Math.floor(stats.ctimeMs / 1000)
@@ -92,7 +93,8 @@ export async function scanDirectorySource(root: string, excludes: readonly RegEx
     let subdirectories: readonly string[]
     if (stored.ctimes.get(path) === ctime) {
       // Same ctime, same entries: visit the stored subdirectories without listing (a changed exclude still applies).
-      subdirectories = (stored.children.get(path) ?? []).filter((name) => !isExcluded(joinPath(path, name), excludes))
+      const children = stored.children.get(path) ?? []
+      subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
     } else {
       changed++
       const listing = listDirectory(absolute, path, excludes, result)
