@@ -338,7 +338,11 @@ for (const kind of databaseKinds()) {
     const partial = await runCliJson<{ error: { code: string; details: UmdlSummary } }>(['umdl', '--config', broken], { env: db.env })
     t.equal(partial.status, 8)
     t.match(partial.json.error, { code: 'MM_PARTIAL_FAILURE', details: { totals: { failed: 1 } } })
-    t.match(partial.stderr, /Fedora Linux: source .*not-mounted cannot be read/)
+    t.match(partial.json.error, { message: /1 of 2 categories failed: Fedora Linux \(source .*not-mounted cannot be read/ })
+    const cronFailure = await runCli(['umdl', '--config', broken], { env: db.env })
+    t.equal(cronFailure.status, 8)
+    t.match(cronFailure.stderr, /^Error: umdl: 1 of 2 categories failed: Fedora Linux \(source .*not-mounted cannot be read.*\[MM_PARTIAL_FAILURE\]\n$/, 'cron: one line saying what failed')
+    t.equal(cronFailure.stdout, '')
 
     if (kind === 'postgres') {
       const sql = await db.reconnect()
