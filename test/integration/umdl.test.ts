@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src/lib/config/resolve.js'
 import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
 import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
@@ -31,6 +31,19 @@ async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions =
   return updateMasterDirectoryList(asDatabase(db), config, options)
 }
 
+/** A fresh database with the Fedora and EPEL categories, and a sample master tree; removed at the end. */
+async function fixture(t: Test, kind: DatabaseKind) {
+  const db = await openTestDatabase(kind)
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
+  t.teardown(async () => {
+    await db.destroy()
+    rmSync(work, { recursive: true, force: true })
+  })
+  const tree = buildMasterTree(join(work, 'master'))
+  await seedCategories(db.sql)
+  return { db, work, ...tree }
+}
+
 const directorySources = (fedora: string, epel: string, extra = '') => `
 [umdl]
 file_detail_days = 4
@@ -50,14 +63,7 @@ path = "${epel}"
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: directory sources — first run, unchanged run, changes, aging`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     const config = writeConfig(work, directorySources(fedora, epel))
     const now = 1731500500 + 3600
     await settle()
@@ -181,14 +187,7 @@ for (const kind of databaseKinds()) {
   })
 
   t.test(`${kind}: an unreadable or empty source fails its category and deletes nothing`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     await umdl(db, writeConfig(work, directorySources(fedora, epel)))
     const before = await db.sql`select id, name, ctime from directory order by id`
     const unmounted = join(work, 'unmounted')
@@ -208,16 +207,9 @@ for (const kind of databaseKinds()) {
   })
 
   t.test(`${kind}: rsync source against a real rsync --daemon, and a fullfiletimelist source`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
+    const { db, work, fedora, epel } = await fixture(t, kind)
     const daemon = await startRsyncDaemon({ modules: { 'fedora-linux': fedora } })
-    t.teardown(async () => {
-      await daemon.stop()
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
+    t.teardown(() => daemon.stop())
     const ffl = join(work, 'master', 'pub', 'fullfiletimelist-epel')
     writeFileSync(ffl, fullfiletimelist(epel, 'epel'))
     const config = writeConfig(work, `
@@ -305,14 +297,7 @@ function fullfiletimelist(top: string, prefix: string): string {
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: the CLI — umdl --json with a config file, --list, the alias, exit statuses`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-cli-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     await db.disconnect()
     const config = writeConfig(work, directorySources(fedora, epel))
 
