@@ -8,7 +8,7 @@ import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
 import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
 import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
-import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
+import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, OSTREE_SUMMARY, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
 
@@ -124,7 +124,14 @@ for (const kind of databaseKinds()) {
     }, 'repomd.xml: size, 4 hashes, newest <data> timestamp')
     t.match(details.find((row) => row.filename === ISO_NAME), { name: `pub/fedora/linux/${ISO_DIR}`, size: ISO_CONTENT.length, sha256: hash('sha256', ISO_CONTENT), md5: hash('md5', ISO_CONTENT), sha1: null })
     t.notOk(details.some((row) => row.filename === 'short-hash-ignored.iso'), 'wrong-length hash ignored')
-    t.equal(first.totals.fileDetailsAdded, 15, '14 repomd.xml + 1 ISO')
+    t.match(details.find((row) => row.name === 'pub/fedora/linux/ostree/repo'), {
+      filename: 'summary',
+      timestamp: 1731300000,
+      size: OSTREE_SUMMARY.length,
+      sha256: createHash('sha256').update(OSTREE_SUMMARY).digest('hex'),
+      sha512: createHash('sha512').update(OSTREE_SUMMARY).digest('hex'),
+    }, 'ostree summary: hashed, timestamp from its mtime')
+    t.equal(first.totals.fileDetailsAdded, 16, '14 repomd.xml + 1 ISO + 1 ostree summary')
 
     // Unchanged: no per-file work, nothing written.
     const second = await umdl(db, config, { now })
@@ -304,7 +311,7 @@ for (const kind of databaseKinds()) {
     const run = await runCliJson<UmdlSummary>(['umdl', '--config', config], { env: db.env })
     t.equal(run.status, 0, run.stderr)
     t.equal(run.stderr, '', 'silent unless something failed')
-    t.match(run.json, { dryRun: false, totals: { failed: 0, repositoriesCreated: 14, fileDetailsAdded: 15 } })
+    t.match(run.json, { dryRun: false, totals: { failed: 0, repositoriesCreated: 14, fileDetailsAdded: 16 } })
     t.same(run.json.categories.map((category) => category.name), ['Fedora Linux', 'Fedora EPEL'])
 
     const cron = await runCli(['umdl', '--config', config], { env: db.env })
