@@ -12,7 +12,7 @@ import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { SourceUnavailableError } from '../errors.js'
 import type { StoredFile } from '../master/short-file-list.js'
-import { isExcluded } from './excludes.js'
+import { isChildExcluded, isExcluded } from './excludes.js'
 import { fileDetailsOf } from './file-details.js'
 import { joinPath, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
 
@@ -62,8 +62,7 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
   const files: StoredFile[] = []
   const subdirectories: string[] = []
   for (const entry of entries) {
-    const child = joinPath(path, entry.name)
-    if (isExcluded(child, excludes)) continue
+    if (isChildExcluded(entry.name, excludes.length === 0 ? '' : joinPath(path, entry.name), excludes)) continue
     if (entry.isDirectory()) {
       subdirectories.push(entry.name)
     } else if (entry.isFile() || entry.isSymbolicLink()) {
