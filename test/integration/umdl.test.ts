@@ -205,6 +205,10 @@ for (const kind of databaseKinds()) {
       message: /2 of 2 categories failed: Fedora Linux \(source .*unmounted is empty: is it mounted\?\); Fedora EPEL \(source .*missing cannot be read/,
     })
     t.same(await db.sql`select id, name, ctime from directory order by id`, before, 'nothing deleted or changed')
+    await t.rejects(umdl(db, writeConfig(work, `[[umdl.category]]\nname = "Fedora Nope"\ntype = "directory"\npath = "${epel}"\n`)), {
+      code: 'MM_PARTIAL_FAILURE',
+      message: /Fedora Nope \(category "Fedora Nope" is not in the database; create it first/,
+    })
 
     // One category fails, the other still runs; the summary is in the error's details.
     replaceFile(join(epel, '9/Everything/x86_64/repodata/repomd.xml'), repomdXml([1731999999]))
