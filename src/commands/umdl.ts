@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
+import { PartialFailureError } from '../lib/errors.js'
 import { listrTaskRunner } from '../lib/umdl/progress.js'
 import { listUmdlSources, renderUmdlSources, renderUmdlSummary, type ConfiguredCategory } from '../lib/umdl/render.js'
 import { updateMasterDirectoryList } from '../lib/umdl/run.js'
@@ -41,6 +42,10 @@ At a terminal it shows progress and a summary; otherwise (cron) it prints nothin
       dryRun: flags['dry-run'],
       logger: this.logger,
       runTasks: interactive ? listrTaskRunner() : undefined,
+    }).catch((error) => {
+      // Some categories failed: people still get the table of what the others did.
+      if (interactive && error instanceof PartialFailureError && error.details) this.log(renderUmdlSummary(error.details as unknown as UmdlSummary))
+      throw error
     })
     if (interactive) this.log(renderUmdlSummary(summary))
     return summary

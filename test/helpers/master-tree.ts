@@ -54,6 +54,7 @@ export const EPEL_REPOS = ['9/Everything/x86_64', 'testing/9/Everything/x86_64',
 export const ISO_DIR = 'releases/41/Workstation/x86_64/iso'
 export const ISO_NAME = 'Fedora-Workstation-Live-x86_64-41-1.4.iso'
 export const ISO_CONTENT = 'not really an iso\n'
+export const OSTREE_SUMMARY = Buffer.from([0, 1, 2, 3, 0xff, 0xfe])
 
 export function buildMasterTree(root: string): { fedora: string; epel: string } {
   const fedora = join(root, 'pub', 'fedora', 'linux')
@@ -80,6 +81,7 @@ export function buildMasterTree(root: string): { fedora: string; epel: string } 
     `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\n# ${ISO_NAME}: 18 bytes\nSHA256 (${ISO_NAME}) = ${sha256}\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n`,
   )
   writeFileSync(join(iso, 'MD5SUM'), `${createHash('md5').update(ISO_CONTENT).digest('hex')} *${ISO_NAME}\n${'0'.repeat(31)}  short-hash-ignored.iso\n`)
+  replaceFile(join(fedora, 'ostree', 'repo', 'summary'), OSTREE_SUMMARY, 1731300000)
   mkdirSync(join(fedora, '.snapshot', 'hourly.0'), { recursive: true })
   mkdirSync(join(fedora, 'releases', '41', '.~tmp~'), { recursive: true })
   return { fedora, epel }

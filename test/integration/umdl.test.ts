@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,8 +7,8 @@ import { resolveConfig } from '../../src/lib/config/resolve.js'
 import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
 import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
-import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
+import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, OSTREE_SUMMARY, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
 
@@ -31,6 +31,19 @@ async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions =
   return updateMasterDirectoryList(asDatabase(db), config, options)
 }
 
+/** A fresh database with the Fedora and EPEL categories, and a sample master tree; removed at the end. */
+async function fixture(t: Test, kind: DatabaseKind) {
+  const db = await openTestDatabase(kind)
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
+  t.teardown(async () => {
+    await db.destroy()
+    rmSync(work, { recursive: true, force: true })
+  })
+  const tree = buildMasterTree(join(work, 'master'))
+  await seedCategories(db.sql)
+  return { db, work, ...tree }
+}
+
 const directorySources = (fedora: string, epel: string, extra = '') => `
 [umdl]
 file_detail_days = 4
@@ -50,14 +63,7 @@ path = "${epel}"
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: directory sources — first run, unchanged run, changes, aging`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     const config = writeConfig(work, directorySources(fedora, epel))
     const now = 1731500500 + 3600
     await settle()
@@ -118,7 +124,14 @@ for (const kind of databaseKinds()) {
     }, 'repomd.xml: size, 4 hashes, newest <data> timestamp')
     t.match(details.find((row) => row.filename === ISO_NAME), { name: `pub/fedora/linux/${ISO_DIR}`, size: ISO_CONTENT.length, sha256: hash('sha256', ISO_CONTENT), md5: hash('md5', ISO_CONTENT), sha1: null })
     t.notOk(details.some((row) => row.filename === 'short-hash-ignored.iso'), 'wrong-length hash ignored')
-    t.equal(first.totals.fileDetailsAdded, 15, '14 repomd.xml + 1 ISO')
+    t.match(details.find((row) => row.name === 'pub/fedora/linux/ostree/repo'), {
+      filename: 'summary',
+      timestamp: 1731300000,
+      size: OSTREE_SUMMARY.length,
+      sha256: createHash('sha256').update(OSTREE_SUMMARY).digest('hex'),
+      sha512: createHash('sha512').update(OSTREE_SUMMARY).digest('hex'),
+    }, 'ostree summary: hashed, timestamp from its mtime')
+    t.equal(first.totals.fileDetailsAdded, 16, '14 repomd.xml + 1 ISO + 1 ostree summary')
 
     // Unchanged: no per-file work, nothing written.
     const second = await umdl(db, config, { now })
@@ -181,14 +194,7 @@ for (const kind of databaseKinds()) {
   })
 
   t.test(`${kind}: an unreadable or empty source fails its category and deletes nothing`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     await umdl(db, writeConfig(work, directorySources(fedora, epel)))
     const before = await db.sql`select id, name, ctime from directory order by id`
     const unmounted = join(work, 'unmounted')
@@ -199,6 +205,10 @@ for (const kind of databaseKinds()) {
       message: /2 of 2 categories failed: Fedora Linux \(source .*unmounted is empty: is it mounted\?\); Fedora EPEL \(source .*missing cannot be read/,
     })
     t.same(await db.sql`select id, name, ctime from directory order by id`, before, 'nothing deleted or changed')
+    await t.rejects(umdl(db, writeConfig(work, `[[umdl.category]]\nname = "Fedora Nope"\ntype = "directory"\npath = "${epel}"\n`)), {
+      code: 'MM_PARTIAL_FAILURE',
+      message: /Fedora Nope \(category "Fedora Nope" is not in the database; create it first/,
+    })
 
     // One category fails, the other still runs; the summary is in the error's details.
     replaceFile(join(epel, '9/Everything/x86_64/repodata/repomd.xml'), repomdXml([1731999999]))
@@ -208,16 +218,9 @@ for (const kind of databaseKinds()) {
   })
 
   t.test(`${kind}: rsync source against a real rsync --daemon, and a fullfiletimelist source`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
+    const { db, work, fedora, epel } = await fixture(t, kind)
     const daemon = await startRsyncDaemon({ modules: { 'fedora-linux': fedora } })
-    t.teardown(async () => {
-      await daemon.stop()
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
+    t.teardown(() => daemon.stop())
     const ffl = join(work, 'master', 'pub', 'fullfiletimelist-epel')
     writeFileSync(ffl, fullfiletimelist(epel, 'epel'))
     const config = writeConfig(work, `
@@ -305,21 +308,14 @@ function fullfiletimelist(top: string, prefix: string): string {
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: the CLI — umdl --json with a config file, --list, the alias, exit statuses`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-cli-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    const { fedora, epel } = buildMasterTree(join(work, 'master'))
-    await seedCategories(db.sql)
+    const { db, work, fedora, epel } = await fixture(t, kind)
     await db.disconnect()
     const config = writeConfig(work, directorySources(fedora, epel))
 
     const run = await runCliJson<UmdlSummary>(['umdl', '--config', config], { env: db.env })
     t.equal(run.status, 0, run.stderr)
     t.equal(run.stderr, '', 'silent unless something failed')
-    t.match(run.json, { dryRun: false, totals: { failed: 0, repositoriesCreated: 14, fileDetailsAdded: 15 } })
+    t.match(run.json, { dryRun: false, totals: { failed: 0, repositoriesCreated: 14, fileDetailsAdded: 16 } })
     t.same(run.json.categories.map((category) => category.name), ['Fedora Linux', 'Fedora EPEL'])
 
     const cron = await runCli(['umdl', '--config', config], { env: db.env })
@@ -338,7 +334,11 @@ for (const kind of databaseKinds()) {
     const partial = await runCliJson<{ error: { code: string; details: UmdlSummary } }>(['umdl', '--config', broken], { env: db.env })
     t.equal(partial.status, 8)
     t.match(partial.json.error, { code: 'MM_PARTIAL_FAILURE', details: { totals: { failed: 1 } } })
-    t.match(partial.stderr, /Fedora Linux: source .*not-mounted cannot be read/)
+    t.match(partial.json.error, { message: /1 of 2 categories failed: Fedora Linux \(source .*not-mounted cannot be read/ })
+    const cronFailure = await runCli(['umdl', '--config', broken], { env: db.env })
+    t.equal(cronFailure.status, 8)
+    t.match(cronFailure.stderr, /^Error: umdl: 1 of 2 categories failed: Fedora Linux \(source .*not-mounted cannot be read.*\[MM_PARTIAL_FAILURE\]\n$/, 'cron: one line saying what failed')
+    t.equal(cronFailure.stdout, '')
 
     if (kind === 'postgres') {
       const sql = await db.reconnect()

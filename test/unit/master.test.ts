@@ -10,7 +10,8 @@ import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { loadUmdlConfig } from '../../src/lib/umdl/config.js'
 import { detectArch, detectVersion } from '../../src/lib/umdl/path-detect.js'
 import { compilePrefixRules, repositoryPrefix } from '../../src/lib/umdl/prefix-rules.js'
-import { selectCategories } from '../../src/lib/umdl/run.js'
+import { selectCategories, updateMasterDirectoryList } from '../../src/lib/umdl/run.js'
+import type { Database } from '../../src/lib/db/connect.js'
 import { planCategory } from '../../src/lib/umdl/plan.js'
 import { isExcluded } from '../../src/lib/umdl/excludes.js'
 
@@ -241,4 +242,9 @@ t.test('--category selection: names, ^exclusions, unknown names', async (t) => {
   t.same(selectCategories(configured, ['Fedora EPEL']).map((c) => c.name), ['Fedora EPEL'])
   t.same(selectCategories(configured, ['^Fedora Archive']).map((c) => c.name), ['Fedora Linux', 'Fedora EPEL'])
   t.throws(() => selectCategories(configured, ['Fedora Nope']), { code: 'MM_NOT_FOUND', message: /Fedora Nope.*configured: Fedora Linux, Fedora EPEL, Fedora Archive/ })
+})
+
+t.test('umdl without any configured source is a config error naming umdl.category', async (t) => {
+  const config = resolveConfig({ env: {}, configFile: configFile('[umdl]\nfile_detail_days = 4\n') })
+  await t.rejects(updateMasterDirectoryList({} as Database, config), { code: 'MM_CONFIG_INVALID', key: 'umdl.category', message: /add \[\[umdl.category\]\] entries to/ })
 })

@@ -28,6 +28,8 @@ const FILE_KINDS: [RegExp, HashAlgorithm][] = [
 
 /** The algorithm a checksum file's name promises, or null if it is not a checksum file. */
 export function checksumFileAlgorithm(filename: string): HashAlgorithm | null {
+  // Runs for every file of every changed directory: a cheap test first.
+  if (!/sum|SUM/.test(filename)) return null
   for (const [pattern, algorithm] of FILE_KINDS) if (pattern.test(filename)) return algorithm
   return null
 }

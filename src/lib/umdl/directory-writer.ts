@@ -24,16 +24,19 @@ export async function writeDirectories(tx: Sql, category: CategoryRow, plan: Cat
       name: fullName(category, upsert.path),
       ctime: upsert.ctime,
       readable: upsert.readable,
-      // jsonb: postgres.js serialises the array itself once it knows the column type.
-      files: upsert.files as unknown as string,
+      files: upsert.files,
     }))
+    // One jsonb parameter per batch instead of four per row: far less protocol and
+    // planning work, which matters most on the embedded (WebAssembly) database.
     const written = await tx<{ id: number; name: string }[]>`
-      insert into directory ${tx(rows as unknown as Record<string, string | number>[], 'name', 'ctime', 'readable', 'files')}
+      insert into directory (name, ctime, readable, files)
+      select name, ctime, readable, files
+      from jsonb_to_recordset(${tx.json(rows as never)}::jsonb) as row(name text, ctime bigint, readable boolean, files jsonb)
       on conflict (name) do update set ctime = excluded.ctime, readable = excluded.readable, files = excluded.files
       returning id, name`
     for (const row of written) ids.set(row.name === category.topdirName ? '' : row.name.slice(prefixLength), row.id)
-    // Every written directory is (re)linked: the top may exist before the category has any links.
-    const newIds = batch.map((upsert) => ids.get(upsert.path)!)
+    // New directories are linked; so is the top (it exists before the category has any links).
+    const newIds = batch.filter((upsert) => upsert.isNew || upsert.path === '').map((upsert) => ids.get(upsert.path)!)
     if (newIds.length > 0) {
       await tx`
         insert into category_directory (category_id, directory_id)

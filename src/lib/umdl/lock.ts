@@ -11,8 +11,12 @@ import type { Sql } from '../db/sql.js'
 /** "mmumdl" folded into a bigint-sized key; other jobs pick their own. */
 export const UMDL_LOCK_KEY = 0x6d6d756d646c
 
-export async function withUmdlLock<T>(database: Database, work: () => Promise<T>): Promise<T> {
-  const reserved = database.kind === 'server' ? await database.sql.reserve() : undefined
+/**
+ * `poolMax` 1 on a server: the one connection is the session (reserving it would leave
+ * nothing for the work itself).
+ */
+export async function withUmdlLock<T>(database: Database, work: () => Promise<T>, poolMax = 10): Promise<T> {
+  const reserved = database.kind === 'server' && poolMax > 1 ? await database.sql.reserve() : undefined
   const session = (reserved ?? database.sql) as Sql
   try {
     const [{ locked }] = await session<{ locked: boolean }[]>`select pg_try_advisory_lock(${UMDL_LOCK_KEY}) as locked`

@@ -25,15 +25,24 @@ async function versionId(tx: Sql, productId: number, name: string, isTest: boole
   return existing.id
 }
 
-export async function createRepositories(tx: Sql, category: CategoryRow, rules: readonly CompiledPrefixRule[], log: Logger): Promise<RepositoryCreation> {
+/**
+ * Repository directories to check this run: parents of repodata directories that are
+ * new or changed and hold repomd.xml. (A repository an admin deleted is not re-created
+ * until its repodata changes.)
+ */
+export function repositoryCandidates(upserts: readonly { path: string; files: readonly { name: string }[] }[]): string[] {
+  return upserts
+    .filter((upsert) => (upsert.path === 'repodata' || upsert.path.endsWith('/repodata')) && upsert.files.some((file) => file.name === 'repomd.xml'))
+    .map((upsert) => upsert.path.slice(0, Math.max(0, upsert.path.length - '/repodata'.length)))
+}
+
+export async function createRepositories(tx: Sql, category: CategoryRow, candidatePaths: readonly string[], rules: readonly CompiledPrefixRule[], log: Logger): Promise<RepositoryCreation> {
+  const result0: RepositoryCreation = { repositoriesCreated: 0, versionsCreated: [] }
+  if (candidatePaths.length === 0) return result0
+  const names = candidatePaths.map((path) => (path === '' ? category.topdirName : `${category.topdirName}/${path}`))
   const candidates = await tx<{ id: number; name: string }[]>`
-    select p.id, p.name
-    from category_directory cd
-    join directory r on r.id = cd.directory_id
-    join directory p on p.name = substr(r.name, 1, length(r.name) - 9)
-    where cd.category_id = ${category.id}
-      and r.name like '%/repodata'
-      and r.files @> '[{"name": "repomd.xml"}]'
+    select p.id, p.name from directory p
+    where p.name = any(${names}::text[])
       and not exists (select 1 from repository x where x.directory_id = p.id)
     order by p.name`
   const result: RepositoryCreation = { repositoriesCreated: 0, versionsCreated: [] }

@@ -12,7 +12,7 @@ import { deleteGoneDirectories, writeDirectories } from './directory-writer.js'
 import { addFileDetails, ageFileDetails } from './file-detail-writer.js'
 import { planCategory } from './plan.js'
 import type { CompiledPrefixRule } from './prefix-rules.js'
-import { createRepositories } from './repository-creator.js'
+import { createRepositories, repositoryCandidates } from './repository-creator.js'
 import { scanCategory } from './scan-category.js'
 import { storedTree, type ScanProgress } from './scan-types.js'
 import { emptyCategorySummary, type CategorySummary } from './summary.js'
@@ -29,14 +29,27 @@ export interface CategoryRunOptions {
 
 class DryRunRollback extends Error {}
 
+/** Logs (debug) how long each phase took: where a slow run spends its time. */
+function phaseTimer(logger: Logger, name: string): (what: string) => void {
+  let last = performance.now()
+  return (what) => {
+    const now = performance.now()
+    logger.debug(`${name}: ${what} in ${Math.round(now - last)} ms`)
+    last = now
+  }
+}
+
 export async function runCategory(database: Database, categoryConfig: UmdlCategoryConfig, config: UmdlConfig, options: CategoryRunOptions): Promise<CategorySummary> {
   const started = performance.now()
   const summary = emptyCategorySummary(categoryConfig.name, categoryConfig.sources.map(describeSource))
   try {
+    const phase = phaseTimer(options.logger, categoryConfig.name)
     const category = await loadCategory(database.sql, categoryConfig.name)
     const stored = await loadStoredDirectories(database.sql, category)
+    phase(`loaded ${stored.size} stored directories`)
     const ctimes = new Map([...stored].map(([path, directory]) => [path, directory.ctime]))
     const scan = await scanCategory(categoryConfig, storedTree(ctimes), config, options.progress)
+    phase(`scanned ${scan.directories.length} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read)`)
     const plan = planCategory(stored, scan, config.shortListThreshold)
     Object.assign(summary, {
       directoriesSeen: scan.directories.length,
@@ -50,11 +63,14 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
     })
     await inTransaction(database.sql, async (tx) => {
       const ids = await writeDirectories(tx, category, plan)
+      phase(`wrote ${plan.upserts.length} directories`)
       for (const [path, directory] of stored) if (!ids.has(path)) ids.set(path, directory.id)
       if (options.deleteDirectories) summary.directoriesDeleted = await deleteGoneDirectories(tx, category, plan)
       summary.fileDetailsAdded = await addFileDetails(tx, scan.fileDetails, ids)
       summary.fileDetailsAged = await ageFileDetails(tx, category, options.now, config.fileDetailDays)
-      const created = await createRepositories(tx, category, options.rules, options.logger)
+      phase('file details added and aged')
+      const created = await createRepositories(tx, category, repositoryCandidates(plan.upserts), options.rules, options.logger)
+      phase('repositories checked')
       summary.repositoriesCreated = created.repositoriesCreated
       summary.versionsCreated = created.versionsCreated
       if (options.dryRun) throw new DryRunRollback()

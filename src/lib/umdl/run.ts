@@ -71,13 +71,12 @@ export async function updateMasterDirectoryList(database: Database, config: Reso
           progress: (seen, changed) => update(`${seen} directories seen, ${changed} changed`),
         })
         for (const warning of summary.warnings) logger.warn(`${category.name}: ${warning}`)
-        if (summary.status === 'failed') logger.error(`${category.name}: ${summary.error} (nothing changed in this category)`)
         results.push(summary)
         return summary
       },
     }))
     await (options.runTasks ?? sequential)(tasks)
-  })
+  }, config.get('database.pool_max'))
   const summary = totalSummary(results, options.dryRun ?? false, Math.round(performance.now() - started))
   const failed = results.filter((category) => category.status === 'failed')
   if (failed.length > 0) {

@@ -12,7 +12,7 @@ import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { SourceUnavailableError } from '../errors.js'
 import type { StoredFile } from '../master/short-file-list.js'
-import { isExcluded } from './excludes.js'
+import { isChildExcluded, isExcluded } from './excludes.js'
 import { fileDetailsOf } from './file-details.js'
 import { joinPath, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
 
@@ -62,8 +62,7 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
   const files: StoredFile[] = []
   const subdirectories: string[] = []
   for (const entry of entries) {
-    const child = joinPath(path, entry.name)
-    if (isExcluded(child, excludes)) continue
+    if (isChildExcluded(entry.name, excludes.length === 0 ? '' : joinPath(path, entry.name), excludes)) continue
     if (entry.isDirectory()) {
       subdirectories.push(entry.name)
     } else if (entry.isFile() || entry.isSymbolicLink()) {
@@ -75,15 +74,16 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
   return { files, subdirectories }
 }
 
-export async function scanDirectorySource(root: string, excludes: readonly RegExp[], stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
-  checkTop(root)
+export async function scanDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
+  checkTop(top)
+  const prefix = top.endsWith('/') ? top : `${top}/`
   const result: ScanResult = { directories: [], fileDetails: [], warnings: [], directoriesListed: 0, filesRead: 0 }
   const stack: Pending[] = [{ path: '', parentReadable: true }]
   let changed = 0
   const racyAfter = Date.now() - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
-    const absolute = path === '' ? root : join(root, path)
+    const absolute = path === '' ? top : prefix + path // path.join's normalising is measurable here
     const stats = statOrNull(absolute)
     if (!stats?.isDirectory()) continue // gone since its parent was read: reported as gone
     const ctime = Math.floor(stats.ctimeMs / 1000)
@@ -92,7 +92,8 @@ export async function scanDirectorySource(root: string, excludes: readonly RegEx
     let subdirectories: readonly string[]
     if (stored.ctimes.get(path) === ctime) {
       // Same ctime, same entries: visit the stored subdirectories without listing (a changed exclude still applies).
-      subdirectories = (stored.children.get(path) ?? []).filter((name) => !isExcluded(joinPath(path, name), excludes))
+      const children = stored.children.get(path) ?? []
+      subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
     } else {
       changed++
       const listing = listDirectory(absolute, path, excludes, result)
