@@ -24,6 +24,15 @@ const forceFlag = Flags.boolean({ summary: 'Accept a netblock larger than /16 (I
 /** The metadata both verbs share: help text, and the HOST and VALUE arguments. */
 function hostListCommandBase(text: HostListCommandText) {
   abstract class HostListCommand extends AdminCommand {
+    /**
+     * oclif's parse() spreads the options it is given, which loses statics inherited from
+     * this base class; pass them explicitly, as BaseCommand.init does.
+     */
+    protected parseHostList() {
+      const ctor = this.ctor as typeof HostListCommand
+      return this.parse({ args: ctor.args, flags: ctor.flags, baseFlags: ctor.baseFlags, enableJsonFlag: true, strict: true })
+    }
+
     static override summary = text.summary
     static override description = `${HOST_REFERENCE_HELP} ${text.description}`
     static override examples = text.examples
@@ -40,7 +49,7 @@ export function hostListAddCommand(kind: HostListKind, text: HostListCommandText
     static override flags = { ...(text.name ? { name: nameFlag } : {}), ...(text.force ? { force: forceFlag } : {}) }
 
     async run(): Promise<HostListEntry> {
-      const { args, flags } = await this.parse(this.ctor)
+      const { args, flags } = await this.parseHostList()
       const options = { name: flags.name as string | undefined, force: flags.force as boolean | undefined }
       const added = await addHostListEntry(await this.sql(), kind, args.host as string, args.value as string, options)
       this.log(`added ${kind} ${added.value} to "${added.host}"`)
@@ -52,7 +61,7 @@ export function hostListAddCommand(kind: HostListKind, text: HostListCommandText
 export function hostListRemoveCommand(kind: HostListKind, text: HostListCommandText): typeof Command {
   return class extends hostListCommandBase(text) {
     async run(): Promise<HostListEntry> {
-      const { args } = await this.parse(this.ctor)
+      const { args } = await this.parseHostList()
       const removed = await removeHostListEntry(await this.sql(), kind, args.host as string, args.value as string)
       this.log(`removed ${kind} ${removed.value} from "${removed.host}"`)
       return removed
