@@ -4,7 +4,7 @@
  */
 import { buildMirrorIndex } from '../../src/lib/snapshot/build-index.js'
 import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
-import { SNAPSHOT_FORMAT_VERSION, encodeDeltas, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
+import { SNAPSHOT_FORMAT_VERSION, encodeHostIds, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
 
 export interface TestHost extends Partial<Omit<HostEntry, 'id'>> {
@@ -75,7 +75,7 @@ export class MirrorNetwork {
       entries.push({ Category: { ...category, hostUrls } })
     }
     this.directories.forEach((directory, id) => {
-      entries.push({ HostSet: { id, hostIdDeltas: encodeDeltas([...directory.hosts].sort((a, b) => a - b)) } })
+      entries.push({ HostSet: { id, hostIds: encodeHostIds([...directory.hosts].sort((a, b) => a - b)) } })
       const files: Record<string, FileDetailEntry[]> = {}
       for (const [name, details] of Object.entries(directory.files ?? {})) {
         files[name] = details.map((d) => ({ timestamp: 0, size: 0, md5: '', sha1: '', sha256: '', sha512: '', ...d }))

@@ -11,6 +11,7 @@ import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'
 import { clampBandwidth } from '../../src/lib/snapshot/build-index.js'
 import { parseIp } from '../../src/lib/netblocks/ip.js'
 import { SnapshotError } from '../../src/lib/errors.js'
+import { encodeHostIds } from '../../src/lib/snapshot/schema.js'
 import { MirrorNetwork, lookupContext, seededRandom, PUBDATE_NOW } from '../helpers/mirror-network.js'
 import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
 
@@ -438,8 +439,15 @@ t.test('index invariants: a broken snapshot is a SnapshotError', async (t) => {
   t.throws(() => buildMirrorIndex(badVersion), { name: 'SnapshotError', message: /version 99/ })
   const badRepository = entries.map((e) => ('Repository' in e ? { Repository: { ...e.Repository, directory: 'nope' } } : e))
   t.throws(() => buildMirrorIndex(badRepository), { name: 'SnapshotError', message: /unknown directory nope/ })
-  const badHost = entries.map((e) => ('HostSet' in e ? { HostSet: { id: e.HostSet.id, hostIdDeltas: [99999] } } : e))
+  const badHost = entries.map((e) => ('HostSet' in e ? { HostSet: { id: e.HostSet.id, hostIds: encodeHostIds([99999]) } } : e))
   t.throws(() => buildMirrorIndex(badHost), { name: 'SnapshotError', message: /host 99999/ })
+  const cut = entries.map((e) => ('HostSet' in e ? { HostSet: { id: e.HostSet.id, hostIds: Buffer.from([0x81]) } } : e))
+  t.throws(() => buildMirrorIndex(cut), { name: 'SnapshotError', message: /host set 0 is malformed/ })
+  const bigIds = new MirrorNetwork().category(1, 'c', 'top')
+  for (const id of [1, 2, 300, 70000, 2000000]) bigIds.host({ id, urls: { 1: [`http://h${id}/top`] } })
+  bigIds.directory({ name: 'top', category: 1, hosts: [2000000, 1, 300, 2, 70000] })
+  const bigIndex = bigIds.index()
+  t.same(Array.from(bigIndex.directories.get('top')!.carriers.hosts).map((i) => bigIndex.hosts[i]!.id).sort((a, b) => a - b), [1, 2, 300, 70000, 2000000], 'host ids round-trip through the varint encoding')
   const index: MirrorIndex = buildMirrorIndex(entries)
   t.equal(index.stats.repositories, 5)
 })

@@ -131,13 +131,13 @@ function render(
   if (metalink) {
     const file = target.directory.files.get(target.file)
     if (!file) return failure(true, 404, `${target.directory.name}/${target.file} not found or has not metalink`, now)
-    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors), endpoint: 'metalink' }
+    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, selection.urlSuffix), endpoint: 'metalink' }
   }
   if (parameters.has('redirect')) {
-    const location = redirectTarget(selection.mirrors)
+    const location = redirectTarget(selection.mirrors, selection.urlSuffix)
     if (location === undefined) return { status: 404, contentType: TEXT, body: '', endpoint: 'mirrorlist' }
     return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist' }
   }
-  const body = renderMirrorlist(header, selection.mirrors, parameters.has('protocol'))
+  const body = renderMirrorlist(header, selection.mirrors, selection.urlSuffix, parameters.has('protocol'))
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

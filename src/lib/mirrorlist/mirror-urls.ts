@@ -3,18 +3,17 @@
  * the reference: keep, per host, at most `max` URLs whose scheme is wanted (in the
  * host's URL order); drop hosts left without one; and if that would leave nothing at
  * all, keep the list as it was.
+ *
+ * Speed: a selected host keeps references to its pre-rendered HostUrls, and the part
+ * every URL of the answer shares (`/<subpath>/` or `/<subpath>/<file>`) is kept once;
+ * full URL strings are only concatenated while rendering (no object per URL).
  */
 import type { HostUrl, IndexedDirectory, IndexedHost } from '../snapshot/index-types.js'
 
-export interface MirrorUrl {
-  /** the full URL: host category URL + directory path (+ file) */
-  url: string
-  source: HostUrl
-}
-
 export interface MirrorUrls {
   host: IndexedHost
-  urls: MirrorUrl[]
+  /** the host's URLs for the directory's category (after protocol trimming) */
+  urls: readonly HostUrl[]
 }
 
 /** What follows the host category URL: `/<subpath>/` for a directory, `/<subpath>/<file>` for a file. */
@@ -25,12 +24,11 @@ export function urlSuffix(directory: IndexedDirectory, file: string, pathIsDirec
   return suffix
 }
 
-export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[], suffix: string): MirrorUrls[] {
+export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[]): MirrorUrls[] {
   const result: MirrorUrls[] = []
   for (const host of hosts) {
-    const sources = directory.category.urlsByHost[host.index]
-    if (!sources || sources.length === 0) continue
-    result.push({ host, urls: sources.map((source) => ({ url: source.url + suffix, source })) })
+    const urls = directory.category.urlsByHost[host.index]
+    if (urls && urls.length > 0) result.push({ host, urls })
   }
   return result
 }
@@ -39,13 +37,13 @@ export function trimToProtocols(mirrors: MirrorUrls[], protocols: readonly strin
   const wanted = new Set(protocols.map((protocol) => protocol.toLowerCase()))
   const trimmed: MirrorUrls[] = []
   for (const mirror of mirrors) {
-    const kept: MirrorUrl[] = []
+    const kept: HostUrl[] = []
     for (const url of mirror.urls) {
-      if (!wanted.has(url.source.scheme)) continue
+      if (!wanted.has(url.scheme)) continue
       kept.push(url)
       if (kept.length >= max) break
     }
-    if (kept.length > 0) trimmed.push({ host: mirror.host, urls: kept })
+    if (kept.length > 0) trimmed.push(kept.length === mirror.urls.length ? mirror : { host: mirror.host, urls: kept })
   }
   return trimmed.length > 0 ? trimmed : mirrors
 }
@@ -60,8 +58,8 @@ export function countAfterProtocolFilter(
   const wanted = new Set(protocols.map((protocol) => protocol.toLowerCase()))
   let matching = 0
   for (const host of hosts) {
-    const sources = directory.category.urlsByHost[host.index] ?? []
-    if (sources.some((source) => wanted.has(source.scheme))) matching++
+    const urls = directory.category.urlsByHost[host.index] ?? []
+    if (urls.some((url) => wanted.has(url.scheme))) matching++
   }
   return matching > 0 ? matching : hosts.length
 }

@@ -62,12 +62,14 @@ export function renderFilePrelude(fileName: string, details: readonly FileDetail
   return text
 }
 
-export function renderMetalink(now: Date, file: PreparedFile, mirrors: MirrorUrls[]): string {
+export function renderMetalink(now: Date, file: PreparedFile, mirrors: MirrorUrls[], suffix: string): string {
   let text = `${metalinkHeader(now)} <files>\n${file.metalinkPrelude}   <resources maxconnections="1">\n`
+  // the host URL is escaped at load (HostUrl.metalinkUrl), the shared suffix once here
+  const tail = `${escapeXml(suffix)}</url>\n`
   let preference = 100
   for (const mirror of mirrors) {
     for (const url of mirror.urls) {
-      text += `${url.source.metalinkHead}${preference}${url.source.metalinkTail}${escapeXml(url.url)}</url>\n`
+      text += `${url.metalinkHead}${preference}${url.metalinkTail}${url.metalinkUrl}${tail}`
     }
     preference = Math.max(preference - 1, 1)
   }

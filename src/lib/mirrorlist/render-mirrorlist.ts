@@ -6,20 +6,20 @@
 import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
 
-export function renderMirrorlist(headerLine: string, mirrors: MirrorUrls[], protocolGiven: boolean): string {
+export function renderMirrorlist(headerLine: string, mirrors: MirrorUrls[], suffix: string, protocolGiven: boolean): string {
   const listed = protocolGiven ? mirrors : trimToProtocols(mirrors, ['https', 'http', 'ftp'], 1)
   let body = `${headerLine}\n`
   for (const mirror of listed) {
-    for (const url of mirror.urls) body += `${url.url}\n`
+    for (const url of mirror.urls) body += `${url.url}${suffix}\n`
   }
   return body
 }
 
 /** redirect=: the first http(s) URL, or undefined (the caller answers 404 with an empty body). */
-export function redirectTarget(mirrors: MirrorUrls[]): string | undefined {
+export function redirectTarget(mirrors: MirrorUrls[], suffix: string): string | undefined {
   for (const mirror of trimToProtocols(mirrors, ['https', 'http'], 1)) {
     for (const url of mirror.urls) {
-      if (url.url.startsWith('http')) return url.url
+      if (url.url.startsWith('http')) return url.url + suffix
     }
   }
   return undefined

@@ -10,7 +10,7 @@
  */
 import type { ParsedIp } from '../netblocks/ip.js'
 import { formatIp } from '../netblocks/ip.js'
-import type { IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
+import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
 import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
@@ -51,6 +51,8 @@ export interface Selection {
   tier: Tier | 'none'
   /** selected hosts in answer order with their URLs, after protocol= trimming */
   mirrors: MirrorUrls[]
+  /** appended to every host URL: `/<subpath>/` or `/<subpath>/<file>` */
+  urlSuffix: string
   /** per host of the directory: why chosen or left out (only with context.explain) */
   explanation?: Explanation[]
 }
@@ -93,6 +95,26 @@ function continentOf(index: MirrorIndex, context: SelectionContext, country: str
   return index.countryContinentRedirects.get(upper) ?? context.continentOf(upper)
 }
 
+/**
+ * Continent of every country number of the index, for one continentOf function.
+ * Speed: the same-continent tiers test every country a directory has (~70 per request);
+ * the answers never change for a loaded index and a server's lookup, so they are
+ * memoised per (numbering, function) — weakly, so a reloaded index or a new function
+ * starts a new memo. A memo of a pure function does not make the selection impure.
+ */
+const continentMemo = new WeakMap<CountryNumbering, WeakMap<SelectionContext['continentOf'], (string | undefined)[]>>()
+
+function continentsByNumber(index: MirrorIndex, context: SelectionContext, numbering: CountryNumbering): (string | undefined)[] {
+  let byFunction = continentMemo.get(numbering)
+  if (!byFunction) continentMemo.set(numbering, (byFunction = new WeakMap()))
+  let continents = byFunction.get(context.continentOf)
+  if (!continents) {
+    continents = numbering.names.map((name) => continentOf(index, context, name))
+    byFunction.set(context.continentOf, continents)
+  }
+  return continents
+}
+
 /** Public hosts of the other countries on `country`'s continent; pushes a header item per country that has some. */
 function sameContinent(
   index: MirrorIndex,
@@ -100,17 +122,20 @@ function sameContinent(
   request: SelectionRequest,
   country: string,
   headerItems: string[],
-  seenCountries: Set<string>,
+  seenCountries: Set<number>,
 ): number[] {
   const continent = continentOf(index, context, country)
   if (continent === undefined) return []
+  const carriers = request.directory.carriers
+  const continents = continentsByNumber(index, context, carriers.numbering)
+  const own = carriers.numbering.numbers.get(country.toUpperCase())
   const found: number[] = []
-  for (const other of request.directory.carriers.countries) {
-    if (other === country.toUpperCase() || seenCountries.has(other)) continue
-    if (continentOf(index, context, other) !== continent) continue
+  for (let group = 0; group < carriers.countries.length; group++) {
+    const other = carriers.countries[group]!
+    if (other === own || seenCountries.has(other) || continents[other] !== continent) continue
     seenCountries.add(other)
-    found.push(...hostsOfCountry(request.directory.carriers, other))
-    headerItems.push(`country = ${other} `)
+    for (let i = carriers.offsets[group]!; i < carriers.offsets[group + 1]!; i++) found.push(carriers.hosts[i]!)
+    headerItems.push(`country = ${carriers.numbering.names[other]} `)
   }
   return found
 }
@@ -141,7 +166,7 @@ function requestedCountryTiers(
   }
   const continent: number[] = []
   if (requested.length === 0) {
-    const seen = new Set<string>()
+    const seen = new Set<number>()
     for (const code of request.requestedCountries) {
       continent.push(...sameContinent(index, context, request, code, headerItems, seen))
     }
@@ -223,13 +248,19 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   const ordered = tiers.map((tier): TierResult =>
     tier.tier === 'netblock' || tier.tier === 'asn' ? tier : { tier: tier.tier, hosts: weightedOrder(tier.hosts, index.hosts, random) },
   )
-  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered), urlSuffix(request.directory, request.file, request.pathIsDirectory))
+  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered))
   if (request.protocol) {
     mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
     headerItems.push(`protocol = ${request.protocol.raw} `)
   }
   const firstTier = ordered.find((tier) => tier.hosts.length > 0)?.tier
-  const selection: Selection = { headerItems, clientCountry, tier: firstTier ?? (globalFill ? 'global' : 'none'), mirrors }
+  const selection: Selection = {
+    headerItems,
+    clientCountry,
+    tier: firstTier ?? (globalFill ? 'global' : 'none'),
+    mirrors,
+    urlSuffix: urlSuffix(request.directory, request.file, request.pathIsDirectory),
+  }
   if (context.explain) {
     selection.explanation = explainSelection(index, request, { ordered, mirrors, clientCountry, onlyCountry, globalFill, minimum: context.minimum })
   }

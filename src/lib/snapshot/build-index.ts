@@ -9,11 +9,10 @@ import { SnapshotError } from '../errors.js'
 import { parseCidr } from '../netblocks/cidr.js'
 import { PrefixTable } from '../netblocks/prefix-table.js'
 import { renderFilePrelude, escapeXml } from '../mirrorlist/render-metalink.js'
-import { buildHostGroups } from './host-groups.js'
+import { HostSetDecoder } from './host-groups.js'
 import type { HostGroups, HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex, PreparedFile, RepositoryTarget } from './index-types.js'
 import {
   SNAPSHOT_FORMAT_VERSION,
-  decodeDeltas,
   type CategoryEntry,
   type DirectoryEntry,
   type FileDetailEntry,
@@ -24,6 +23,8 @@ import {
   type SnapshotEntry,
   type TablesEntry,
 } from './schema.js'
+
+const NO_FILES: ReadonlyMap<string, PreparedFile> = new Map()
 
 export function clampBandwidth(bandwidth: number | null | undefined): number {
   if (!bandwidth || !Number.isFinite(bandwidth) || bandwidth < 1) return 1
@@ -36,7 +37,8 @@ function schemeOf(url: string): string {
 }
 
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
-  return { details, metalinkPrelude: renderFilePrelude(name, details) }
+  // only the rendered text is kept: the details themselves are not needed after load
+  return { metalinkPrelude: renderFilePrelude(name, details) }
 }
 
 function subpathOf(directory: string, topdir: string): string {
@@ -57,6 +59,8 @@ export class IndexBuilder {
   private tables?: TablesEntry
   private footer?: FooterEntry
   private hostSetCount = 0
+  /** made when the first host set arrives (all hosts come before any set) */
+  private hostSetDecoder?: HostSetDecoder
 
   add(entry: SnapshotEntry): void {
     if (this.footer) throw new SnapshotError('snapshot has data after its footer')
@@ -64,7 +68,7 @@ export class IndexBuilder {
     if (!this.header) throw new SnapshotError('snapshot does not start with its header')
     if ('Host' in entry) return this.addHost(entry.Host)
     if ('Category' in entry) return this.addCategory(entry.Category)
-    if ('HostSet' in entry) return this.addHostSet(entry.HostSet.id, entry.HostSet.hostIdDeltas)
+    if ('HostSet' in entry) return this.addHostSet(entry.HostSet.id, entry.HostSet.hostIds)
     if ('Directory' in entry) return this.addDirectory(entry.Directory)
     if ('Repository' in entry) return this.addRepository(entry.Repository)
     if ('Tables' in entry) {
@@ -83,6 +87,7 @@ export class IndexBuilder {
   }
 
   private addHost(entry: HostEntry): void {
+    if (this.hostSetDecoder) throw new SnapshotError('snapshot lists a host after the host sets')
     if (this.hostIndexById.has(entry.id)) throw new SnapshotError(`snapshot lists host ${entry.id} twice`)
     const index = this.hosts.length
     this.hostIndexById.set(entry.id, index)
@@ -112,18 +117,18 @@ export class IndexBuilder {
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
-        return { url, scheme, metalinkHead: head, metalinkTail: tail }
+        return { url, scheme, metalinkHead: head, metalinkTail: tail, metalinkUrl: escapeXml(url) }
       })
     }
     this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost })
   }
 
-  private addHostSet(id: number, deltas: number[]): void {
+  private addHostSet(id: number, hostIds: Uint8Array): void {
     if (this.hostSets.has(id)) throw new SnapshotError(`snapshot lists host set ${id} twice`)
-    const ids = decodeDeltas(deltas)
-    const indexes = new Int32Array(ids.length)
-    for (let i = 0; i < ids.length; i++) indexes[i] = this.hostIndex(ids[i]!, `host set ${id}`)
-    this.hostSets.set(id, buildHostGroups(indexes, this.hosts))
+    this.hostSetDecoder ??= new HostSetDecoder(this.hosts)
+    const groups = this.hostSetDecoder.decode(hostIds)
+    if (typeof groups === 'string') throw new SnapshotError(`host set ${id} ${groups}`)
+    this.hostSets.set(id, groups)
     this.hostSetCount++
   }
 
@@ -133,9 +138,13 @@ export class IndexBuilder {
     const carriers = this.hostSets.get(entry.hostSet)
     if (!carriers) throw new SnapshotError(`directory ${entry.name} names unknown host set ${entry.hostSet}`)
     if (this.directories.has(entry.name)) throw new SnapshotError(`snapshot lists directory ${entry.name} twice`)
-    const files = new Map<string, PreparedFile>()
-    for (const [name, details] of Object.entries(entry.files)) {
-      if (details.length > 0) files.set(name, prepareFile(name, details))
+    // most directories have no file details: they share one empty map
+    let files: ReadonlyMap<string, PreparedFile> = NO_FILES
+    for (const name in entry.files) {
+      const details = entry.files[name]!
+      if (details.length === 0) continue
+      if (files === NO_FILES) files = new Map()
+      ;(files as Map<string, PreparedFile>).set(name, prepareFile(name, details))
     }
     this.directories.set(entry.name, { name: entry.name, subpath: subpathOf(entry.name, category.topdir), category, carriers, files })
   }

@@ -11,7 +11,7 @@
  */
 import type { Sql } from '../db/sql.js'
 import { parseCidr, formatCidr } from '../netblocks/cidr.js'
-import { SNAPSHOT_FORMAT_VERSION, encodeDeltas, type CategoryEntry, type FileDetailEntry, type HostEntry, type SnapshotEntry } from './schema.js'
+import { SNAPSHOT_FORMAT_VERSION, encodeHostIds, type CategoryEntry, type FileDetailEntry, type HostEntry, type SnapshotEntry } from './schema.js'
 import type { SnapshotStats } from './write.js'
 
 export interface CollectOptions {
@@ -239,7 +239,7 @@ async function* directoryEntries(
         hostSet = hostSetIds.size
         hostSetIds.set(key, hostSet)
         counts.hostSets++
-        yield { HostSet: { id: hostSet, hostIdDeltas: encodeDeltas([...carriers].sort((a, b) => a - b)) } }
+        yield { HostSet: { id: hostSet, hostIds: encodeHostIds([...carriers].sort((a, b) => a - b)) } }
       }
       counts.directories++
       yield { Directory: { name: directory.name, categoryId: directory.categoryId, hostSet, files: files.get(directory.id) ?? {} } }

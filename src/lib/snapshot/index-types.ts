@@ -5,7 +5,6 @@
  * mutated after load.
  */
 import type { PrefixTable } from '../netblocks/prefix-table.js'
-import type { FileDetailEntry } from './schema.js'
 
 export interface IndexedHost {
   /** dense index into MirrorIndex.hosts (what every typed array stores) */
@@ -33,6 +32,8 @@ export interface HostUrl {
   metalinkHead: string
   /** `">` or `" mm0:private="True">` */
   metalinkTail: string
+  /** `url`, XML-escaped */
+  metalinkUrl: string
 }
 
 export interface IndexedCategory {
@@ -43,24 +44,30 @@ export interface IndexedCategory {
   urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
 }
 
+/** Country codes numbered in ascending order, shared by every HostGroups of an index. */
+export interface CountryNumbering {
+  names: readonly string[]
+  numbers: ReadonlyMap<string, number>
+}
+
 /**
  * The hosts that carry a directory, grouped for the tiers: public hosts grouped by
  * country (countries ascending), then the private hosts; host indexes ascending inside
- * each group. Identical sets are shared between directories.
+ * each group (rank order). Typed-array views into shared pools, so 20,000 directories
+ * cost few objects; see HostSetDecoder (host-groups.ts).
  */
 export interface HostGroups {
   hosts: Int32Array
-  /** country code of each public group, ascending */
-  countries: readonly string[]
+  /** country number (see numbering) of each public group, ascending */
+  countries: Uint16Array
   /** group g is hosts[offsets[g] .. offsets[g + 1]); the private group follows the last country */
   offsets: Int32Array
   /** hosts[0 .. publicCount) are the public hosts */
   publicCount: number
+  numbering: CountryNumbering
 }
 
 export interface PreparedFile {
-  /** newest first */
-  details: readonly FileDetailEntry[]
   /** the metalink lines from `  <file name="...">` up to (not including) `   <resources` */
   metalinkPrelude: string
 }
