@@ -68,6 +68,8 @@ class Worker {
   }
 
   private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>): void {
+    // The previous index and the load's buffers are garbage now: return them to the system.
+    ;(globalThis as { gc?: () => void }).gc?.()
     this.metrics.recordReload(outcome.ok)
     if (outcome.ok) {
       this.lastReloadError = undefined
