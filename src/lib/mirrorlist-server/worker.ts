@@ -64,7 +64,8 @@ class Worker {
     })
     const outcome = await this.holder.reload(this.options.snapshot)
     this.afterLoad(outcome)
-    send({ type: 'loaded', outcome })
+    // performance.now() counts from process start: module loading, tables and snapshot.
+    send({ type: 'loaded', outcome, sinceStartMs: Math.round(performance.now()) })
   }
 
   private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>): void {
