@@ -11,7 +11,7 @@
 // Appends a section to bench/RESULTS-server.md.
 import { execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
@@ -159,12 +159,12 @@ const lines = [
   '',
   `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — serve-mirrorlist`,
   '',
-  `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work). Node ${process.version}. ` +
+  `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}). Node ${process.version}. ` +
     `wrk 1 thread, ${args.connections} connections, ${args.duration} s per measurement (after one warm-up run), loopback. ` +
     `${workers} workers; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
     'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size, measured right after ours.',
   '',
-  `- load-to-ready per worker (snapshot + GeoIP + netblocks): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
+  `- load-to-ready per worker (process start, modules, GeoIP, 900,000-line netblocks table, snapshot; workers start one after another): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
   `- RSS after load: primary ${Math.round(rss.primary / 1024)} MB + workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = **${rssTotalMb} MB** (target < 350 MB); after the load runs: ${rssAfterMb} MB`,
   '',
   '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | p50 ms | p99 ms | baseline p50 / p99 ms |',
