@@ -6,6 +6,7 @@ import { buildMirrorIndex } from '../../src/lib/snapshot/build-index.js'
 import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
 import { SNAPSHOT_FORMAT_VERSION, encodeHostIds, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
+import { seededRandom } from '../../bench/fixture/fedora-scale.js'
 
 export interface TestHost extends Partial<Omit<HostEntry, 'id'>> {
   id: number
@@ -107,17 +108,8 @@ export class MirrorNetwork {
   }
 }
 
-/** A deterministic random source in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic random source in [0, 1) (the fixture's mulberry32). */
+export { seededRandom }
 
 export const CONTINENTS: Record<string, string> = {
   SE: 'EU', DE: 'EU', NO: 'EU', FR: 'EU', AT: 'EU', US: 'NA', CA: 'NA', JP: 'AS',

@@ -340,6 +340,69 @@ t.test('metalink: the exact document (alternates, private, preference, hash orde
   t.notMatch(single.body, /<mm0:alternates>\n {4}<mm0:alternate>\n {6}<mm0:timestamp>0/, 'zero timestamps are omitted')
 })
 
+t.test('the spec examples: plain list with a global fill, and the metalink shape', async (t) => {
+  const jaist = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'ftp.jaist.ac.jp', country: 'JP', urls: { 1: ['http://ftp.jaist.ac.jp/pub/Linux/Fedora', 'rsync://ftp.jaist.ac.jp/pub/Linux/Fedora'] } })
+    .directory({ name: 'pub/fedora/linux/updates/testing/20/x86_64', category: 1, hosts: [1] })
+    .repository('updates-testing-f20', 'x86_64', 'pub/fedora/linux/updates/testing/20/x86_64')
+    .index()
+  const plain = answerRequest(jaist, { path: '/mirrorlist', query: 'repo=updates-testing-f20&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext())
+  t.equal(plain.body, '# repo = updates-testing-f20 arch = x86_64 country = global \nhttp://ftp.jaist.ac.jp/pub/Linux/Fedora/updates/testing/20/x86_64/\n')
+
+  const example = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se', country: 'SE', netblocks: ['198.51.100.0/24'], urls: { 1: ['https://mirror.example.se/fedora'] } })
+    .host({ id: 2, name: 'de', country: 'DE', private: true, netblocks: ['198.51.0.0/16'], urls: { 1: ['rsync://mirror.example.de/fedora'] } })
+    .directory({ name: 'pub/fedora/linux/updates/41/Everything/x86_64', category: 1, hosts: [1, 2] })
+    .directory({
+      name: 'pub/fedora/linux/updates/41/Everything/x86_64/repodata',
+      category: 1,
+      hosts: [1, 2],
+      files: {
+        'repomd.xml': [
+          { timestamp: 1699999999, size: 4567, md5: 'a1', sha1: 'b2', sha256: 'c3', sha512: 'd4' },
+          { timestamp: 1699990000, size: 4500, sha256: 'e5' },
+        ],
+      },
+    })
+    .repository('updates-released-f41', 'x86_64', 'pub/fedora/linux/updates/41/Everything/x86_64')
+    .index()
+  const metalink = answerRequest(example, { path: '/metalink', query: 'repo=updates-released-f41&arch=x86_64', clientIp: '198.51.100.20' }, lookupContext({ geo: { '198.51.100.20': 'SE' } }))
+  t.equal(metalink.contentType, 'application/metalink+xml')
+  t.equal(
+    metalink.body,
+    '<?xml version="1.0" encoding="utf-8"?>\n' +
+      '<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" pubdate="Mon, 23 Nov 2026 10:56:50 GMT" generator="mirrormanager" xmlns:mm0="http://fedorahosted.org/mirrormanager">\n' +
+      ' <files>\n' +
+      '  <file name="repomd.xml">\n' +
+      '   <mm0:timestamp>1699999999</mm0:timestamp>\n' +
+      '   <size>4567</size>\n' +
+      '   <verification>\n' +
+      '    <hash type="md5">a1</hash>\n' +
+      '    <hash type="sha1">b2</hash>\n' +
+      '    <hash type="sha256">c3</hash>\n' +
+      '    <hash type="sha512">d4</hash>\n' +
+      '   </verification>\n' +
+      '   <mm0:alternates>\n' +
+      '    <mm0:alternate>\n' +
+      '      <mm0:timestamp>1699990000</mm0:timestamp>\n' +
+      '      <size>4500</size>\n' +
+      '      <verification>\n' +
+      '       <hash type="sha256">e5</hash>\n' +
+      '      </verification>\n' +
+      '    </mm0:alternate>\n' +
+      '   </mm0:alternates>\n' +
+      '   <resources maxconnections="1">\n' +
+      '    <url protocol="https" type="https" location="SE" preference="100">https://mirror.example.se/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '    <url protocol="rsync" type="rsync" location="DE" preference="99" mm0:private="True">rsync://mirror.example.de/fedora/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '   </resources>\n' +
+      '  </file>\n' +
+      ' </files>\n' +
+      '</metalink>\n',
+  )
+})
+
 t.test('metalink: no file details -> 404 failure document', async (t) => {
   const answer = answerRequest(metalinkNetwork().index(), { path: '/metalink', query: 'repo=updates-released-f42&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext({ minimum: 1 }))
   t.equal(answer.status, 404)
@@ -378,6 +441,12 @@ t.test('bandwidth-weighted order: sampling without replacement, bandwidth clampe
   t.ok(firsts.fast! > 3450 && firsts.fast! < 3750, `fast first ${firsts.fast}/4000`)
   t.ok(firsts.slow! > 250 && firsts.slow! < 550, `slow first ${firsts.slow}/4000`)
   t.ok(firsts.zero! < 20, `zero-bandwidth host first ${firsts.zero}/4000`)
+  const many = Array.from({ length: 1500 }, (_, i) => ({ index: i, id: i, name: `h${i}`, country: 'US', bandwidth: 1 + (i % 7), public: true, countriesAllowed: undefined }))
+  for (const size of [2, 100, 1024, 1025, 1500]) {
+    const ids = many.slice(0, size).map((h) => h.index).reverse()
+    const order = weightedOrder(ids, many, seededRandom(size))
+    t.same([...order].sort((a, b) => a - b), [...ids].sort((a, b) => a - b), `${size} hosts: a permutation (packed-key and comparator sorts)`)
+  }
   t.same(weightedOrder([], weighted.hosts, Math.random), [])
   t.same(weightedOrder([2], weighted.hosts, () => 0), [2])
 })

@@ -14,6 +14,8 @@ export interface MirrorUrls {
   host: IndexedHost
   /** the host's URLs for the directory's category (after protocol trimming) */
   urls: readonly HostUrl[]
+  /** the host's first https, http or ftp URL (what a plain mirror list shows), if any */
+  plain?: HostUrl
 }
 
 /** What follows the host category URL: `/<subpath>/` for a directory, `/<subpath>/<file>` for a file. */
@@ -28,7 +30,7 @@ export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedH
   const result: MirrorUrls[] = []
   for (const host of hosts) {
     const urls = directory.category.urlsByHost[host.index]
-    if (urls && urls.length > 0) result.push({ host, urls })
+    if (urls && urls.length > 0) result.push({ host, urls, plain: directory.category.plainUrlByHost[host.index] })
   }
   return result
 }

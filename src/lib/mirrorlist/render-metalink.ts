@@ -64,12 +64,12 @@ export function renderFilePrelude(fileName: string, details: readonly FileDetail
 
 export function renderMetalink(now: Date, file: PreparedFile, mirrors: MirrorUrls[], suffix: string): string {
   let text = `${metalinkHeader(now)} <files>\n${file.metalinkPrelude}   <resources maxconnections="1">\n`
-  // the host URL is escaped at load (HostUrl.metalinkUrl), the shared suffix once here
+  // the host URL is escaped at load (in HostUrl.metalinkTail), the shared suffix once here
   const tail = `${escapeXml(suffix)}</url>\n`
   let preference = 100
   for (const mirror of mirrors) {
     for (const url of mirror.urls) {
-      text += `${url.metalinkHead}${preference}${url.metalinkTail}${url.metalinkUrl}${tail}`
+      text += `${url.metalinkHead}${preference}${url.metalinkTail}${tail}`
     }
     preference = Math.max(preference - 1, 1)
   }

@@ -7,9 +7,15 @@ import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
 
 export function renderMirrorlist(headerLine: string, mirrors: MirrorUrls[], suffix: string, protocolGiven: boolean): string {
-  const listed = protocolGiven ? mirrors : trimToProtocols(mirrors, ['https', 'http', 'ftp'], 1)
   let body = `${headerLine}\n`
-  for (const mirror of listed) {
+  // without protocol=: each host's first https/http/ftp URL (pre-computed at load);
+  // when no host has one, every URL as it is (the reference's fallback)
+  const plainOnly = !protocolGiven && mirrors.some((mirror) => mirror.plain)
+  for (const mirror of mirrors) {
+    if (plainOnly) {
+      if (mirror.plain) body += `${mirror.plain.url}${suffix}\n`
+      continue
+    }
     for (const url of mirror.urls) body += `${url.url}${suffix}\n`
   }
   return body

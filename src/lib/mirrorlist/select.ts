@@ -198,38 +198,51 @@ function clientCountryTiers(
   ]
 }
 
+/**
+ * Speed: "seen" marks for uniqueHosts without a Set per call: one Uint32Array per loaded
+ * index, stamped with a new generation number each call (reset when it wraps).
+ */
+const seenMarks = new WeakMap<readonly IndexedHost[], { marks: Uint32Array; generation: number }>()
+
 function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
-  const seen = new Set<number>()
+  let seen = seenMarks.get(index.hosts)
+  if (!seen) seenMarks.set(index.hosts, (seen = { marks: new Uint32Array(index.hosts.length), generation: 0 }))
+  if (++seen.generation === 0xffffffff) {
+    seen.marks.fill(0)
+    seen.generation = 1
+  }
+  const { marks, generation } = seen
   const hosts: IndexedHost[] = []
   for (const tier of tiers) {
     for (const hostIndex of tier.hosts) {
-      if (seen.has(hostIndex)) continue
-      seen.add(hostIndex)
+      if (marks[hostIndex] === generation) continue
+      marks[hostIndex] = generation
       hosts.push(index.hosts[hostIndex]!)
     }
   }
   return hosts
 }
 
-export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp): string {
+export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp, ipText = formatIp(clientIp)): string {
   const override = index.netblockCountries.lookup(clientIp)
   if (override) return override.toUpperCase()
-  return context.countryOf(formatIp(clientIp))?.toUpperCase() ?? 'N/A'
+  return context.countryOf(ipText)?.toUpperCase() ?? 'N/A'
 }
 
 export function selectMirrors(index: MirrorIndex, request: SelectionRequest, context: SelectionContext): Selection {
   const headerItems: string[] = []
   const tiers: TierResult[] = []
   const random = context.random
+  const ipText = formatIp(request.clientIp)
   if (request.requestedCountries.length === 0 && request.useNetblocks) {
     const netblock = netblockTier(index, request, random)
     if (netblock.length > 0) headerItems.push('Using preferred netblock ')
-    const asn = context.asnOf(formatIp(request.clientIp))
+    const asn = context.asnOf(ipText)
     const byAsn = asnTier(index, request, asn, random)
     if (byAsn.length > 0) headerItems.push(`Using ASN ${asn} `)
     tiers.push({ tier: 'netblock', hosts: netblock }, { tier: 'asn', hosts: byAsn })
   }
-  const clientCountry = clientCountryOf(index, context, request.clientIp)
+  const clientCountry = clientCountryOf(index, context, request.clientIp, ipText)
   let onlyCountry = false
   if (request.requestedCountries.length > 0) {
     const requested = requestedCountryTiers(index, context, request, clientCountry, headerItems)

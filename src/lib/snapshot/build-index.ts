@@ -25,6 +25,8 @@ import {
 } from './schema.js'
 
 const NO_FILES: ReadonlyMap<string, PreparedFile> = new Map()
+/** the schemes a plain mirror list shows without protocol= (the first such URL of a host) */
+const PLAIN_SCHEMES = new Set(['https', 'http', 'ftp'])
 
 export function clampBandwidth(bandwidth: number | null | undefined): number {
   if (!bandwidth || !Number.isFinite(bandwidth) || bandwidth < 1) return 1
@@ -117,10 +119,11 @@ export class IndexBuilder {
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
-        return { url, scheme, metalinkHead: head, metalinkTail: tail, metalinkUrl: escapeXml(url) }
+        return { url, scheme, metalinkHead: head, metalinkTail: `${tail}${escapeXml(url)}` }
       })
     }
-    this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost })
+    const plainUrlByHost = urlsByHost.map((urls) => urls?.find((url) => PLAIN_SCHEMES.has(url.scheme)))
+    this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost, plainUrlByHost })
   }
 
   private addHostSet(id: number, hostIds: Uint8Array): void {

@@ -30,10 +30,8 @@ export interface HostUrl {
   scheme: string
   /** `    <url protocol="https" type="https" location="SE" preference="` */
   metalinkHead: string
-  /** `">` or `" mm0:private="True">` */
+  /** what follows the preference: `">` or `" mm0:private="True">`, then `url` XML-escaped */
   metalinkTail: string
-  /** `url`, XML-escaped */
-  metalinkUrl: string
 }
 
 export interface IndexedCategory {
@@ -42,6 +40,8 @@ export interface IndexedCategory {
   topdir: string
   /** dense host index -> the host's URLs in this category (undefined: no URL) */
   urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
+  /** dense host index -> the host's first https, http or ftp URL (a plain mirror list's line) */
+  plainUrlByHost: ReadonlyArray<HostUrl | undefined>
 }
 
 /** Country codes numbered in ascending order, shared by every HostGroups of an index. */
