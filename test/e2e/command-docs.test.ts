@@ -25,6 +25,14 @@ t.test('every command has a summary, a description and at least two examples', a
   }
 })
 
+t.test('regression: commands built on a shared base class lost --json and the database flags in help and man pages', async (t) => {
+  const config = await Config.load({ root })
+  for (const id of ['host:netblock:add', 'host:acl-ip:remove', 'product:add']) {
+    const flags = Object.keys(config.findCommand(id)?.flags ?? {})
+    for (const flag of ['json', 'data-dir', 'database-url']) t.ok(flags.includes(flag), `${id} documents --${flag}`)
+  }
+})
+
 /** COMPREPLY of the generated bash completion for the words typed so far (the last one being completed). */
 function bashComplete(...words: string[]): string[] {
   const script = [

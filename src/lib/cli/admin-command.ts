@@ -19,6 +19,13 @@ function flatten(value: unknown): unknown {
  * results are shown to people. With --json, oclif prints what run() returns instead.
  */
 export abstract class AdminCommand extends DatabaseCommand {
+  /**
+   * Restated on purpose: oclif's command cache walks up the class chain only while each
+   * class has own static properties, so a class without any would hide the base flags
+   * (--json, --data-dir, ...) of commands built on an intermediate class (host lists).
+   */
+  static override baseFlags = DatabaseCommand.baseFlags
+
   protected async sql(): Promise<Sql> {
     return (await this.db()).sql
   }
