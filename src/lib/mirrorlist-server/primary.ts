@@ -55,6 +55,7 @@ export class Primary {
   private nextId = 1
   private shuttingDown = false
   private reloading = false
+  private startupReported = false
   private reloadPending = false
   private watcher?: FSWatcher
   private port?: number
@@ -94,7 +95,12 @@ export class Primary {
    */
   private startNextWorker(): void {
     const next = this.slots.find((slot) => slot.startedAt === 0)
-    if (next && !this.shuttingDown) this.fork(next)
+    if (next && !this.shuttingDown) return this.fork(next)
+    if (!next && !this.startupReported) {
+      this.startupReported = true
+      const serving = this.slots.filter((slot) => slot.serving).length
+      this.logger.info(`startup complete: ${serving} of ${this.slots.length} workers serving`)
+    }
   }
 
   private fork(slot: Slot): void {
