@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Macro benchmark of serve-mirrorlist (see bench/server/README). Loopback only.
 //
-//   node bench/server/run.js --snapshot FILE [--duration 8] [--connections 32] [--workers 2]
+//   node bench/server/run.js [--snapshot FILE | --server POSTGRES_URL] [--duration 8] [--connections 32] [--workers 2]
 //
 // In ONE run: starts serve-mirrorlist (2 workers, a 900,000-line global netblocks file,
 // the test GeoIP database) on the snapshot, records load-to-ready per worker and the RSS
@@ -11,41 +11,47 @@
 // Appends a section to bench/RESULTS-server.md.
 import { execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import postgres from 'postgres'
+import { writeGlobalNetblocks } from '../fixture/fedora-scale.js'
 
 const root = new URL('../..', import.meta.url).pathname
 const { values: args } = parseArgs({
   options: {
     snapshot: { type: 'string' },
+    server: { type: 'string', default: process.env.MM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres' },
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '2' },
     'netblocks-lines': { type: 'string', default: '900000' },
+    keep: { type: 'boolean', default: false },
     results: { type: 'string', default: join(root, 'bench', 'RESULTS-server.md') },
   },
 })
-if (!args.snapshot) {
-  console.error('usage: node bench/server/run.js --snapshot FILE (make one with the bench fixture + generate-snapshot, see bench/server/README)')
-  process.exit(2)
-}
 const work = mkdtempSync(join(tmpdir(), 'mm-bench-server-'))
 const log = (line) => console.error(`bench: ${line}`)
 
-/** A BGP-table-like file: /24s and /16s in IPv4, /32s and /48s in IPv6, with ASNs. */
-function writeGlobalNetblocks(file, count) {
-  const lines = []
-  let state = 12345
-  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0)
-  for (let i = 0; i < count; i++) {
-    const asn = 1 + (next() % 400000)
-    if (i % 10 === 9) lines.push(`2${(next() % 0xfff).toString(16).padStart(3, '0')}:${(next() % 0xffff).toString(16)}:${(next() % 0xffff).toString(16)}::/48 ${asn}`)
-    else if (i % 7 === 0) lines.push(`${1 + (next() % 223)}.${next() % 256}.0.0/16 ${asn}`)
-    else lines.push(`${1 + (next() % 223)}.${next() % 256}.${next() % 256}.0/24 ${asn}`)
+/** Without --snapshot: the Fedora-scale fixture (bench/fixture) in a fresh PostgreSQL database, then generate-snapshot. */
+async function makeSnapshot() {
+  const name = `mm_bench_server_${process.pid}`
+  const url = new URL(args.server)
+  url.pathname = `/${name}`
+  const file = join(work, 'mirrorlist.avro')
+  try {
+    log(`building the Fedora-scale fixture in ${url}`)
+    execFileSync(process.execPath, [join(root, 'bench', 'fixture', 'run.js'), '--database-url', url.toString(), '--create'], { stdio: 'inherit' })
+    log('generate-snapshot')
+    execFileSync(process.execPath, [join(root, 'bin', 'run.js'), 'generate-snapshot', '-o', file, '--database-url', url.toString()], { stdio: 'inherit', env: { ...process.env, MM_CONFIG: '/dev/null' } })
+  } finally {
+    const admin = postgres(args.server, { max: 1, onnotice: () => {} })
+    await admin.unsafe(`drop database if exists ${name} with (force)`)
+    await admin.end()
   }
-  writeFileSync(file, lines.join('\n') + '\n')
+  return file
 }
+if (!args.snapshot) args.snapshot = await makeSnapshot()
 
 function startProcess(command, argv, readyPattern) {
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MM_CONFIG: '/dev/null' } })
@@ -146,19 +152,19 @@ for (const c of classes) {
 const rssAfter = { primary: rssKb(server.child.pid), workers: childrenOf(server.child.pid).map(rssKb) }
 const rssAfterMb = Math.round((rssAfter.primary + rssAfter.workers.reduce((a, b) => a + b, 0)) / 1024)
 await stop(server.child)
-rmSync(work, { recursive: true, force: true })
-
 const snapshotMb = (Number(execFileSync('stat', ['-c', '%s', args.snapshot], { encoding: 'utf8' })) / 1e6).toFixed(1)
+if (args.keep) log(`kept ${work} (snapshot: ${args.snapshot})`)
+else rmSync(work, { recursive: true, force: true })
 const lines = [
   '',
   `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — serve-mirrorlist`,
   '',
-  `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work). Node ${process.version}. ` +
+  `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}). Node ${process.version}. ` +
     `wrk 1 thread, ${args.connections} connections, ${args.duration} s per measurement (after one warm-up run), loopback. ` +
     `${workers} workers; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
     'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size, measured right after ours.',
   '',
-  `- load-to-ready per worker (snapshot + GeoIP + netblocks): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
+  `- load-to-ready per worker (process start, modules, GeoIP, 900,000-line netblocks table, snapshot; workers start one after another): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
   `- RSS after load: primary ${Math.round(rss.primary / 1024)} MB + workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = **${rssTotalMb} MB** (target < 350 MB); after the load runs: ${rssAfterMb} MB`,
   '',
   '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | p50 ms | p99 ms | baseline p50 / p99 ms |',

@@ -57,6 +57,8 @@ export async function startServer(args: string[], env: Record<string, string> = 
     }),
   ])
   server.port = Number(match[1])
+  // Workers start one after another: wait until every one has had its first load.
+  await waitForLog(/startup complete: \d+ of \d+ workers serving/)
   return server
 }
 

@@ -15,7 +15,7 @@ export type ToWorker =
 
 export type ToPrimary =
   /** the first snapshot load finished (ok or not) */
-  | { type: 'loaded'; outcome: ReloadOutcome }
+  | { type: 'loaded'; outcome: ReloadOutcome; sinceStartMs: number }
   | { type: 'listening'; port: number }
   | { type: 'reload-result'; id: number; outcome: ReloadOutcome }
   | { type: 'metrics-request'; id: number }

@@ -64,10 +64,13 @@ class Worker {
     })
     const outcome = await this.holder.reload(this.options.snapshot)
     this.afterLoad(outcome)
-    send({ type: 'loaded', outcome })
+    // performance.now() counts from process start: module loading, tables and snapshot.
+    send({ type: 'loaded', outcome, sinceStartMs: Math.round(performance.now()) })
   }
 
   private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>): void {
+    // The previous index and the load's buffers are garbage now: return them to the system.
+    ;(globalThis as { gc?: () => void }).gc?.()
     this.metrics.recordReload(outcome.ok)
     if (outcome.ok) {
       this.lastReloadError = undefined
