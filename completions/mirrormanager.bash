@@ -3,15 +3,18 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("db migrate" "db status")
+  local commands=("crawl" "crawl propagation" "db migrate" "db status" "host crawl-log")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
   done
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
+    "crawl") flags="--json --config --log-level --database-url --data-dir --wait --threads --startid --stopid --fraction --category --continent --host --include-private --include-disabled --host-timeout --global-timeout --canary --repodata --dry-run" ;;
+    "crawl propagation") flags="--json --config --log-level --database-url --data-dir --wait --threads --prefix --dry-run" ;;
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host crawl-log") flags="--json --config --log-level --database-url --data-dir --wait --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
     return
