@@ -10,7 +10,7 @@ t.test('every ISO 3166-1 alpha-2 code has a continent (checked against tzdata is
       .filter((line) => /^[A-Z]{2}\t/.test(line))
       .map((line) => line.slice(0, 2))
   } catch {
-    t.skip('tzdata not installed')
+    t.comment('tzdata not installed: the size check in the next test still applies')
     return
   }
   t.equal(iso.length, 249)
@@ -23,6 +23,7 @@ t.test('every ISO 3166-1 alpha-2 code has a continent (checked against tzdata is
 })
 
 t.test('continents follow GeoIP', async (t) => {
+  t.equal(countryContinents.size, 251, '249 ISO codes + EU + AP')
   t.equal(continentOfCountry('US'), 'NA')
   t.equal(continentOfCountry('DE'), 'EU')
   t.equal(continentOfCountry('RU'), 'EU')

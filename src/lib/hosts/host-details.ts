@@ -33,3 +33,13 @@ export async function getHostDetails(sql: Sql, reference: string): Promise<HostD
     aclIps: (await listHostListEntries(sql, 'acl-ip', host.id)) as string[],
   }
 }
+
+/** `host show` for people: one "category" line each, "name [always up to date]: url, url (private)". */
+export function hostDetailsLines(details: HostDetails): [string, unknown][] {
+  const { categories, ...host } = details
+  const categoryLines = categories.map((c): [string, unknown] => {
+    const urls = c.urls.map((u) => (u.private ? `${u.url} (private)` : u.url)).join(', ')
+    return ['category', `${c.category}${c.alwaysUp2date ? ' [always up to date]' : ''}: ${urls || 'no URLs'}`]
+  })
+  return [...(Object.entries(host) as [string, unknown][]), ...categoryLines]
+}

@@ -22,3 +22,21 @@ export async function setSitePassword(sql: Sql, siteName: string, password: stri
   await sql`update site set password_hash = ${hash} where id = ${site.id}`
   return { site: site.name }
 }
+
+export interface PasswordSource {
+  password?: string
+  passwordStdin?: boolean
+  generate?: boolean
+}
+
+/** The new password from exactly one source: a flag value, stdin's first line, or a fresh random one. */
+export async function chooseNewPassword(source: PasswordSource, readStdin: () => Promise<string>): Promise<{ password: string; generated: boolean }> {
+  if (source.generate) return { password: generatePassword(), generated: true }
+  if (source.passwordStdin) {
+    const password = (await readStdin()).split(/\r?\n/)[0]
+    if (!password) throw new ValidationError('password: nothing on standard input; pipe the password in, or use --generate', { field: 'password' })
+    return { password, generated: false }
+  }
+  if (source.password !== undefined) return { password: source.password, generated: false }
+  throw new ValidationError('password: give one of --password, --password-stdin or --generate', { field: 'password' })
+}
