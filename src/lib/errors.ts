@@ -162,3 +162,13 @@ export class RsyncError extends MirrorManagerError {
     this.rsyncExitCode = code
   }
 }
+
+/**
+ * A umdl source cannot be read, or reads as empty (an unmounted NFS export, a missing
+ * path, a failed rsync, a truncated fullfiletimelist): the category is left untouched.
+ */
+export class SourceUnavailableError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_SOURCE_UNAVAILABLE', ExitStatus.notFound, message, options)
+  }
+}

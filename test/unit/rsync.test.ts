@@ -10,6 +10,7 @@ const fixture = (name: string) =>
     .split('\n')
     .filter(Boolean)
     .map((line) => parseListingLine(line))
+    .map((entry) => entry && (({ permissions, ...rest }) => rest)(entry))
 
 // Captured with TZ=UTC from rsync 3.5.0 listing a tree with a 12 GB sparse file, a name with
 // spaces, a name with a TAB, and two symlinks (see test/fixtures/rsync/).
@@ -37,6 +38,7 @@ t.test('rsync listing: symlink targets (with -l) are split from the name', async
   t.same(entries[2], { ...expected[2], target: 'a dir/file with spaces.txt' })
   t.same(entries[6], { ...expected[6], target: 'sub' })
   t.same(entries[5], expected[5], 'a plain file named with spaces keeps its whole name')
+  t.equal(parseListingLine('drwxr-x---        4096 2024/01/02 03:04:05 private')?.permissions, 'rwxr-x---', 'permissions are kept')
 })
 
 t.test('rsync listing: escapes, noise and special files', async (t) => {

@@ -86,6 +86,33 @@ export const configKeys = [
     description: 'Seconds to wait for a PostgreSQL server connection.',
   },
   {
+    key: 'umdl.file_detail_days',
+    env: 'MM_UMDL_FILE_DETAIL_DAYS',
+    type: 'integer',
+    min: 1,
+    max: 365,
+    default: 4,
+    description: 'umdl: days old file details (metalink alternates) are kept; the previous one goes once the newest is this many days minus one old.',
+  },
+  {
+    key: 'umdl.short_list_threshold',
+    env: 'MM_UMDL_SHORT_LIST_THRESHOLD',
+    type: 'integer',
+    min: 1,
+    max: 1000000,
+    default: 10,
+    description: 'umdl: a directory with more files than this of one kind (.rpm .drpm .hdr .html) stores only the 3 newest of that kind.',
+  },
+  {
+    key: 'umdl.rsync_timeout',
+    env: 'MM_UMDL_RSYNC_TIMEOUT',
+    type: 'integer',
+    min: 10,
+    max: 86400,
+    default: 1800,
+    description: 'umdl: seconds an rsync listing of a category source may take before it is stopped and the category fails.',
+  },
+  {
     key: 'log.level',
     env: 'MM_LOG_LEVEL',
     type: 'enum',
@@ -165,6 +192,12 @@ export const configKeys = [
     description: 'After a fullfiletimelist comparison, files checked directly by HEAD besides every repomd.xml (fetched and hashed).',
   },
 ] as const satisfies readonly KeySpec[]
+
+/**
+ * Structured (non-scalar) entries inside sections that also hold scalar keys: validated
+ * by their domain through `config.section()`, not by resolveConfig.
+ */
+export const structuredConfigKeys: readonly string[] = ['umdl.category', 'umdl.prefix_rule']
 
 export type ConfigKey = (typeof configKeys)[number]['key']
 

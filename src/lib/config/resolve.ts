@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js'
 import { coerceValue } from './coerce.js'
-import { configKeys, defaultDataDir, DEFAULT_CONFIG_FILE, type ConfigKey, type ConfigValue, type KeySpec } from './keys.js'
+import { configKeys, structuredConfigKeys, defaultDataDir, DEFAULT_CONFIG_FILE, type ConfigKey, type ConfigValue, type KeySpec } from './keys.js'
 import { loadConfigFile, type ConfigTable } from './load-file.js'
 
 export interface ConfigInputs {
@@ -33,7 +33,7 @@ function lookup(table: ConfigTable, key: string): unknown {
 
 /** Scalar keys written in the file that no KeySpec knows: a typo is an error, not ignored. */
 function checkUnknownKeys(table: ConfigTable, file: string): void {
-  const known = new Set<string>(configKeys.map((spec) => spec.key))
+  const known = new Set<string>([...configKeys.map((spec) => spec.key), ...structuredConfigKeys])
   for (const [section, value] of Object.entries(table)) {
     if (!knownSections.has(section)) continue // structured sections belong to their domain
     for (const name of Object.keys(value as ConfigTable)) {

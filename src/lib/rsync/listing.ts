@@ -27,10 +27,12 @@ export interface ListingEntry {
   path: string
   /** Symlink target, when rsync printed one (with -l / -a). */
   target?: string
+  /** The nine permission characters, e.g. `rwxr-xr-x`. */
+  permissions: string
 }
 
 // perms, size (digits with optional , or . separators), yyyy/mm/dd, hh:mm:ss, path
-const LINE = /^([-dlcbps])[-rwxsStTl]{9}[.+@]*\s+([\d,.]+)\s+(\d{4})\/(\d\d)\/(\d\d)\s+(\d\d):(\d\d):(\d\d)\s(.+)$/
+const LINE = /^([-dlcbps])([-rwxsStTl]{9})[.+@]*\s+([\d,.]+)\s+(\d{4})\/(\d\d)\/(\d\d)\s+(\d\d):(\d\d):(\d\d)\s(.+)$/
 
 const TYPES: Record<string, ListingEntryType | undefined> = { '-': 'f', d: 'd', l: 'l' }
 
@@ -56,11 +58,11 @@ export function parseListingLine(line: string): ListingEntry | null {
   if (!match) return null
   const type = TYPES[match[1]]
   if (!type) return null
-  const size = Number(match[2].replace(/[,.]/g, ''))
+  const size = Number(match[3].replace(/[,.]/g, ''))
   if (!Number.isSafeInteger(size)) return null
-  const [year, month, day, hour, minute, second] = match.slice(3, 9).map(Number)
+  const [year, month, day, hour, minute, second] = match.slice(4, 10).map(Number)
   const mtime = Date.UTC(year, month - 1, day, hour, minute, second) / 1000
-  let name = match[9]
+  let name = match[10]
   let target: string | undefined
   if (type === 'l') {
     const arrow = name.indexOf(' -> ')
@@ -69,7 +71,7 @@ export function parseListingLine(line: string): ListingEntry | null {
       name = name.slice(0, arrow)
     }
   }
-  const entry: ListingEntry = { type, size, mtime, path: decodeRsyncName(name) }
+  const entry: ListingEntry = { type, size, mtime, path: decodeRsyncName(name), permissions: match[2] }
   if (target !== undefined) entry.target = target
   return entry
 }
