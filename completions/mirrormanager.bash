@@ -3,28 +3,89 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("crawl" "crawl propagation" "db migrate" "db status" "host crawl-log")
+  local commands=("arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "netblock-country add" "netblock-country list" "netblock-country remove" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
   done
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
+    "arch add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist --primary-arch --no-primary-arch" ;;
+    "arch list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "arch remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "arch show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "arch update") flags="--json --config --log-level --database-url --data-dir --wait --name --publiclist --no-publiclist --primary-arch --no-primary-arch" ;;
+    "category add") flags="--json --config --log-level --database-url --data-dir --wait --product --topdir --admin-only --no-admin-only --publiclist --no-publiclist --canonical-host --geo-dns-domain" ;;
+    "category list") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
+    "category remove") flags="--json --config --log-level --database-url --data-dir --wait --force" ;;
+    "category show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "category update") flags="--json --config --log-level --database-url --data-dir --wait --name --product --topdir --admin-only --no-admin-only --publiclist --no-publiclist --canonical-host --geo-dns-domain" ;;
+    "country-continent add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "country-continent list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "country-continent remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "crawl") flags="--json --config --log-level --database-url --data-dir --wait --threads --startid --stopid --fraction --category --continent --host --include-private --include-disabled --host-timeout --global-timeout --canary --repodata --dry-run" ;;
     "crawl propagation") flags="--json --config --log-level --database-url --data-dir --wait --threads --prefix --dry-run" ;;
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host acl-ip add") flags="" ;;
+    "host acl-ip remove") flags="" ;;
+    "host add") flags="--json --config --log-level --database-url --data-dir --wait --country --bandwidth --private --no-private --internet2 --no-internet2 --internet2-clients --no-internet2-clients --asn --asn-clients --no-asn-clients --max-connections --admin-active --no-admin-active --user-active --no-user-active --comment --robot-email --category --always-up2date" ;;
+    "host category add") flags="--json --config --log-level --database-url --data-dir --wait --always-up2date" ;;
+    "host category remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host country-allowed add") flags="" ;;
+    "host country-allowed remove") flags="" ;;
     "host crawl-log") flags="--json --config --log-level --database-url --data-dir --wait --limit" ;;
+    "host list") flags="--json --config --log-level --database-url --data-dir --wait --site --country" ;;
+    "host netblock add") flags="--name --force" ;;
+    "host netblock remove") flags="" ;;
+    "host peer-asn add") flags="--name" ;;
+    "host peer-asn remove") flags="" ;;
+    "host remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host update") flags="--json --config --log-level --database-url --data-dir --wait --name --country --bandwidth --private --no-private --internet2 --no-internet2 --internet2-clients --no-internet2-clients --asn --asn-clients --no-asn-clients --max-connections --admin-active --no-admin-active --user-active --no-user-active --comment --robot-email" ;;
+    "host url add") flags="--json --config --log-level --database-url --data-dir --wait --private" ;;
+    "host url remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "netblock-country add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "netblock-country list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "netblock-country remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "product add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist" ;;
+    "product list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "product remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "product show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "product update") flags="--json --config --log-level --database-url --data-dir --wait --name --publiclist --no-publiclist" ;;
+    "repo disable") flags="--json --config --log-level --database-url --data-dir --wait --arch" ;;
+    "repo enable") flags="--json --config --log-level --database-url --data-dir --wait --arch" ;;
+    "repo list") flags="--json --config --log-level --database-url --data-dir --wait --category --product --version --arch --disabled --no-disabled" ;;
+    "repo redirect add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "repo redirect list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "repo redirect remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "repo show") flags="--json --config --log-level --database-url --data-dir --wait --arch" ;;
+    "site add") flags="--json --config --log-level --database-url --data-dir --wait --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
+    "site admin add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "site admin remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "site list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "site password") flags="--json --config --log-level --database-url --data-dir --wait --password --password-stdin --generate" ;;
+    "site remove") flags="--json --config --log-level --database-url --data-dir --wait --force" ;;
+    "site show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "site update") flags="--json --config --log-level --database-url --data-dir --wait --name --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
+    "umdl") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
+    "update-master-directory-list") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
+    "version add") flags="--json --config --log-level --database-url --data-dir --wait --product --is-test --no-is-test --display --no-display --display-name --sortorder --codename --ordered-mirrorlist --no-ordered-mirrorlist" ;;
+    "version list") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
+    "version remove") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
+    "version show") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
+    "version update") flags="--json --config --log-level --database-url --data-dir --wait --product --name --is-test --no-is-test --display --no-display --display-name --sortorder --codename --ordered-mirrorlist --no-ordered-mirrorlist" ;;
     esac
     COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
     return
   fi
-  local next=()
+  local next=" " word rest
   for c in "${commands[@]}"; do
-    if [ -z "$line" ]; then next+=("${c%% *}")
-    else case "$c" in "$line "*) rest="${c#"$line "}"; next+=("${rest%% *}") ;; esac
+    if [ -z "$line" ]; then word="${c%% *}"
+    else case "$c" in "$line "*) rest="${c#"$line "}"; word="${rest%% *}" ;; *) continue ;; esac
     fi
+    case "$next" in *" $word "*) ;; *) next+="$word " ;; esac
   done
-  COMPREPLY=($(compgen -W "${next[*]}" -- "$cur"))
+  COMPREPLY=($(compgen -W "$next" -- "$cur"))
 }
 complete -F _mirrormanager mirrormanager

@@ -5,10 +5,14 @@
 //
 //   node bench/crawl/run.js                      # 100 x 5000, threads 50
 //   MIRRORS=20 DIRS=1000 node bench/crawl/run.js # quick
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres node bench/crawl/run.js
+//     # a throw-away database on that PostgreSQL server instead of the embedded one
+//     # (the embedded PGlite alone peaks at ~320 MB inside the crawler process)
 import { execFileSync, fork, spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import postgres from 'postgres'
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
 import { openDatabase } from '../../dist/lib/db/connect.js'
 
@@ -19,7 +23,18 @@ const REPODATA_EVERY = Number(process.env.REPODATA_EVERY ?? 50)
 const THREADS = Number(process.env.THREADS ?? 50)
 const CONNECTIONS = 2
 const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-crawl-'))
-const env = { ...process.env, MM_DATA_DIR: dataDir, MM_CONFIG: '/dev/null', MIRRORS, DIRS, REPODATA_EVERY, THREADS, CONNECTIONS, MM_CRAWL_CONNECTIONS_PER_HOST: CONNECTIONS }
+const serverUrl = process.env.BENCH_DATABASE_URL
+const benchDatabase = `mm_bench_crawl_${process.pid}`
+let databaseUrl
+if (serverUrl) {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${benchDatabase}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${benchDatabase}`
+  databaseUrl = url.toString()
+}
+const env = { ...process.env, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), MM_DATA_DIR: dataDir, MM_CONFIG: '/dev/null', MIRRORS, DIRS, REPODATA_EVERY, THREADS, CONNECTIONS, MM_CRAWL_CONNECTIONS_PER_HOST: CONNECTIONS }
 
 const server = fork(join(here, 'server.js'), { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 const ask = (message) => new Promise((resolve) => { server.once('message', resolve); if (message) server.send(message) })
@@ -27,7 +42,7 @@ const { port } = await ask()
 
 async function setUp() {
   process.stderr.write('setting up the database...\n')
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }))
+  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
   const sql = database.sql
   await sql.begin(async (tx) => {
     await tx`insert into directory (name, files) values ('pub/bench', '[{"name":"fullfiletimelist-bench","size":1,"timestamp":0}]')`
@@ -77,6 +92,11 @@ const head = await measureCrawl('head')
 const list = await measureCrawl('list')
 server.send('stop')
 rmSync(dataDir, { recursive: true, force: true })
+if (serverUrl) {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`drop database if exists ${benchDatabase} with (force)`)
+  await admin.end()
+}
 
 const row = (name, r) => `| ${name} | ${r.wallSeconds.toFixed(1)} | ${r.requests} | ${Math.round(r.rate)} | ${r.maxRssMb.toFixed(0)} |`
 const cpu = cpus()[0]?.model ?? 'unknown'
@@ -84,7 +104,7 @@ const report = [
   '',
   `## ${new Date().toISOString()} — ${MIRRORS} mirrors x ${DIRS} directories (+1 repodata per ${REPODATA_EVERY}), --threads ${THREADS}, ${CONNECTIONS} connections per host`,
   '',
-  `Machine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}; Node ${process.version}; embedded database.`,
+  `Machine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}; Node ${process.version}; ${serverUrl ? 'PostgreSQL server database' : 'embedded database (PGlite, in the crawler process)'}.`,
   '',
   '| run | wall s | requests | requests/s | peak RSS MB |',
   '|---|---|---|---|---|',
