@@ -20,10 +20,10 @@ const http = await startMirrorHttpServer({
 })
 t.teardown(() => http.stop())
 
-const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}) =>
+const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}, env: Record<string, string> = {}) =>
   runCrawl(
     db.sql,
-    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1' }, configFile: '/dev/null' }),
+    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
     { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
     silentLogger,
   )
@@ -59,7 +59,7 @@ for (const kind of databaseKinds()) {
     const [manual] = await db.sql<{ userActive: boolean }[]>`select user_active from host where id = ${flaky.hostId}`
     t.equal(manual.userActive, false, 'a host an operator disabled stays disabled')
     const log = await db.sql<{ result: string }[]>`select result from host_crawl_log where host_id = ${flaky.hostId} order by id`
-    t.same(log.map((entry) => entry.result), ['unreachable', 'unreachable', 'unreachable', 'unreachable', 'ok', 'ok'])
+    t.same(log.map((entry) => entry.result), ['unreachable', 'unreachable', 'unreachable', 'ok', 'ok'], 'the newest crawl.log_keep (5) entries are kept')
   })
 
   t.test(`${kind}: --repodata and --canary`, async (t) => {
@@ -74,13 +74,20 @@ for (const kind of databaseKinds()) {
     t.equal(repodata.results[0].upToDate, 2, 'two repodata directories checked')
     t.equal(http.requests.get('current2'), before + 5, 'the repodata crawl: the list, two repomd.xml, two sampled files')
     const after = await upToDateState(db.sql, good.hostCategoryId)
+
+    // A listing over crawl.max_listing_bytes is abandoned, never half-read: HEAD per file takes over.
+    const capped = await crawl(db, { mode: 'repodata' }, { MM_CRAWL_MAX_LISTING_BYTES: '512' })
+    t.equal(capped.results[0].upToDate, 2)
+    const [entry] = await db.sql<{ summary: string }[]>`select summary from host_crawl_log order by id desc limit 1`
+    t.match(entry.summary, /2 up to date, 0 stale via http \(before: fullfiletimelist .*more than the 512 (bytes )?allowed/, 'regression: an abandoned listing crashed the crawler (unhandled body error)')
+    const beforeCanary = http.requests.get('current2') ?? 0
     t.equal(after.get(PATHS.repodata), true)
     t.equal(after.get(PATHS.packages), false, 'other directories untouched')
 
     await db.sql`update host_category_dir set up2date = true where host_category_id = ${good.hostCategoryId}`
     const canary = await crawl(db, { mode: 'canary' })
     t.equal(canary.hosts.ok, 1)
-    t.equal(http.requests.get('current2'), before + 5 + 1, 'a canary costs one request')
+    t.equal(http.requests.get('current2'), beforeCanary + 1, 'a canary costs one request')
     t.ok([...(await upToDateState(db.sql, good.hostCategoryId)).values()].every(Boolean), 'canary ok: state kept')
     await db.sql`update host_category_url set url = 'http://127.0.0.1:1/x' where host_category_id = ${good.hostCategoryId}`
     const down = await crawl(db, { mode: 'canary' })
