@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { runCrawl, type CrawlOptions } from '../../src/lib/crawl/run-crawl.js'
 import { selectHosts } from '../../src/lib/crawl/select-hosts.js'
+import { propagationBucket, runPropagation } from '../../src/lib/crawl/propagation.js'
 import { silentLogger } from '../../src/lib/log.js'
 import { buildTrees, insertHost, insertMaster, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
@@ -13,13 +14,16 @@ import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
 const root = mkdtempSync(join(tmpdir(), 'mm-crawl-int-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
 const trees = buildTrees(root)
-const http = await startMirrorHttpServer(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`current${i}`, trees.current])))
+const http = await startMirrorHttpServer({
+  ...Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`current${i}`, trees.current])),
+  behind: trees.behind,
+})
 t.teardown(() => http.stop())
 
-const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}) =>
+const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}, env: Record<string, string> = {}) =>
   runCrawl(
     db.sql,
-    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1' }, configFile: '/dev/null' }),
+    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
     { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
     silentLogger,
   )
@@ -55,7 +59,7 @@ for (const kind of databaseKinds()) {
     const [manual] = await db.sql<{ userActive: boolean }[]>`select user_active from host where id = ${flaky.hostId}`
     t.equal(manual.userActive, false, 'a host an operator disabled stays disabled')
     const log = await db.sql<{ result: string }[]>`select result from host_crawl_log where host_id = ${flaky.hostId} order by id`
-    t.same(log.map((entry) => entry.result), ['unreachable', 'unreachable', 'unreachable', 'unreachable', 'ok', 'ok'])
+    t.same(log.map((entry) => entry.result), ['unreachable', 'unreachable', 'unreachable', 'ok', 'ok'], 'the newest crawl.log_keep (5) entries are kept')
   })
 
   t.test(`${kind}: --repodata and --canary`, async (t) => {
@@ -70,13 +74,20 @@ for (const kind of databaseKinds()) {
     t.equal(repodata.results[0].upToDate, 2, 'two repodata directories checked')
     t.equal(http.requests.get('current2'), before + 5, 'the repodata crawl: the list, two repomd.xml, two sampled files')
     const after = await upToDateState(db.sql, good.hostCategoryId)
+
+    // A listing over crawl.max_listing_bytes is abandoned, never half-read: HEAD per file takes over.
+    const capped = await crawl(db, { mode: 'repodata' }, { MM_CRAWL_MAX_LISTING_BYTES: '512' })
+    t.equal(capped.results[0].upToDate, 2)
+    const [entry] = await db.sql<{ summary: string }[]>`select summary from host_crawl_log order by id desc limit 1`
+    t.match(entry.summary, /2 up to date, 0 stale via http \(before: fullfiletimelist .*more than the 512 (bytes )?allowed/, 'regression: an abandoned listing crashed the crawler (unhandled body error)')
+    const beforeCanary = http.requests.get('current2') ?? 0
     t.equal(after.get(PATHS.repodata), true)
     t.equal(after.get(PATHS.packages), false, 'other directories untouched')
 
     await db.sql`update host_category_dir set up2date = true where host_category_id = ${good.hostCategoryId}`
     const canary = await crawl(db, { mode: 'canary' })
     t.equal(canary.hosts.ok, 1)
-    t.equal(http.requests.get('current2'), before + 5 + 1, 'a canary costs one request')
+    t.equal(http.requests.get('current2'), beforeCanary + 1, 'a canary costs one request')
     t.ok([...(await upToDateState(db.sql, good.hostCategoryId)).values()].every(Boolean), 'canary ok: state kept')
     await db.sql`update host_category_url set url = 'http://127.0.0.1:1/x' where host_category_id = ${good.hostCategoryId}`
     const down = await crawl(db, { mode: 'canary' })
@@ -107,5 +118,36 @@ for (const kind of databaseKinds()) {
     await db.sql`update host set last_crawl_duration = id * 10 where id <> ${ids[3]}`
     const order = (await selectHosts(db.sql, {})).map((host) => host.name)
     t.same(order, ['h3', 'h6', 'h5', 'h4', 'h2', 'h0'], 'never crawled first, then slowest first')
+  })
+}
+
+t.test('propagation buckets by days behind the newest version', async (t) => {
+  const now = 1_731_412_300
+  t.same(
+    [now, now - 3600, now - 86400, now - 2 * 86400 - 5, now - 3 * 86400, undefined].map((ts) => propagationBucket(now, ts)),
+    ['sameDay', 'sameDay', 'oneDay', 'twoDay', 'older', 'noInfo'],
+  )
+})
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: crawl propagation counts mirrors per days behind and stores a row per run`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const { categoryId, directoryIds } = await insertMaster(db.sql, trees.master)
+    const [version] = await db.sql<{ id: number }[]>`insert into version (product_id, name) select product_id, '9' from category where id = ${categoryId} returning id`
+    const [repo] = await db.sql<{ id: number }[]>`
+      insert into repository (name, prefix, category_id, version_id, arch_id, directory_id)
+      select 'epel-9-x86_64', 'updates-released-f9', ${categoryId}, ${version.id}, a.id, ${directoryIds.get('9/Everything/x86_64')!}
+      from arch a where a.name = 'x86_64' returning id`
+    await insertHost(db.sql, categoryId, { name: 'same', urls: [http.url('current0'), 'rsync://127.0.0.1:1/x'] })
+    await insertHost(db.sql, categoryId, { name: 'behind', urls: [http.url('behind')] })
+    await insertHost(db.sql, categoryId, { name: 'refused', urls: ['http://127.0.0.1:1/current'] })
+    const config = resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1' }, configFile: '/dev/null' })
+    const run = await runPropagation(db.sql, config, { threads: 4, prefixes: ['updates-released-*'], dryRun: false }, silentLogger)
+    t.same(run.repositories, [{ repositoryId: repo.id, prefix: 'updates-released-f9', arch: 'x86_64', sameDay: 1, oneDay: 1, twoDay: 0, older: 0, noInfo: 1 }])
+    const stored = await db.sql<{ sameDay: number; oneDay: number; noInfo: number }[]>`select same_day, one_day, no_info from propagation_stat where repository_id = ${repo.id}`
+    t.same(stored, [{ sameDay: 1, oneDay: 1, noInfo: 1 }])
+    const none = await runPropagation(db.sql, config, { threads: 4, prefixes: ['epel-*'], dryRun: true }, silentLogger)
+    t.same(none.repositories, [], 'other prefixes: nothing measured')
   })
 }

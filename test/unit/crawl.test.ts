@@ -116,3 +116,29 @@ t.test('crawl log lines say what an operator needs', async (t) => {
     'Fedora EPEL: unreachable (http http://m/epel: ECONNREFUSED)',
   )
 })
+
+t.test('the listr display runs every host, bounded, and a failed host does not stop the others', async (t) => {
+  const { runHosts } = await import('../../src/lib/crawl/progress.js')
+  const hosts = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, name: `h${i + 1}`, country: 'SE', maxConnections: 1, lastCrawlDuration: null, crawlFailures: 0, categories: [] }))
+  let running = 0
+  let most = 0
+  const done: string[] = []
+  const write = process.stderr.write
+  process.stderr.write = (() => true) as typeof process.stderr.write
+  try {
+    await runHosts(hosts, 2, 'listr', async (host, step) => {
+      running++
+      most = Math.max(most, running)
+      step('Fedora EPEL')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      running--
+      done.push(host.name)
+      const started = new Date()
+      return { host, mode: 'full', result: host.id === 2 ? 'unreachable' : 'ok', started, finished: started, categories: [], families: [], counters: { requests: {}, bytes: 0 }, disabled: false, message: null }
+    })
+  } finally {
+    process.stderr.write = write
+  }
+  t.same(done.sort(), ['h1', 'h2', 'h3', 'h4', 'h5'])
+  t.equal(most, 2)
+})

@@ -240,7 +240,7 @@ export const configKeys = [
     key: 'crawl.max_listing_bytes',
     env: 'MM_CRAWL_MAX_LISTING_BYTES',
     type: 'integer',
-    min: 1024,
+    min: 256,
     max: 4294967296,
     default: 268435456,
     description: 'Largest listing (fullfiletimelist, rsync or FTP listing) read from one mirror; a bigger one is abandoned and counts as unknown.',

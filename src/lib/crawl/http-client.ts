@@ -36,7 +36,7 @@ export class BodyTooLarge extends ProtocolUnavailable {}
 interface Answer {
   statusCode: number
   headers: Record<string, string | string[] | undefined>
-  body: { dump(): Promise<void>; destroy(error?: Error): void } & AsyncIterable<Buffer>
+  body: { dump(): Promise<void>; destroy(error?: Error): void; on(event: 'error', listener: () => void): unknown } & AsyncIterable<Buffer>
 }
 
 export class HttpClient {
@@ -140,7 +140,7 @@ export class HttpClient {
     }
     const declared = Number(header(answer.headers, 'content-length') ?? 0)
     if (declared > maxBytes) {
-      answer.body.destroy()
+      discard(answer.body)
       throw new BodyTooLarge(`${url}: ${declared} bytes, more than the ${maxBytes} allowed`)
     }
     let total = 0
@@ -151,7 +151,7 @@ export class HttpClient {
         onChunk(chunk)
       }
     } catch (error) {
-      answer.body.destroy()
+      discard(answer.body)
       if (error instanceof ProtocolUnavailable) throw error
       if (signal.aborted) throw signal.reason
       throw new ProtocolUnavailable(`${url}: ${reasonOf(error)}`)
@@ -179,6 +179,16 @@ export class HttpClient {
     // destroy, not close: a hostile mirror must not keep a half-read response open.
     await Promise.all(pools.map((pool) => pool.destroy().catch(() => {})))
   }
+}
+
+/**
+ * Drops a response body unread. undici reports a body destroyed before its end as an
+ * 'error' event; nobody else listens any more, so without this listener an abandoned
+ * (too big, hostile) listing would crash the process.
+ */
+function discard(body: Answer['body']): void {
+  body.on('error', () => {})
+  body.destroy()
 }
 
 function header(headers: Answer['headers'], name: string): string | undefined {

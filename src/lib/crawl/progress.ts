@@ -10,7 +10,8 @@ import type { CrawlHost, HostCrawlResult } from './types.js'
 
 export type ProgressDisplay = 'listr' | 'none'
 
-type HostWork = (host: CrawlHost, step: (text: string) => void) => Promise<HostCrawlResult>
+/** Returns null when the host was not crawled (global timeout reached before it started). */
+type HostWork = (host: CrawlHost, step: (text: string) => void) => Promise<HostCrawlResult | null>
 
 function describe(crawl: HostCrawlResult): string {
   const seconds = ((crawl.finished.getTime() - crawl.started.getTime()) / 1000).toFixed(1)
@@ -31,6 +32,7 @@ export async function runHosts(hosts: CrawlHost[], threads: number, display: Pro
       title: host.name,
       task: async (_: unknown, task: { title: string; output: string }) => {
         const crawl = await work(host, (text) => (task.output = text))
+        if (!crawl) throw new Error(`${host.name}: not started, global timeout reached`)
         task.title = describe(crawl)
         if (crawl.result !== 'ok') throw new Error(describe(crawl))
       },

@@ -68,7 +68,14 @@ export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlO
   const store = { disableAfter: config.get('crawl.disable_after'), logKeep: config.get('crawl.log_keep') }
   const writes = createWriteQueue()
   const results: HostCrawlResult[] = []
+  let notStarted = 0
   await runHosts(hosts, options.threads, options.progress ?? 'none', async (host, step) => {
+    // Past the global timeout, hosts not started yet are left as they are: running out
+    // of time says nothing about them.
+    if (context.signal.aborted) {
+      notStarted++
+      return null
+    }
     const crawl = await crawlHost(host, { ...context, onStep: (_, text) => step(text) })
     if (!options.dryRun) crawl.disabled = await writes.push(() => storeHostCrawl(sql, crawl, store))
     results.push(crawl)
@@ -76,5 +83,5 @@ export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlO
     return crawl
   })
   await writes.drain()
-  return summarizeRun(results, { started, dryRun: options.dryRun, mode: options.mode })
+  return summarizeRun(results, { started, dryRun: options.dryRun, mode: options.mode, notStarted })
 }

@@ -54,14 +54,7 @@ export function continentFilter(codes: string[]): (country: string) => boolean {
   }
 }
 
-interface HostRow {
-  id: number
-  name: string
-  country: string
-  maxConnections: number
-  lastCrawlDuration: number | null
-  crawlFailures: number
-}
+type HostRow = Omit<CrawlHost, 'categories'>
 
 interface UrlRow {
   hostId: number

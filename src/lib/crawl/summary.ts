@@ -17,7 +17,8 @@ export interface HostSummary {
 export interface CrawlSummary {
   mode: CrawlMode
   dryRun: boolean
-  hosts: { total: number; ok: number; failed: number; unreachable: number; timedOut: number; disabled: number }
+  /** total: hosts selected; notStarted: left alone because the global timeout came first. */
+  hosts: { total: number; ok: number; failed: number; unreachable: number; timedOut: number; notStarted: number; disabled: number }
   directories: { upToDate: number; stale: number }
   requests: Record<string, number>
   bytes: number
@@ -43,7 +44,7 @@ function hostSummary(crawl: HostCrawlResult): HostSummary {
   }
 }
 
-export function summarizeRun(crawls: HostCrawlResult[], run: { started: number; dryRun: boolean; mode: CrawlMode }): CrawlSummary {
+export function summarizeRun(crawls: HostCrawlResult[], run: { started: number; dryRun: boolean; mode: CrawlMode; notStarted: number }): CrawlSummary {
   const results = crawls.map(hostSummary).sort((a, b) => a.id - b.id)
   const counters = newCounters()
   for (const crawl of crawls) addCounters(counters, crawl.counters)
@@ -52,11 +53,12 @@ export function summarizeRun(crawls: HostCrawlResult[], run: { started: number; 
     mode: run.mode,
     dryRun: run.dryRun,
     hosts: {
-      total: results.length,
+      total: results.length + run.notStarted,
       ok: count('ok'),
       failed: count('failure'),
       unreachable: count('unreachable'),
       timedOut: count('timeout'),
+      notStarted: run.notStarted,
       disabled: results.filter((host) => host.disabled).length,
     },
     directories: {
@@ -79,6 +81,7 @@ export function summaryRecord(summary: CrawlSummary): [string, unknown][] {
     ['failed', summary.hosts.failed],
     ['unreachable', summary.hosts.unreachable],
     ['timed out', summary.hosts.timedOut],
+    ['not started (global timeout)', summary.hosts.notStarted],
     ['disabled now', summary.hosts.disabled],
     ['directories up to date', summary.directories.upToDate],
     ['directories stale', summary.directories.stale],
