@@ -57,7 +57,7 @@ Exit status: 0 when every host was crawled successfully, 8 (partial failure) whe
     const failed = summary.hosts.total - summary.hosts.ok
     if (failed === 0) return summary
     if (this.jsonEnabled()) this.logJson(summary)
-    this.logToStderr(`Error: ${failed} of ${summary.hosts.total} hosts failed, were unreachable or timed out [MM_PARTIAL_FAILURE]`)
+    this.logToStderr(`Error: ${failed} of ${summary.hosts.total} hosts failed, were unreachable or timed out\nCode: MM_PARTIAL_FAILURE`)
     return this.exit(ExitStatus.partialFailure)
   }
 }

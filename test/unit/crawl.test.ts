@@ -142,3 +142,36 @@ t.test('the listr display runs every host, bounded, and a failed host does not s
   t.same(done.sort(), ['h1', 'h2', 'h3', 'h4', 'h5'])
   t.equal(most, 2)
 })
+
+t.test('regression: a mirror lacking a whole release is not up to date for its file-less directories', async (t) => {
+  const { settleEmptyDirectories } = await import('../../src/lib/crawl/empty-directories.js')
+  const dir = (id: number, path: string, files = 0) => ({
+    id,
+    path,
+    readable: true,
+    files: Array.from({ length: files }, (_, i) => ({ name: `f${i}`, size: 1, timestamp: 0 })),
+  })
+  const directories = [
+    dir(1, 'releases/41'),
+    dir(2, 'releases/41/os'),
+    dir(3, 'releases/41/os/repodata', 2),
+    dir(4, 'releases/40/os'),
+    dir(5, 'releases/40/os/repodata', 2),
+    dir(6, 'releases/40/os/empty-leaf'),
+  ]
+  const verdicts = settleEmptyDirectories(
+    directories,
+    new Map<number, 'up2date' | 'stale'>([
+      [1, 'up2date'],
+      [2, 'up2date'],
+      [3, 'stale'],
+      [4, 'up2date'],
+      [5, 'up2date'],
+      [6, 'up2date'],
+    ]),
+  )
+  t.equal(verdicts.get(2), 'stale', 'os/ holds no files and its repodata is missing: stale')
+  t.equal(verdicts.get(1), 'stale', 'and so is the release above it')
+  t.equal(verdicts.get(4), 'up2date', 'a file-less directory whose subdirectory is confirmed is up to date')
+  t.equal(verdicts.get(6), 'up2date', 'an empty leaf stays up to date (spec)')
+})

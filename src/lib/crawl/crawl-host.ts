@@ -3,6 +3,7 @@
  * per-host deadline; IPv4/IPv6 reachability. Never throws for anything a mirror does:
  * every failure ends as a HostResult and a line in the crawl log.
  */
+import { settleEmptyDirectories } from './empty-directories.js'
 import type { Connector, ConnectorLimits, CategoryCheck } from './connectors/connector.js'
 import { reasonOf } from './connectors/connector.js'
 import { isRepodataDirectory } from './category-tree.js'
@@ -83,7 +84,10 @@ async function crawlCategory(
       continue
     }
     const result = await connector.check(check)
-    if (result.status === 'checked') return { ...outcome, protocol: connector.protocol, status: 'checked', verdicts: result.verdicts }
+    if (result.status === 'checked') {
+      const verdicts = settleEmptyDirectories(directories, result.verdicts)
+      return { ...outcome, protocol: connector.protocol, status: 'checked', verdicts }
+    }
     outcome.attempts.push(`${connector.protocol} ${url}: ${result.reason}`)
   }
   if (outcome.attempts.length === 0) outcome.attempts.push('no usable URL')
