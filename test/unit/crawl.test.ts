@@ -152,6 +152,7 @@ t.test('regression: a mirror lacking a whole release is not up to date for its f
     files: Array.from({ length: files }, (_, i) => ({ name: `f${i}`, size: 1, timestamp: 0 })),
   })
   const directories = [
+    dir(0, ''),
     dir(1, 'releases/41'),
     dir(2, 'releases/41/os'),
     dir(3, 'releases/41/os/repodata', 2),
@@ -162,6 +163,7 @@ t.test('regression: a mirror lacking a whole release is not up to date for its f
   const verdicts = settleEmptyDirectories(
     directories,
     new Map<number, 'up2date' | 'stale'>([
+      [0, 'up2date'],
       [1, 'up2date'],
       [2, 'up2date'],
       [3, 'stale'],
@@ -174,4 +176,5 @@ t.test('regression: a mirror lacking a whole release is not up to date for its f
   t.equal(verdicts.get(1), 'stale', 'and so is the release above it')
   t.equal(verdicts.get(4), 'up2date', 'a file-less directory whose subdirectory is confirmed is up to date')
   t.equal(verdicts.get(6), 'up2date', 'an empty leaf stays up to date (spec)')
+  t.equal(verdicts.get(0), 'up2date', 'the category top (path "") is the shallowest: settled after release 40 below it')
 })

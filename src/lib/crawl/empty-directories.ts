@@ -25,7 +25,8 @@ export function settleEmptyDirectories(
     if (parent !== undefined && byPath.has(parent)) hasChildren.add(parent)
   }
   const confirmedChild = new Set<string>()
-  const deepestFirst = [...directories].sort((a, b) => b.path.split('/').length - a.path.split('/').length)
+  const depth = (path: string) => (path === '' ? 0 : path.split('/').length)
+  const deepestFirst = [...directories].sort((a, b) => depth(b.path) - depth(a.path))
   for (const directory of deepestFirst) {
     if (directory.files.length === 0 && hasChildren.has(directory.path)) {
       verdicts.set(directory.id, confirmedChild.has(directory.path) ? 'up2date' : 'stale')
