@@ -78,7 +78,7 @@ for (const kind of databaseKinds()) {
     const { hosts } = await setUp(db)
     await db.disconnect()
     http.requests.clear()
-    const run = await runCliJson<CrawlSummary>(['crawl', '--threads', '8', '--host-timeout', '6'], { env: env(db) })
+    const run = await runCliJson<CrawlSummary>(['crawl', '--threads', '8', '--host-timeout', '6'], { env: env(db), timeoutMs: 300_000 })
     t.equal(run.status, 8, `partial failure exit status (hang, trickle, refused failed)\n${run.stderr}`)
     const byName = new Map(run.json.results.map((r) => [r.name, r]))
     t.equal(byName.get('hang')?.result, 'unreachable', 'a mirror that never answers is unreachable')

@@ -58,7 +58,15 @@ export async function startMirrorHttpServer(
     const now = (inFlight.get(mirror) ?? 0) + 1
     inFlight.set(mirror, now)
     maxInFlight.set(mirror, Math.max(maxInFlight.get(mirror) ?? 0, now))
-    response.on('close', () => inFlight.set(mirror, (inFlight.get(mirror) ?? 1) - 1))
+    // 'finish' (the response is handed to the OS) comes before the client can send its
+    // next request on the connection; 'close' alone can lag behind that next request.
+    let done = false
+    const finished = () => {
+      if (!done) inFlight.set(mirror, (inFlight.get(mirror) ?? 1) - 1)
+      done = true
+    }
+    response.on('finish', finished)
+    response.on('close', finished)
     userAgents.add(String(request.headers['user-agent']))
     const behaviour = mirrors[mirror]
     switch (behaviour) {
