@@ -86,9 +86,11 @@ function session(control: Socket, options: FtpServerOptions, commands: Map<strin
           try { if (statSync(path).isDirectory()) names = readdirSync(path).sort() } catch { /* missing */ }
           const data = passive
           if (!names || !data) {
-            void data?.socket.then((socket) => socket.destroy())
-            closePassive()
+            // Like vsftpd: the error reply first, then the data connection is closed cleanly.
             reply(`${options.missingDirectoryCode ?? 550} no such directory`)
+            passive = undefined
+            void data?.socket.then((socket) => setTimeout(() => socket.end(), 50))
+            setTimeout(() => data?.server.close(), 50)
             break
           }
           reply('150 here it comes')

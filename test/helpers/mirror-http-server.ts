@@ -3,7 +3,7 @@
  * A mirror is a directory on disk or a misbehaviour: `forbidden` (403 for everything),
  * `hang` (never answers), `trickle` (a byte every half second), `loop` (redirects to
  * itself), `elsewhere` (redirects to another host), `broken` (503). Counts requests and
- * the most requests in flight at once per mirror, for politeness assertions.
+ * the most connections open at once per mirror, for politeness assertions.
  */
 import { createReadStream, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -16,7 +16,8 @@ export interface MirrorHttpServer {
   port: number
   url(mirror: string): string
   requests: Map<string, number>
-  maxInFlight: Map<string, number>
+  /** The most connections open at once per mirror. */
+  maxConnections: Map<string, number>
   userAgents: Set<string>
   stop(): Promise<void>
 }
@@ -26,8 +27,9 @@ export async function startMirrorHttpServer(
   host = '127.0.0.1',
 ): Promise<MirrorHttpServer> {
   const requests = new Map<string, number>()
-  const inFlight = new Map<string, number>()
-  const maxInFlight = new Map<string, number>()
+  const socketMirror = new WeakMap<Socket, string>()
+  const openConnections = new Map<string, number>()
+  const maxConnections = new Map<string, number>()
   const userAgents = new Set<string>()
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
@@ -55,10 +57,16 @@ export async function startMirrorHttpServer(
     const url = new URL(request.url ?? '/', 'http://x')
     const [, mirror = '', ...rest] = url.pathname.split('/')
     requests.set(mirror, (requests.get(mirror) ?? 0) + 1)
-    const now = (inFlight.get(mirror) ?? 0) + 1
-    inFlight.set(mirror, now)
-    maxInFlight.set(mirror, Math.max(maxInFlight.get(mirror) ?? 0, now))
-    response.on('close', () => inFlight.set(mirror, (inFlight.get(mirror) ?? 1) - 1))
+    // Connections are per crawled host (each host has its own pool), so a socket belongs
+    // to the mirror of its first request; count how many are open at once per mirror.
+    const socket = request.socket
+    if (!socketMirror.has(socket)) {
+      socketMirror.set(socket, mirror)
+      const now = (openConnections.get(mirror) ?? 0) + 1
+      openConnections.set(mirror, now)
+      maxConnections.set(mirror, Math.max(maxConnections.get(mirror) ?? 0, now))
+      socket.once('close', () => openConnections.set(mirror, (openConnections.get(mirror) ?? 1) - 1))
+    }
     userAgents.add(String(request.headers['user-agent']))
     const behaviour = mirrors[mirror]
     switch (behaviour) {
@@ -92,7 +100,7 @@ export async function startMirrorHttpServer(
     port,
     url: (mirror) => `${base}/${mirror}`,
     requests,
-    maxInFlight,
+    maxConnections,
     userAgents,
     stop: () =>
       new Promise((resolve) => {

@@ -100,10 +100,31 @@ function hostResult(categories: CategoryOutcome[]): HostResult {
   return unreachable === categories.length ? 'unreachable' : 'failure'
 }
 
+/**
+ * The host's deadline: its own timeout or the global one, whichever comes first. Built
+ * from a plain AbortController and a timer we hold on to: on Node 20 a signal made by
+ * AbortSignal.any() from an AbortSignal.timeout() can be garbage collected before it
+ * fires, and a byte-a-second mirror then holds the crawl forever (seen under load).
+ */
+function hostDeadline(global: AbortSignal, timeoutMs: number): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController()
+  const onGlobal = () => controller.abort(global.reason)
+  if (global.aborted) onGlobal()
+  else global.addEventListener('abort', onGlobal, { once: true })
+  const timer = setTimeout(() => controller.abort(new Error(`host timeout after ${timeoutMs / 1000} s`)), timeoutMs)
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer)
+      global.removeEventListener('abort', onGlobal)
+    },
+  }
+}
+
 export async function crawlHost(host: CrawlHost, context: CrawlHostContext): Promise<HostCrawlResult> {
   const started = new Date()
   const counters = newCounters()
-  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(context.hostTimeoutMs)])
+  const { signal, release } = hostDeadline(context.signal, context.hostTimeoutMs)
   const connections = Math.max(1, Math.min(host.maxConnections, context.connectionsPerHost))
   const http = new HttpClient({ connections, requestTimeoutMs: context.limits.requestTimeoutMs, maxRedirects: context.maxRedirects, userAgent: context.limits.userAgent })
   const categories: CategoryOutcome[] = []
@@ -129,6 +150,7 @@ export async function crawlHost(host: CrawlHost, context: CrawlHostContext): Pro
       message = `crawler error: ${reasonOf(error)}`
     }
   } finally {
+    release()
     await http.close()
   }
   if (result === 'timeout' || message !== null) {

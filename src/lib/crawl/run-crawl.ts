@@ -55,6 +55,9 @@ export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlO
   const started = Date.now()
   const hosts = await selectHosts(sql, options)
   logger.info(`crawling ${hosts.length} host(s), ${options.threads} at a time (${options.mode}${options.dryRun ? ', dry run' : ''})`)
+  // A controller and a timer we hold (not AbortSignal.timeout(), which Node 20 may collect).
+  const globalDeadline = new AbortController()
+  const globalTimer = setTimeout(() => globalDeadline.abort(new Error('global timeout')), options.globalTimeoutSeconds * 1000)
   const context: CrawlHostContext = {
     mode: options.mode,
     connectors: options.connectors ?? defaultConnectors,
@@ -63,25 +66,29 @@ export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlO
     connectionsPerHost: config.get('crawl.connections_per_host'),
     maxRedirects: config.get('crawl.max_redirects'),
     hostTimeoutMs: options.hostTimeoutSeconds * 1000,
-    signal: AbortSignal.timeout(options.globalTimeoutSeconds * 1000),
+    signal: globalDeadline.signal,
   }
   const store = { disableAfter: config.get('crawl.disable_after'), logKeep: config.get('crawl.log_keep') }
   const writes = createWriteQueue()
   const results: HostCrawlResult[] = []
   let notStarted = 0
-  await runHosts(hosts, options.threads, options.progress ?? 'none', async (host, step) => {
-    // Past the global timeout, hosts not started yet are left as they are: running out
-    // of time says nothing about them.
-    if (context.signal.aborted) {
-      notStarted++
-      return null
-    }
-    const crawl = await crawlHost(host, { ...context, onStep: (_, text) => step(text) })
-    if (!options.dryRun) crawl.disabled = await writes.push(() => storeHostCrawl(sql, crawl, store))
-    results.push(crawl)
-    logger.debug(`${host.name}: ${crawl.result}`)
-    return crawl
-  })
-  await writes.drain()
+  try {
+    await runHosts(hosts, options.threads, options.progress ?? 'none', async (host, step) => {
+      // Past the global timeout, hosts not started yet are left as they are: running out
+      // of time says nothing about them.
+      if (context.signal.aborted) {
+        notStarted++
+        return null
+      }
+      const crawl = await crawlHost(host, { ...context, onStep: (_, text) => step(text) })
+      if (!options.dryRun) crawl.disabled = await writes.push(() => storeHostCrawl(sql, crawl, store))
+      results.push(crawl)
+      logger.debug(`${host.name}: ${crawl.result}`)
+      return crawl
+    })
+    await writes.drain()
+  } finally {
+    clearTimeout(globalTimer)
+  }
   return summarizeRun(results, { started, dryRun: options.dryRun, mode: options.mode, notStarted })
 }
