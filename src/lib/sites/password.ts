@@ -40,7 +40,7 @@ export async function verifyPassword(password: string, stored: string | null | u
   return key.length === expected.length && timingSafeEqual(key, expected)
 }
 
-/** A random password for `site password --generate`. */
+/** A new random password for `site password --generate`: 24 characters from a URL- and shell-safe alphabet. */
 export function generatePassword(): string {
   return randomBytes(18).toString('base64url')
 }
