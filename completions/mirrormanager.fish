@@ -10,7 +10,7 @@ complete -c mirrormanager -n '__mirrormanager_path' -a arch -d 'CPU architecture
 complete -c mirrormanager -n '__mirrormanager_path' -a category -d 'Categories: trees of the master mirror (top directory, product) that hosts carry.'
 complete -c mirrormanager -n '__mirrormanager_path' -a country-continent -d 'Treat a country\'s clients as being on another continent.'
 complete -c mirrormanager -n '__mirrormanager_path' -a crawl -d 'Check every mirror against the master tree and store which directories are up to date.'
-complete -c mirrormanager -n '__mirrormanager_path' -a db -d 'Apply pending database migrations.'
+complete -c mirrormanager -n '__mirrormanager_path' -a db -d 'The database schema: migrate, status.'
 complete -c mirrormanager -n '__mirrormanager_path' -a demo -d 'Run the whole pipeline on a sample network: a working metalink server in a minute.'
 complete -c mirrormanager -n '__mirrormanager_path' -a expire-repo -d 'Emergency: drop every file detail but the newest under a version\'s repositories.'
 complete -c mirrormanager -n '__mirrormanager_path' -a generate-snapshot -d 'Write the mirrorlist snapshot that serve-mirrorlist answers from.'
