@@ -217,14 +217,19 @@ function clientCountryTiers(
  */
 const seenMarks = new WeakMap<readonly IndexedHost[], { marks: Uint32Array; generation: number }>()
 
-function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
+/** The marks of this index with a fresh generation number: nothing is marked yet. */
+function seenMarksOf(index: MirrorIndex): { marks: Uint32Array; generation: number } {
   let seen = seenMarks.get(index.hosts)
   if (!seen) seenMarks.set(index.hosts, (seen = { marks: new Uint32Array(index.hosts.length), generation: 0 }))
   if (++seen.generation === 0xffffffff) {
     seen.marks.fill(0)
     seen.generation = 1
   }
-  const { marks, generation } = seen
+  return seen
+}
+
+function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
+  const { marks, generation } = seenMarksOf(index)
   const hosts: IndexedHost[] = []
   for (const tier of tiers) {
     for (const hostIndex of tier.hosts) {
@@ -234,6 +239,25 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
     }
   }
   return hosts
+}
+
+/**
+ * How many distinct hosts the tiers hold, counting no further than `enough`.
+ * Speed: without protocol= the pre-fill count only decides whether the global fill is
+ * needed, so it uses the same generation marks as uniqueHosts but builds no host list.
+ */
+function uniqueHostCount(index: MirrorIndex, tiers: TierResult[], enough: number): number {
+  const seen = seenMarksOf(index)
+  const { marks, generation } = seen
+  let count = 0
+  for (const tier of tiers) {
+    for (const hostIndex of tier.hosts) {
+      if (marks[hostIndex] === generation) continue
+      marks[hostIndex] = generation
+      if (++count >= enough) return count
+    }
+  }
+  return count
 }
 
 export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp, ipText = formatIp(clientIp)): string {
@@ -264,7 +288,9 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     if (onlyCountry) tiers.push(...requested.tiers)
   }
   if (!onlyCountry) tiers.push(...clientCountryTiers(index, context, request, clientCountry, headerItems))
-  const found = countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
+  const found = request.protocol
+    ? countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol.items)
+    : uniqueHostCount(index, tiers, context.minimum)
   let globalFill = false
   if (found < context.minimum && !onlyCountry) {
     globalFill = true
