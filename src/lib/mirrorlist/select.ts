@@ -62,8 +62,21 @@ interface TierResult {
   hosts: number[]
 }
 
-/** Hosts whose countries-allowed list (if any) admits the client country. */
+/**
+ * Speed: whether any host of a loaded index has a countries-allowed list (most networks
+ * have none), remembered per index; without one, allowedFor returns a fresh list as is.
+ */
+const restrictedIndexes = new WeakMap<readonly IndexedHost[], boolean>()
+
+function anyCountriesAllowed(index: MirrorIndex): boolean {
+  let restricted = restrictedIndexes.get(index.hosts)
+  if (restricted === undefined) restrictedIndexes.set(index.hosts, (restricted = index.hosts.some((host) => host.countriesAllowed !== undefined)))
+  return restricted
+}
+
+/** Hosts whose countries-allowed list (if any) admits the client country. A fresh array given may be returned. */
 function allowedFor(hostIndexes: Iterable<number>, index: MirrorIndex, clientCountry: string): number[] {
+  if (Array.isArray(hostIndexes) && !anyCountriesAllowed(index)) return hostIndexes
   const allowed: number[] = []
   for (const hostIndex of hostIndexes) {
     const countries = index.hosts[hostIndex]!.countriesAllowed
