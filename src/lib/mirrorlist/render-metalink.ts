@@ -79,18 +79,15 @@ export function renderFilePrelude(fileName: string, details: readonly FileDetail
 }
 
 export function renderMetalink(now: Date, file: PreparedFile, mirrors: MirrorUrls[], suffix: string): string {
-  // Speed: the pieces are collected in an array and joined once. `+=` builds a rope
-  // (a tree of ~750 cons strings for 183 URLs) that the HTTP layer's Buffer.from must
-  // first flatten, which cost more than the rendering itself; join writes one flat string.
-  const parts: string[] = [metalinkHeader(now), ' <files>\n', file.metalinkPrelude, '   <resources maxconnections="1">\n']
+  let text = `${metalinkHeader(now)} <files>\n${file.metalinkPrelude}   <resources maxconnections="1">\n`
   // the host URL is escaped at load (in HostUrl.metalinkTail), the shared suffix once here
   const tail = `${escapeXml(suffix)}</url>\n`
   let preference = 100
   for (const mirror of mirrors) {
-    const preferenceText = String(preference)
-    for (const url of mirror.urls) parts.push(url.metalinkHead, preferenceText, url.metalinkTail, tail)
+    for (const url of mirror.urls) {
+      text += `${url.metalinkHead}${preference}${url.metalinkTail}${tail}`
+    }
     preference = Math.max(preference - 1, 1)
   }
-  parts.push('   </resources>\n  </file>\n </files>\n</metalink>\n')
-  return parts.join('')
+  return `${text}   </resources>\n  </file>\n </files>\n</metalink>\n`
 }

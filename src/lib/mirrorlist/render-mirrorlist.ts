@@ -7,21 +7,18 @@ import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
 
 export function renderMirrorlist(headerLine: string, mirrors: MirrorUrls[], suffix: string, protocolGiven: boolean): string {
-  // Speed: pieces joined once into a flat string (see renderMetalink): a rope of `+=`
-  // concatenations has to be flattened again when the HTTP layer encodes the body.
-  const parts: string[] = [headerLine, '\n']
-  const tail = `${suffix}\n`
+  let body = `${headerLine}\n`
   // without protocol=: each host's first https/http/ftp URL (pre-computed at load);
   // when no host has one, every URL as it is (the reference's fallback)
   const plainOnly = !protocolGiven && mirrors.some((mirror) => mirror.plain)
   for (const mirror of mirrors) {
     if (plainOnly) {
-      if (mirror.plain) parts.push(mirror.plain.url, tail)
+      if (mirror.plain) body += `${mirror.plain.url}${suffix}\n`
       continue
     }
-    for (const url of mirror.urls) parts.push(url.url, tail)
+    for (const url of mirror.urls) body += `${url.url}${suffix}\n`
   }
-  return parts.join('')
+  return body
 }
 
 /** redirect=: the first http(s) URL, or undefined (the caller answers 404 with an empty body). */
