@@ -124,8 +124,8 @@ function render(
   metalink: boolean,
   now: Date,
 ): Answer {
+  const header = headerLine(index, target, selection, parameters)
   if (selection.explanation) {
-    const header = headerLine(index, target, selection, parameters)
     return { status: 200, contentType: TEXT, body: renderExplanation(header, selection), endpoint: metalink ? 'metalink' : 'mirrorlist' }
   }
   if (metalink) {
@@ -138,8 +138,6 @@ function render(
     if (location === undefined) return { status: 404, contentType: TEXT, body: '', endpoint: 'mirrorlist' }
     return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist' }
   }
-  // Speed: the header line is made only for the answers that show it (not for metalinks)
-  const header = headerLine(index, target, selection, parameters)
   const body = renderMirrorlist(header, selection.mirrors, selection.urlSuffix, parameters.has('protocol'))
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

@@ -19,23 +19,7 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
-/**
- * Speed: the header only changes with the second of `now` (toUTCString has no finer
- * unit), and a busy server answers many requests per second: the last one is kept.
- */
-let headerSecond = Number.NaN
-let headerText = ''
-
 export function metalinkHeader(now: Date): string {
-  const second = Math.floor(now.getTime() / 1000)
-  if (second !== headerSecond) {
-    headerText = renderMetalinkHeader(now)
-    headerSecond = second
-  }
-  return headerText
-}
-
-function renderMetalinkHeader(now: Date): string {
   return (
     '<?xml version="1.0" encoding="utf-8"?>\n' +
     `<metalink version="3.0" xmlns="http://www.metalinker.org/" type="dynamic" pubdate="${now.toUTCString()}"` +

@@ -62,21 +62,8 @@ interface TierResult {
   hosts: number[]
 }
 
-/**
- * Speed: whether any host of a loaded index has a countries-allowed list (most networks
- * have none), remembered per index; without one, allowedFor returns a fresh list as is.
- */
-const restrictedIndexes = new WeakMap<readonly IndexedHost[], boolean>()
-
-function anyCountriesAllowed(index: MirrorIndex): boolean {
-  let restricted = restrictedIndexes.get(index.hosts)
-  if (restricted === undefined) restrictedIndexes.set(index.hosts, (restricted = index.hosts.some((host) => host.countriesAllowed !== undefined)))
-  return restricted
-}
-
-/** Hosts whose countries-allowed list (if any) admits the client country. A fresh array given may be returned. */
+/** Hosts whose countries-allowed list (if any) admits the client country. */
 function allowedFor(hostIndexes: Iterable<number>, index: MirrorIndex, clientCountry: string): number[] {
-  if (Array.isArray(hostIndexes) && !anyCountriesAllowed(index)) return hostIndexes
   const allowed: number[] = []
   for (const hostIndex of hostIndexes) {
     const countries = index.hosts[hostIndex]!.countriesAllowed
@@ -128,18 +115,6 @@ function continentsByNumber(index: MirrorIndex, context: SelectionContext, numbe
   return continents
 }
 
-/**
- * Speed: the `country = XX ` header item of every country number, made once per
- * numbering (a loaded index) instead of one template string per country per request.
- */
-const countryItemMemo = new WeakMap<CountryNumbering, string[]>()
-
-function countryItems(numbering: CountryNumbering): string[] {
-  let items = countryItemMemo.get(numbering)
-  if (!items) countryItemMemo.set(numbering, (items = numbering.names.map((name) => `country = ${name} `)))
-  return items
-}
-
 /** Public hosts of the other countries on `country`'s continent; pushes a header item per country that has some. */
 function sameContinent(
   index: MirrorIndex,
@@ -154,14 +129,13 @@ function sameContinent(
   const carriers = request.directory.carriers
   const continents = continentsByNumber(index, context, carriers.numbering)
   const own = carriers.numbering.numbers.get(country.toUpperCase())
-  const items = countryItems(carriers.numbering)
   const found: number[] = []
   for (let group = 0; group < carriers.countries.length; group++) {
     const other = carriers.countries[group]!
     if (other === own || seenCountries.has(other) || continents[other] !== continent) continue
     seenCountries.add(other)
     for (let i = carriers.offsets[group]!; i < carriers.offsets[group + 1]!; i++) found.push(carriers.hosts[i]!)
-    headerItems.push(items[other]!)
+    headerItems.push(`country = ${carriers.numbering.names[other]} `)
   }
   return found
 }
@@ -230,19 +204,14 @@ function clientCountryTiers(
  */
 const seenMarks = new WeakMap<readonly IndexedHost[], { marks: Uint32Array; generation: number }>()
 
-/** The marks of this index with a fresh generation number: nothing is marked yet. */
-function seenMarksOf(index: MirrorIndex): { marks: Uint32Array; generation: number } {
+function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
   let seen = seenMarks.get(index.hosts)
   if (!seen) seenMarks.set(index.hosts, (seen = { marks: new Uint32Array(index.hosts.length), generation: 0 }))
   if (++seen.generation === 0xffffffff) {
     seen.marks.fill(0)
     seen.generation = 1
   }
-  return seen
-}
-
-function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
-  const { marks, generation } = seenMarksOf(index)
+  const { marks, generation } = seen
   const hosts: IndexedHost[] = []
   for (const tier of tiers) {
     for (const hostIndex of tier.hosts) {
@@ -252,25 +221,6 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
     }
   }
   return hosts
-}
-
-/**
- * How many distinct hosts the tiers hold, counting no further than `enough`.
- * Speed: without protocol= the pre-fill count only decides whether the global fill is
- * needed, so it uses the same generation marks as uniqueHosts but builds no host list.
- */
-function uniqueHostCount(index: MirrorIndex, tiers: TierResult[], enough: number): number {
-  const seen = seenMarksOf(index)
-  const { marks, generation } = seen
-  let count = 0
-  for (const tier of tiers) {
-    for (const hostIndex of tier.hosts) {
-      if (marks[hostIndex] === generation) continue
-      marks[hostIndex] = generation
-      if (++count >= enough) return count
-    }
-  }
-  return count
 }
 
 export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp, ipText = formatIp(clientIp)): string {
@@ -301,9 +251,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     if (onlyCountry) tiers.push(...requested.tiers)
   }
   if (!onlyCountry) tiers.push(...clientCountryTiers(index, context, request, clientCountry, headerItems))
-  const found = request.protocol
-    ? countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol.items)
-    : uniqueHostCount(index, tiers, context.minimum)
+  const found = countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
   let globalFill = false
   if (found < context.minimum && !onlyCountry) {
     globalFill = true
