@@ -14,7 +14,7 @@ export interface ParsedCidr {
 }
 
 /** Prefix length of a contiguous dotted netmask (255.255.255.0 -> 24); undefined when not contiguous. */
-function netmaskPrefixLength(mask: number): number | undefined {
+export function netmaskPrefixLength(mask: number): number | undefined {
   let length = 0
   let bit = 0x80000000
   while (length < 32 && mask >= bit) {
