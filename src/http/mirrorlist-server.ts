@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { answerRequest, type Answer, type LookupContext } from '../lib/mirrorlist/answer.js'
+import { bodyBytes, type Body } from '../lib/mirrorlist/body.js'
 import type { AccessLog } from '../lib/mirrorlist-server/access-log.js'
 import { healthReport } from '../lib/mirrorlist-server/healthz.js'
 import type { RequestMetrics } from '../lib/mirrorlist-server/metrics.js'
@@ -43,9 +44,9 @@ export function clientAddress(request: IncomingMessage, trustProxy: boolean): st
   return request.socket.remoteAddress ?? ''
 }
 
-function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, text: string, extra?: Record<string, string>): void {
+function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, content: Body, extra?: Record<string, string>): void {
   // Encode once: the length and the bytes written come from the same buffer.
-  const body = Buffer.from(text)
+  const body = bodyBytes(content)
   response.writeHead(status, {
     'Content-Type': contentType,
     'Content-Length': body.length,

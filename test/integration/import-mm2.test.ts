@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSnapshot } from '../../src/lib/snapshot/generate.js'
 import { loadSnapshot } from '../../src/lib/snapshot/read.js'
-import { answerRequest } from '../../src/lib/mirrorlist/answer.js'
+import { answerRequest } from '../helpers/answer-text.js'
 import { lookupContext } from '../helpers/mirror-network.js'
 
 const adminUrl = process.env.MM_TEST_DATABASE_URL

@@ -4,7 +4,8 @@
  * the spec fixes them.
  */
 import t from 'tap'
-import { answerRequest, type Answer, type LookupContext } from '../../src/lib/mirrorlist/answer.js'
+import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
+import { answerRequest, type TextAnswer as Answer } from '../helpers/answer-text.js'
 import { parseQuery, parseCommaList } from '../../src/lib/mirrorlist/query.js'
 import { selectMirrors, type SelectionRequest } from '../../src/lib/mirrorlist/select.js'
 import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'

@@ -12,6 +12,8 @@ import { selectMirrors, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
 import { redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
 import { renderExplanation } from './render-explanation.js'
+import { ChunkList, type Body } from './body.js'
+import { hostLinesOf } from './host-lines.js'
 
 export interface MirrorlistRequest {
   /** URL path only, e.g. "/metalink", "/mm/mirrorlist", "/favicon.ico" */
@@ -46,7 +48,8 @@ export interface LookupContext {
 export interface Answer {
   status: number
   contentType: string
-  body: string
+  /** text or pre-assembled bytes (body.ts: bodyBytes / bodyText) */
+  body: Body
   location?: string
   /** set for repo+arch requests (access-log line: IP, DATE, COUNTRY, REPO, ARCH) */
   access?: { ip: string; country: string; repo: string; arch: string }
@@ -60,10 +63,10 @@ export const NOT_SERVED = "We don't serve their kind here!"
 const MISSING_PARAMETERS = '# either path=, or repo= and arch= must be specified'
 const BAD_CLIENT_IP = 'Cannot parse client IP address. Aborting.'
 
-function failure(metalink: boolean, status: number, message: string, now: Date): Answer {
-  return metalink
-    ? { status, contentType: METALINK_CONTENT_TYPE, body: metalinkFailure(now, message), endpoint: 'metalink', tier: 'error' }
-    : { status, contentType: TEXT, body: message, endpoint: 'mirrorlist', tier: 'error' }
+function failure(metalink: boolean, status: number, message: string, now: Date, listing?: Buffer): Answer {
+  if (metalink) return { status, contentType: METALINK_CONTENT_TYPE, body: metalinkFailure(now, message, listing), endpoint: 'metalink', tier: 'error' }
+  const body = listing ? new ChunkList().text(message).bytes(listing).toBuffer() : message
+  return { status, contentType: TEXT, body, endpoint: 'mirrorlist', tier: 'error' }
 }
 
 function resolveTarget(index: MirrorIndex, parameters: Map<string, string>, metalink: boolean): ResolvedTarget | TargetFailure | undefined {
@@ -90,7 +93,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   const parameters = parseQuery(request.query)
   const target = resolveTarget(index, parameters, metalink)
   if (!target) return { ...failure(metalink, 200, MISSING_PARAMETERS, context.now) }
-  if (!target.ok) return failure(metalink, target.status, target.message, context.now)
+  if (!target.ok) return failure(metalink, target.status, target.message, context.now, target.listing)
 
   const ipText = parameters.get('ip') || request.clientIp
   const clientIp = parseIp(ipText)
@@ -131,13 +134,15 @@ function render(
   if (metalink) {
     const file = target.directory.files.get(target.file)
     if (!file) return failure(true, 404, `${target.directory.name}/${target.file} not found or has not metalink`, now)
-    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, selection.urlSuffix), endpoint: 'metalink' }
+    const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix)
+    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines), endpoint: 'metalink' }
   }
   if (parameters.has('redirect')) {
     const location = redirectTarget(selection.mirrors, selection.urlSuffix)
     if (location === undefined) return { status: 404, contentType: TEXT, body: '', endpoint: 'mirrorlist' }
     return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist' }
   }
-  const body = renderMirrorlist(header, selection.mirrors, selection.urlSuffix, parameters.has('protocol'))
+  const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix)
+  const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'))
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

@@ -2,22 +2,20 @@
  * Metalink 3.0 documents, byte for byte as the reference servers write them (spec:
  * "Metalink"): one space of indentation per level, the odd indentation of alternates,
  * preference from 100 down by one per host (never below 1), mm0:private for hosts that
- * are not public. The per-file part (`<file>` up to `<resources>`) is pre-rendered at
- * snapshot load (renderFilePrelude), so a request only renders the URL lines.
+ * are not public. The per-file part (`<file>` up to `<resources>`) is pre-rendered as
+ * bytes at snapshot load (renderFilePrelude), each host's URL lines for the target on
+ * first use (host-lines.ts): a request sizes the document, then copies segments and
+ * writes the preference numbers into one buffer.
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
 import type { PreparedFile } from '../snapshot/index-types.js'
+import { ChunkList, type Body } from './body.js'
+import { metalinkSegments, type HostSegments, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
+import { escapeXml } from './xml.js'
 
+export { escapeXml }
 export const METALINK_CONTENT_TYPE = 'application/metalink+xml'
-
-const XML_SPECIAL = /[&<>"]/
-
-/** Escapes text for XML; the common case (nothing to escape) is one regex test. */
-export function escapeXml(text: string): string {
-  if (!XML_SPECIAL.test(text)) return text
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-}
 
 export function metalinkHeader(now: Date): string {
   return (
@@ -27,9 +25,12 @@ export function metalinkHeader(now: Date): string {
   )
 }
 
-/** The failure document: header, then the message in a comment. */
-export function metalinkFailure(now: Date, message: string): string {
-  return `${metalinkHeader(now)}<!-- ${message}\n-->\n</metalink>\n`
+const FAILURE_END = '\n-->\n</metalink>\n'
+
+/** The failure document: header, then the message (and the bytes of `listing`) in a comment. */
+export function metalinkFailure(now: Date, message: string, listing?: Buffer): Body {
+  if (!listing) return `${metalinkHeader(now)}<!-- ${message}${FAILURE_END}`
+  return new ChunkList().text(`${metalinkHeader(now)}<!-- ${message}`).bytes(listing).text(FAILURE_END).toBuffer()
 }
 
 function renderDetails(detail: FileDetailEntry, indent: string): string {
@@ -62,16 +63,66 @@ export function renderFilePrelude(fileName: string, details: readonly FileDetail
   return text
 }
 
-export function renderMetalink(now: Date, file: PreparedFile, mirrors: MirrorUrls[], suffix: string): string {
-  let text = `${metalinkHeader(now)} <files>\n${file.metalinkPrelude}   <resources maxconnections="1">\n`
-  // the host URL is escaped at load (in HostUrl.metalinkTail), the shared suffix once here
-  const tail = `${escapeXml(suffix)}</url>\n`
+const FILES_OPEN = Buffer.from(' <files>\n')
+const RESOURCES_OPEN = Buffer.from('   <resources maxconnections="1">\n')
+const DOCUMENT_END = Buffer.from('   </resources>\n  </file>\n </files>\n</metalink>\n')
+const DIGIT_0 = 0x30
+
+/** Writes 1..100 as ASCII digits at `offset`; returns the offset after them. */
+function writePreference(out: Buffer, offset: number, preference: number): number {
+  if (preference >= 100) {
+    out[offset] = DIGIT_0 + 1
+    out[offset + 1] = DIGIT_0
+    out[offset + 2] = DIGIT_0
+    return offset + 3
+  }
+  if (preference >= 10) {
+    out[offset] = DIGIT_0 + Math.floor(preference / 10)
+    out[offset + 1] = DIGIT_0 + (preference % 10)
+    return offset + 2
+  }
+  out[offset] = DIGIT_0 + preference
+  return offset + 1
+}
+
+function put(out: Buffer, offset: number, bytes: Buffer): number {
+  out.set(bytes, offset)
+  return offset + bytes.length
+}
+
+/**
+ * The metalink for `mirrors` (answer order). `lines` holds the hosts' segments for this
+ * target; a host whose URLs protocol= trimmed gets its segments rendered here instead.
+ */
+export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines): Buffer {
+  const header = Buffer.from(metalinkHeader(now))
+  const urlsByHost = lines.directory.category.urlsByHost
+  const blocks = new Array<HostSegments>(mirrors.length)
+  let length = header.length + FILES_OPEN.length + file.metalinkPrelude.length + RESOURCES_OPEN.length + DOCUMENT_END.length
   let preference = 100
-  for (const mirror of mirrors) {
-    for (const url of mirror.urls) {
-      text += `${url.metalinkHead}${preference}${url.metalinkTail}${tail}`
+  for (let m = 0; m < mirrors.length; m++) {
+    const mirror = mirrors[m]!
+    const segments = mirror.urls === urlsByHost[mirror.host.index] ? lines.of(mirror.host)! : metalinkSegments(mirror.urls, lines.suffix)
+    blocks[m] = segments
+    for (let i = 0; i < segments.length; i++) length += segments[i]!.length
+    length += (segments.length - 1) * (preference >= 100 ? 3 : preference >= 10 ? 2 : 1)
+    preference = Math.max(preference - 1, 1)
+  }
+  const out = Buffer.allocUnsafe(length)
+  let offset = put(out, 0, header)
+  offset = put(out, offset, FILES_OPEN)
+  offset = put(out, offset, file.metalinkPrelude)
+  offset = put(out, offset, RESOURCES_OPEN)
+  preference = 100
+  for (let m = 0; m < blocks.length; m++) {
+    const segments = blocks[m]!
+    offset = put(out, offset, segments[0]!)
+    for (let i = 1; i < segments.length; i++) {
+      offset = writePreference(out, offset, preference)
+      offset = put(out, offset, segments[i]!)
     }
     preference = Math.max(preference - 1, 1)
   }
-  return `${text}   </resources>\n  </file>\n </files>\n</metalink>\n`
+  put(out, offset, DOCUMENT_END)
+  return out
 }

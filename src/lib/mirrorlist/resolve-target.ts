@@ -21,6 +21,8 @@ export interface TargetFailure {
   ok: false
   status: number
   message: string
+  /** bytes that follow the message (the 404 repository listing) */
+  listing?: Buffer
 }
 
 export function normalizePath(path: string): string {
@@ -53,7 +55,8 @@ export function resolveRepository(
     return {
       ok: false,
       status: 404,
-      message: `${header}error: invalid repo or arch\n# following repositories are available:\n${index.repositoryListing}`,
+      message: `${header}error: invalid repo or arch\n# following repositories are available:\n`,
+      listing: index.repositoryListing,
     }
   }
   const accessLog = { repo: requestedRepo, arch }

@@ -8,7 +8,8 @@
 import { SnapshotError } from '../errors.js'
 import { parseCidr } from '../netblocks/cidr.js'
 import { PrefixTable } from '../netblocks/prefix-table.js'
-import { renderFilePrelude, escapeXml } from '../mirrorlist/render-metalink.js'
+import { renderFilePrelude } from '../mirrorlist/render-metalink.js'
+import { escapeXml } from '../mirrorlist/xml.js'
 import { HostSetDecoder } from './host-groups.js'
 import type { HostGroups, HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex, PreparedFile, RepositoryTarget } from './index-types.js'
 import {
@@ -40,7 +41,7 @@ function schemeOf(url: string): string {
 
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
   // only the rendered text is kept: the details themselves are not needed after load
-  return { metalinkPrelude: renderFilePrelude(name, details) }
+  return { metalinkPrelude: Buffer.from(renderFilePrelude(name, details)) }
 }
 
 function subpathOf(directory: string, topdir: string): string {
@@ -119,7 +120,7 @@ export class IndexBuilder {
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
-        return { url, scheme, metalinkHead: head, metalinkTail: `${tail}${escapeXml(url)}` }
+        return { url, urlBytes: Buffer.from(url), scheme, metalinkHead: Buffer.from(head), metalinkTail: Buffer.from(`${tail}${escapeXml(url)}`) }
       })
     }
     const plainUrlByHost = urlsByHost.map((urls) => urls?.find((url) => PLAIN_SCHEMES.has(url.scheme)))
@@ -184,10 +185,12 @@ export class IndexBuilder {
       hosts: this.hosts,
       directories: this.directories,
       repositories: this.repositories,
-      repositoryListing: repositoryKeys.map((key) => {
-        const target = this.repositories.get(key)!
-        return `# repo=${target.prefix}&arch=${target.arch}\n`
-      }).join(''),
+      repositoryListing: Buffer.from(
+        repositoryKeys.map((key) => {
+          const target = this.repositories.get(key)!
+          return `# repo=${target.prefix}&arch=${target.arch}\n`
+        }).join(''),
+      ),
       repositoryRedirects: new Map(Object.entries(this.tables.repositoryRedirects)),
       countryContinentRedirects: new Map(
         Object.entries(this.tables.countryContinentRedirects).map(([country, continent]) => [country.toUpperCase(), continent.toUpperCase()]),

@@ -22,16 +22,22 @@ export interface IndexedHost {
   countriesAllowed: ReadonlySet<string> | undefined
 }
 
-/** One URL of a host category, split and pre-rendered for the hot path. */
+/**
+ * One URL of a host category, split and pre-rendered for the hot path. The parts an
+ * answer copies are UTF-8 bytes already: a request concatenates bytes and never encodes
+ * a long string (see render-metalink.ts).
+ */
 export interface HostUrl {
   /** e.g. "https://mirror.example.se/fedora" (no trailing slash) */
   url: string
+  /** `url` as UTF-8 */
+  urlBytes: Buffer
   /** "https", "http", "rsync", "ftp": the text before the first ':' */
   scheme: string
   /** `    <url protocol="https" type="https" location="SE" preference="` */
-  metalinkHead: string
+  metalinkHead: Buffer
   /** what follows the preference: `">` or `" mm0:private="True">`, then `url` XML-escaped */
-  metalinkTail: string
+  metalinkTail: Buffer
 }
 
 export interface IndexedCategory {
@@ -68,8 +74,8 @@ export interface HostGroups {
 }
 
 export interface PreparedFile {
-  /** the metalink lines from `  <file name="...">` up to (not including) `   <resources` */
-  metalinkPrelude: string
+  /** the metalink lines from `  <file name="...">` up to (not including) `   <resources`, UTF-8 */
+  metalinkPrelude: Buffer
 }
 
 export interface IndexedDirectory {
@@ -97,8 +103,8 @@ export interface MirrorIndex {
   directories: ReadonlyMap<string, IndexedDirectory>
   /** key `${prefix}+${arch}` */
   repositories: ReadonlyMap<string, RepositoryTarget>
-  /** `# repo=<prefix>&arch=<arch>\n` for every known pair, sorted: the 404 listing */
-  repositoryListing: string
+  /** `# repo=<prefix>&arch=<arch>\n` for every known pair, sorted: the 404 listing (UTF-8) */
+  repositoryListing: Buffer
   repositoryRedirects: ReadonlyMap<string, string>
   countryContinentRedirects: ReadonlyMap<string, string>
   /** client address -> country override */
