@@ -5,9 +5,9 @@
  * Speed: a metalink of ~180 URLs is ~750 pieces (line head, preference, host URL, the
  * target's suffix); copying them one by one dominated the answer (bench/RESULTS-server.md).
  * For one target, everything of a host's lines but the preference number is fixed, so it
- * is kept joined: a host with k URLs is k + 1 segments around its k preferences, and a
- * plain mirror-list line is one segment. An answer then copies ~5 segments per host
- * instead of ~16 pieces.
+ * is kept joined, with room for a preference of the width the host's position needs (3
+ * digits for the first host, 2 for the next 90, 1 after): an answer copies one block per
+ * host and writes the digits into it, instead of copying ~16 pieces per host.
  *
  * The cache is a memo of a pure function of (index, target, host): answers are the same
  * bytes with or without it. It lives per loaded index, so a reload starts a new one.
@@ -20,11 +20,50 @@ export const HOST_LINES_CACHE_BYTES = 16 * 1024 * 1024
 
 export type LinesKind = 'metalink' | 'plain'
 
-/** metalink: the k + 1 segments around a host's k preference numbers; plain: its one line. */
-export type HostSegments = readonly Buffer[]
+/**
+ * A host's metalink lines for one target: k + 1 segments around its k preference numbers,
+ * joined per preference width (1–3 digits) on first use.
+ */
+export class HostBlock {
+  /** bytes without the preferences */
+  readonly bytes: number
+  /** where the i-th preference starts when every preference is 0 digits wide */
+  readonly bases: Int32Array
+  private readonly templates: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined]
+
+  constructor(private readonly segments: readonly Buffer[]) {
+    this.bases = new Int32Array(segments.length - 1)
+    let offset = 0
+    for (let i = 0; i < this.bases.length; i++) {
+      offset += segments[i]!.length
+      this.bases[i] = offset
+    }
+    this.bytes = offset + segments[segments.length - 1]!.length
+  }
+
+  /** how many preferences the block holds (the host's URL count) */
+  get preferences(): number {
+    return this.bases.length
+  }
+
+  /** The block with `width` bytes of room at each preference (filled in by the caller). */
+  template(width: number): Buffer {
+    let template = this.templates[width]
+    if (!template) {
+      const room = Buffer.alloc(width, '0')
+      const parts: Buffer[] = [this.segments[0]!]
+      for (let i = 1; i < this.segments.length; i++) parts.push(room, this.segments[i]!)
+      template = this.templates[width] = Buffer.concat(parts)
+    }
+    return template
+  }
+}
+
+/** metalink: the host's block; plain: its one line. */
+export type HostLines = HostBlock | Buffer
 
 export class TargetLines {
-  private readonly byHost: (HostSegments | null | undefined)[]
+  private readonly byHost: (HostLines | null | undefined)[]
   /** bytes held, for the cache bound */
   bytes = 0
 
@@ -35,35 +74,45 @@ export class TargetLines {
     hostCount: number,
     private readonly onGrow: (bytes: number) => void,
   ) {
-    this.byHost = new Array<HostSegments | null | undefined>(hostCount)
+    this.byHost = new Array<HostLines | null | undefined>(hostCount)
   }
 
-  /** The host's segments for this target; undefined when it has no URL to list. */
-  of(host: IndexedHost): HostSegments | undefined {
-    let segments = this.byHost[host.index]
-    if (segments === undefined) {
-      segments = this.render(host)
-      this.byHost[host.index] = segments
-      const added = segments ? segments.reduce((sum, segment) => sum + segment.length, 0) + 64 : 16
+  /** The host's metalink block for this target; undefined when it has no URL. */
+  block(host: IndexedHost): HostBlock | undefined {
+    return this.of(host) as HostBlock | undefined
+  }
+
+  /** The host's plain-list line for this target; undefined when it has none. */
+  line(host: IndexedHost): Buffer | undefined {
+    return this.of(host) as Buffer | undefined
+  }
+
+  private of(host: IndexedHost): HostLines | undefined {
+    let lines = this.byHost[host.index]
+    if (lines === undefined) {
+      lines = this.render(host)
+      this.byHost[host.index] = lines
+      // a block keeps its segments and (mostly) one template: count it twice, plus objects
+      const added = lines === null ? 16 : lines instanceof HostBlock ? 2 * lines.bytes + 200 : lines.length + 100
       this.bytes += added
       this.onGrow(added)
     }
-    return segments ?? undefined
+    return lines ?? undefined
   }
 
-  private render(host: IndexedHost): HostSegments | null {
+  private render(host: IndexedHost): HostLines | null {
     const category = this.directory.category
     if (this.kind === 'plain') {
       const url = category.plainUrlByHost[host.index]
-      return url ? [Buffer.from(`${url.url}${this.suffix}\n`)] : null
+      return url ? Buffer.from(`${url.url}${this.suffix}\n`) : null
     }
     const urls = category.urlsByHost[host.index]
-    return urls && urls.length > 0 ? metalinkSegments(urls, this.suffix) : null
+    return urls && urls.length > 0 ? metalinkBlock(urls, this.suffix) : null
   }
 }
 
 /** `head₁ | tail₁ suffix head₂ | … | tailₖ suffix`: the text around the k preferences. */
-export function metalinkSegments(urls: readonly HostUrl[], suffix: string): Buffer[] {
+export function metalinkBlock(urls: readonly HostUrl[], suffix: string): HostBlock {
   const end = Buffer.from(`${escapeXml(suffix)}</url>\n`)
   const segments: Buffer[] = [urls[0]!.metalinkHead]
   for (let i = 0; i < urls.length; i++) {
@@ -71,7 +120,7 @@ export function metalinkSegments(urls: readonly HostUrl[], suffix: string): Buff
     if (i + 1 < urls.length) parts.push(urls[i + 1]!.metalinkHead)
     segments.push(Buffer.concat(parts))
   }
-  return segments
+  return new HostBlock(segments)
 }
 
 export class HostLinesCache {

@@ -10,7 +10,7 @@
 import type { FileDetailEntry } from '../snapshot/schema.js'
 import type { PreparedFile } from '../snapshot/index-types.js'
 import { ChunkList, type Body } from './body.js'
-import { metalinkSegments, type HostSegments, type TargetLines } from './host-lines.js'
+import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { escapeXml } from './xml.js'
 
@@ -68,21 +68,17 @@ const RESOURCES_OPEN = Buffer.from('   <resources maxconnections="1">\n')
 const DOCUMENT_END = Buffer.from('   </resources>\n  </file>\n </files>\n</metalink>\n')
 const DIGIT_0 = 0x30
 
-/** Writes 1..100 as ASCII digits at `offset`; returns the offset after them. */
-function writePreference(out: Buffer, offset: number, preference: number): number {
-  if (preference >= 100) {
-    out[offset] = DIGIT_0 + 1
-    out[offset + 1] = DIGIT_0
-    out[offset + 2] = DIGIT_0
-    return offset + 3
+/** Digits of a preference (1..100). */
+function widthOf(preference: number): number {
+  return preference >= 100 ? 3 : preference >= 10 ? 2 : 1
+}
+
+/** Writes a preference as `width` ASCII digits at `offset`. */
+function writePreference(out: Buffer, offset: number, preference: number, width: number): void {
+  for (let i = width - 1; i >= 0; i--) {
+    out[offset + i] = DIGIT_0 + (preference % 10)
+    preference = Math.floor(preference / 10)
   }
-  if (preference >= 10) {
-    out[offset] = DIGIT_0 + Math.floor(preference / 10)
-    out[offset + 1] = DIGIT_0 + (preference % 10)
-    return offset + 2
-  }
-  out[offset] = DIGIT_0 + preference
-  return offset + 1
 }
 
 function put(out: Buffer, offset: number, bytes: Buffer): number {
@@ -91,21 +87,20 @@ function put(out: Buffer, offset: number, bytes: Buffer): number {
 }
 
 /**
- * The metalink for `mirrors` (answer order). `lines` holds the hosts' segments for this
- * target; a host whose URLs protocol= trimmed gets its segments rendered here instead.
+ * The metalink for `mirrors` (answer order). `lines` holds the hosts' blocks for this
+ * target; a host whose URLs protocol= trimmed gets its block rendered here instead.
  */
 export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines): Buffer {
   const header = Buffer.from(metalinkHeader(now))
   const urlsByHost = lines.directory.category.urlsByHost
-  const blocks = new Array<HostSegments>(mirrors.length)
+  const blocks = new Array<HostBlock>(mirrors.length)
   let length = header.length + FILES_OPEN.length + file.metalinkPrelude.length + RESOURCES_OPEN.length + DOCUMENT_END.length
   let preference = 100
   for (let m = 0; m < mirrors.length; m++) {
     const mirror = mirrors[m]!
-    const segments = mirror.urls === urlsByHost[mirror.host.index] ? lines.of(mirror.host)! : metalinkSegments(mirror.urls, lines.suffix)
-    blocks[m] = segments
-    for (let i = 0; i < segments.length; i++) length += segments[i]!.length
-    length += (segments.length - 1) * (preference >= 100 ? 3 : preference >= 10 ? 2 : 1)
+    const block = mirror.urls === urlsByHost[mirror.host.index] ? lines.block(mirror.host)! : metalinkBlock(mirror.urls, lines.suffix)
+    blocks[m] = block
+    length += block.bytes + block.preferences * widthOf(preference)
     preference = Math.max(preference - 1, 1)
   }
   const out = Buffer.allocUnsafe(length)
@@ -115,12 +110,12 @@ export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly 
   offset = put(out, offset, RESOURCES_OPEN)
   preference = 100
   for (let m = 0; m < blocks.length; m++) {
-    const segments = blocks[m]!
-    offset = put(out, offset, segments[0]!)
-    for (let i = 1; i < segments.length; i++) {
-      offset = writePreference(out, offset, preference)
-      offset = put(out, offset, segments[i]!)
-    }
+    const block = blocks[m]!
+    const width = widthOf(preference)
+    const bases = block.bases
+    out.set(block.template(width), offset)
+    for (let i = 0; i < bases.length; i++) writePreference(out, offset + bases[i]! + i * width, preference, width)
+    offset += block.bytes + bases.length * width
     preference = Math.max(preference - 1, 1)
   }
   put(out, offset, DOCUMENT_END)

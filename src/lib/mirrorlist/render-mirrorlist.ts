@@ -17,7 +17,7 @@ export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrl
   const body = new ChunkList().text(`${headerLine}\n`)
   const plainOnly = !protocolGiven && mirrors.some((mirror) => mirror.plain)
   if (plainOnly) {
-    for (const mirror of mirrors) if (mirror.plain) body.bytes(lines.of(mirror.host)![0]!)
+    for (const mirror of mirrors) if (mirror.plain) body.bytes(lines.line(mirror.host)!)
     return body.toBuffer()
   }
   const lineEnd = Buffer.from(`${lines.suffix}\n`)
