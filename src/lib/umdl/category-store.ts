@@ -3,6 +3,7 @@
  */
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { Sql } from '../db/sql.js'
+import { storedTree, type StoredTree } from './scan-types.js'
 
 export interface CategoryRow {
   id: number
@@ -31,27 +32,42 @@ export async function loadCategory(sql: Sql, name: string): Promise<CategoryRow>
   return { ...row, topdirId: row.topdirId, topdirName: row.topdirName }
 }
 
-/** Every directory of the category under its top, by path relative to the top ("" = the top). */
-export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<Map<string, StoredDirectory>> {
+export interface StoredCategory {
+  /** Every directory of the category under its top, by path relative to the top ("" = the top). */
+  directories: Map<string, StoredDirectory>
+  /** The same, as the scan compares with it. */
+  tree: StoredTree
+}
+
+/**
+ * Reads the stored directories of a category. One row comes back, an array of arrays
+ * (json_agg): tens of thousands of rows would cost far more in protocol messages and
+ * row objects than one JSON.parse, and this read is most of an unchanged run's cost.
+ */
+export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<StoredCategory> {
   const top = category.topdirName
-  const rows = await sql<{ id: number; name: string; ctime: number; readable: boolean }[]>`
-    select d.id, d.name, d.ctime, d.readable
+  const [{ rows }] = await sql<{ rows: [id: number, ctime: number, readable: boolean, name: string][] | null }[]>`
+    select json_agg(json_build_array(d.id, d.ctime, d.readable, d.name)) as rows
     from category_directory cd join directory d on d.id = cd.directory_id
     where cd.category_id = ${category.id}`
-  const stored = new Map<string, StoredDirectory>()
-  for (const row of rows) {
+  const directories = new Map<string, StoredDirectory>()
+  const ctimes = new Map<string, number>()
+  const prefix = `${top}/`
+  for (const [id, ctime, readable, name] of rows ?? []) {
     let path: string
-    if (row.name === top) path = ''
-    else if (row.name.startsWith(`${top}/`)) path = row.name.slice(top.length + 1)
+    if (name === top) path = ''
+    else if (name.startsWith(prefix)) path = name.slice(prefix.length)
     else continue // linked to the category but outside its tree: not ours to judge
-    stored.set(path, { id: row.id, ctime: row.ctime, readable: row.readable })
+    directories.set(path, { id, ctime, readable })
+    ctimes.set(path, ctime)
   }
-  if (!stored.has('')) {
+  if (!directories.has('')) {
     // Not linked yet: never trust its ctime (its subdirectories are not known), list it.
     const [topdir] = await sql<{ readable: boolean }[]>`select readable from directory where id = ${category.topdirId}`
-    stored.set('', { id: category.topdirId, ctime: -1, readable: topdir.readable })
+    directories.set('', { id: category.topdirId, ctime: -1, readable: topdir.readable })
+    ctimes.set('', -1)
   }
-  return stored
+  return { directories, tree: storedTree(ctimes) }
 }
 
 export async function listCategoryNames(sql: Sql): Promise<string[]> {
