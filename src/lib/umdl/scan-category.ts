@@ -3,14 +3,27 @@
  * keeps the first source's directory when two sources have the same path.
  */
 import type { UmdlCategoryConfig, UmdlConfig, UmdlSource } from './config.js'
-import { scanDirectorySource } from './scan-directory.js'
+import { scanDirectorySourceHere } from './scan-directory.js'
+import { scanDirectorySource } from './scan-thread.js'
 import { scanFullfiletimelistSource, scanRsyncSource } from './scan-listing.js'
 import type { DirectorySink, ScanProgress, ScanResult, StoredTree } from './scan-types.js'
+
+/** Nothing stored yet but (perhaps) the top. */
+function isFirstScan(stored: StoredTree): boolean {
+  return stored.ctimes.size <= 1
+}
 
 function scanSource(source: UmdlSource, stored: StoredTree, config: UmdlConfig, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
   switch (source.type) {
     case 'directory':
-      return scanDirectorySource(source.path!, source.excludes, stored, sink, progress)
+      // The first scan of a category lists and writes every directory: the walk runs in a
+      // worker thread, several batches ahead of the writes (measured on the bench tree:
+      // 5.3–6.1 s instead of 7.7–8.8 s on PostgreSQL). A routine run lists few directories
+      // and the worker's start and messages would cost more than they save (~0.1–0.2 s
+      // of a 0.7 s unchanged run): it walks in this thread.
+      return isFirstScan(stored)
+        ? scanDirectorySource(source.path!, source.excludes, stored, sink, progress)
+        : scanDirectorySourceHere(source.path!, source.excludes, stored, sink, progress)
     case 'rsync':
       return scanRsyncSource(source, stored, config.rsyncTimeoutSeconds, sink, progress)
     case 'fullfiletimelist':

@@ -6,9 +6,10 @@
  *
  * Synchronous fs calls on purpose: metadata of a warm tree comes from the kernel's cache
  * and statSync is several times faster than a promise round trip per call (measured: a
- * thread-pool walk of the bench tree took 2–4× as long, with more system time). Each
- * directory goes to the sink as soon as it is known; the walk awaits only when the
- * writer asks it to, and gives the event loop a turn every YIELD_EVERY directories.
+ * thread-pool walk of the bench tree took 2–4× as long, with more system time). The walk
+ * usually runs in a worker thread (scan-worker.ts) so that it goes on while this thread
+ * writes — on the embedded database, PGlite runs in this thread. Each directory goes to
+ * the sink as soon as it is known.
  */
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { SourceUnavailableError } from '../errors.js'
@@ -40,7 +41,7 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-function checkTop(root: string): void {
+export function checkTop(root: string): void {
   let entries: string[]
   try {
     if (!statSync(root).isDirectory()) throw new Error('not a directory')
@@ -76,13 +77,14 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
   return { files, subdirectories }
 }
 
-export async function scanDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
-  checkTop(top)
+/**
+ * Walks a directory source, yielding each directory as soon as it is known (its
+ * subdirectories are queued first). Synchronous: it runs in the scan worker
+ * (scan-worker.ts), or in this thread.
+ */
+export function* walkDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult): Generator<ScannedDirectory> {
   const root = top.endsWith('/') && top.length > 1 ? top.slice(0, -1) : top
-  const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
   const stack: Pending[] = [{ path: '', parentReadable: true }]
-  let seen = 0
-  let changed = 0
   const racyAfter = Date.now() - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
@@ -98,7 +100,6 @@ export async function scanDirectorySource(top: string, excludes: readonly RegExp
       const children = stored.children.get(path) ?? []
       subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
     } else {
-      changed++
       const listing = listDirectory(absolute, path, excludes, result)
       if (listing) {
         directory.files = listing.files
@@ -111,6 +112,18 @@ export async function scanDirectorySource(top: string, excludes: readonly RegExp
       }
     }
     for (const name of subdirectories) stack.push({ path: joinPath(path, name), parentReadable: readable })
+    yield directory
+  }
+}
+
+/** Scans a directory source in this thread (see scan-worker.ts for the usual way). */
+export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+  checkTop(top)
+  const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
+  let seen = 0
+  let changed = 0
+  for (const directory of walkDirectorySource(top, excludes, stored, result)) {
+    if (directory.files !== undefined) changed++
     const wait = sink(directory)
     if (wait) await wait
     if (++seen % YIELD_EVERY === 0) {
