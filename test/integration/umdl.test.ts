@@ -450,3 +450,26 @@ for (const kind of databaseKinds()) {
     t.match(again.totals, { directoriesSeen: 1 + 30 + 30 * 50, directoriesNew: 30 + 30 * 50 }, 'the next run writes the whole category (the top existed)')
   })
 }
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: directory names with quotes, backslashes, newlines and accents survive the stored-state read`, async (t) => {
+    const db = await openTestDatabase(kind)
+    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
+    t.teardown(async () => {
+      await db.destroy()
+      rmSync(work, { recursive: true, force: true })
+    })
+    await seedCategories(db.sql)
+    const top = join(work, 'epel')
+    const names = ['a "quoted" name', 'back\\slash', 'line\nbreak', 'café', 'comma,and space']
+    for (const name of names) mkdirSync(join(top, name, 'inner'), { recursive: true })
+    await settle()
+    const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora EPEL"\ntype = "directory"\npath = "${top}"\n`)
+    const first = await umdl(db, config)
+    t.equal(first.totals.directoriesNew, names.length * 2)
+    const stored = (await db.sql<{ name: string }[]>`select name from directory where name like 'pub/epel/%' order by name`).map((row) => row.name)
+    t.same(stored, names.flatMap((name) => [`pub/epel/${name}`, `pub/epel/${name}/inner`]).sort((a, b) => (a < b ? -1 : 1)))
+    const second = await umdl(db, config)
+    t.match(second.totals, { directoriesNew: 0, directoriesChanged: 0, directoriesGone: 0, directoriesListed: 0 }, 'read back exactly: an unchanged tree')
+  })
+}

@@ -39,6 +39,10 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
   }
 }
 
+function manyNewLinks(added: number, stored: number): boolean {
+  return added >= 1000 && added >= stored / 10
+}
+
 export async function runCategory(database: Database, categoryConfig: UmdlCategoryConfig, config: UmdlConfig, options: CategoryRunOptions): Promise<CategorySummary> {
   const started = performance.now()
   const summary = emptyCategorySummary(categoryConfig.name, categoryConfig.sources.map(describeSource))
@@ -68,6 +72,12 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
         warnings: scan.warnings,
       })
       if (options.deleteDirectories) summary.directoriesDeleted = await deleteGoneDirectories(tx, category, gone)
+      if (manyNewLinks(writer.directoriesNew, stored.directories.size)) {
+        // The next run's read of the stored directories joins category_directory: without
+        // statistics (the embedded database has no autovacuum) the planner expects a few
+        // hundred rows and loops over an index 55,000 times. Two integer columns: ~20 ms.
+        await tx`analyze category_directory`
+      }
       const ids = await directoryIds(tx, category, writer.fileDetails.map((detail) => detail.path))
       summary.fileDetailsAdded = await addFileDetails(tx, writer.fileDetails, ids)
       summary.fileDetailsAged = await ageFileDetails(tx, category, options.now, config.fileDetailDays)
