@@ -35,17 +35,22 @@ async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions =
   return updateMasterDirectoryList(asDatabase(db), config, options)
 }
 
-/** A fresh database with the Fedora and EPEL categories, and a sample master tree; removed at the end. */
-async function fixture(t: Test, kind: DatabaseKind) {
+/** A fresh database with the Fedora and EPEL categories, and a work directory; removed at the end. */
+async function emptyFixture(t: Test, kind: DatabaseKind) {
   const db = await openTestDatabase(kind)
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
   t.teardown(async () => {
     await db.destroy()
     rmSync(work, { recursive: true, force: true })
   })
-  const tree = buildMasterTree(join(work, 'master'))
   await seedCategories(db.sql)
-  return { db, work, ...tree }
+  return { db, work }
+}
+
+/** The same, with a sample master tree. */
+async function fixture(t: Test, kind: DatabaseKind) {
+  const { db, work } = await emptyFixture(t, kind)
+  return { db, work, ...buildMasterTree(join(work, 'master')) }
 }
 
 const directorySources = (fedora: string, epel: string, extra = '') => `
@@ -372,6 +377,7 @@ t.test('scan worker: the same directories as a walk in this thread, through smal
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
   const { fedora } = buildMasterTree(join(work, 'master'))
+  await settle() // both walks outside the racy-ctime window, whatever the time between them
   const excludes = [/^releases\/20\/Fedora\/x86_64\/os\/Packages/]
   const here = await collectWalk((sink) => scanDirectorySourceHere(fedora, excludes, storedTree(new Map()), sink))
   const tiny = { batchDirectories: 2, batchFiles: 3, maxBatchesAhead: 1 }
@@ -416,13 +422,7 @@ t.test('a directory that vanishes during the walk is skipped, and reported gone 
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: a failure in the middle of a category's writes leaves the database as it was`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
+    const { db, work } = await emptyFixture(t, kind)
     // More directories than one write batch, so that batches are written before the failure.
     const top = join(work, 'epel')
     for (let a = 0; a < 30; a++) for (let b = 0; b < 50; b++) mkdirSync(join(top, `a${a}`, `b${b}`), { recursive: true })
@@ -453,13 +453,7 @@ for (const kind of databaseKinds()) {
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: directory names with quotes, backslashes, newlines and accents survive the stored-state read`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
+    const { db, work } = await emptyFixture(t, kind)
     const top = join(work, 'epel')
     const names = ['a "quoted" name', 'back\\slash', 'line\nbreak', 'café', 'comma,and space']
     for (const name of names) mkdirSync(join(top, name, 'inner'), { recursive: true })
