@@ -6,9 +6,15 @@ import { join } from 'node:path'
 
 export const SHAPE = { top: 50, middle: 100, leaf: 10, files: 10 }
 
-export function generateTree(root, shape = SHAPE) {
+export function generateTree(root, shape = SHAPE, { countOnly = false } = {}) {
   let directories = 1
   let files = 0
+  if (countOnly) {
+    // The same counts as the loops below make (the tree exists already).
+    const leaves = shape.top * shape.middle * shape.leaf
+    const repositories = shape.top * Math.ceil(shape.middle / 10)
+    return { directories: 1 + shape.top + shape.top * shape.middle + leaves + repositories, files: leaves * shape.files + repositories }
+  }
   mkdirSync(root, { recursive: true })
   for (let a = 0; a < shape.top; a++) {
     for (let b = 0; b < shape.middle; b++) {

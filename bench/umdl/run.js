@@ -2,7 +2,7 @@
 // `find -printf '%C@ %s %p\n'` as the baseline (warm cache), then umdl first run,
 // unchanged run and after touching 1% of directories, on the embedded database and on
 // PostgreSQL. Appends a section to bench/RESULTS-umdl.md.
-// Usage: npm run build && node bench/umdl/run.js [--scale 1] [--postgres postgres://postgres@127.0.0.1:55432/postgres] [--keep]
+// Usage: npm run build && node bench/umdl/run.js [--scale 1] [--postgres postgres://postgres@127.0.0.1:55432/postgres] [--keep] [--reuse]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, rmSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -16,10 +16,11 @@ const postgresUrl = option('--postgres', 'postgres://postgres@127.0.0.1:55432/po
 const root = join(import.meta.dirname, '..', 'out', `umdl-tree-${scale}`)
 const shape = { ...SHAPE, top: Math.max(1, Math.round(SHAPE.top * scale)) }
 
-rmSync(root, { recursive: true, force: true })
+const reuse = args.includes('--reuse') && existsSync(root) // a tree left by --keep (generating it takes minutes on a busy machine)
+if (!reuse) rmSync(root, { recursive: true, force: true })
 let started = performance.now()
-const counts = generateTree(root, shape)
-console.log(`generated ${counts.directories} directories, ${counts.files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+const counts = generateTree(root, shape, { countOnly: reuse })
+console.log(`${reuse ? 'reused' : 'generated'} ${counts.directories} directories, ${counts.files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 
 function findSeconds() {
   const t0 = performance.now()

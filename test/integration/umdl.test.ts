@@ -6,6 +6,10 @@ import { join } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
+import { planCategory } from '../../src/lib/umdl/plan.js'
+import { scanDirectorySourceHere } from '../../src/lib/umdl/scan-directory.js'
+import { scanDirectorySource } from '../../src/lib/umdl/scan-thread.js'
+import { storedTree, type DirectorySink, type ScanResult, type ScannedDirectory } from '../../src/lib/umdl/scan-types.js'
 import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
 import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, OSTREE_SUMMARY, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
@@ -31,17 +35,22 @@ async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions =
   return updateMasterDirectoryList(asDatabase(db), config, options)
 }
 
-/** A fresh database with the Fedora and EPEL categories, and a sample master tree; removed at the end. */
-async function fixture(t: Test, kind: DatabaseKind) {
+/** A fresh database with the Fedora and EPEL categories, and a work directory; removed at the end. */
+async function emptyFixture(t: Test, kind: DatabaseKind) {
   const db = await openTestDatabase(kind)
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-'))
   t.teardown(async () => {
     await db.destroy()
     rmSync(work, { recursive: true, force: true })
   })
-  const tree = buildMasterTree(join(work, 'master'))
   await seedCategories(db.sql)
-  return { db, work, ...tree }
+  return { db, work }
+}
+
+/** The same, with a sample master tree. */
+async function fixture(t: Test, kind: DatabaseKind) {
+  const { db, work } = await emptyFixture(t, kind)
+  return { db, work, ...buildMasterTree(join(work, 'master')) }
 }
 
 const directorySources = (fedora: string, epel: string, extra = '') => `
@@ -349,5 +358,112 @@ for (const kind of databaseKinds()) {
         t.match(busy.stderr, /another umdl is running on .*try again when it has finished\nCode: MM_BUSY/)
       })
     }
+  })
+}
+
+/** Every directory a walk hands its sink, by path (files and details sorted for comparison). */
+async function collectWalk(walk: (sink: DirectorySink) => Promise<ScanResult>, slow = false) {
+  const directories = new Map<string, ScannedDirectory>()
+  let calls = 0
+  const result = await walk((directory) => {
+    directories.set(directory.path, directory)
+    // A writer that is behind now and then: the walk must wait and lose nothing.
+    return slow && ++calls % 7 === 0 ? new Promise<void>((resolve) => setTimeout(resolve, 2)) : undefined
+  })
+  return { directories, result }
+}
+
+t.test('scan worker: the same directories as a walk in this thread, through small batches and a slow writer', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const { fedora } = buildMasterTree(join(work, 'master'))
+  await settle() // both walks outside the racy-ctime window, whatever the time between them
+  const excludes = [/^releases\/20\/Fedora\/x86_64\/os\/Packages/]
+  const here = await collectWalk((sink) => scanDirectorySourceHere(fedora, excludes, storedTree(new Map()), sink))
+  const tiny = { batchDirectories: 2, batchFiles: 3, maxBatchesAhead: 1 }
+  const worker = await collectWalk((sink) => scanDirectorySource(fedora, excludes, storedTree(new Map()), sink, undefined, tiny), true)
+  t.ok(here.directories.size > 40, `${here.directories.size} directories`)
+  t.same([...worker.directories.keys()].sort(), [...here.directories.keys()].sort(), 'same paths')
+  t.same(worker.directories, here.directories, 'same ctimes, readable flags, files and file details')
+  t.same(worker.result, here.result, 'same counters and warnings')
+})
+
+t.test('scan worker: a failing writer stops the walk and its error is the scan\'s', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const { fedora } = buildMasterTree(join(work, 'master'))
+  let calls = 0
+  await t.rejects(
+    scanDirectorySource(fedora, [], storedTree(new Map()), () => {
+      if (++calls === 3) return Promise.reject(new Error('the database went away'))
+      return undefined
+    }, undefined, { batchDirectories: 2, batchFiles: 100, maxBatchesAhead: 1 }),
+    { message: 'the database went away' },
+  )
+  t.equal(calls, 3, 'nothing was handed on after the failure')
+})
+
+t.test('a directory that vanishes during the walk is skipped, and reported gone by the plan', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const top = join(work, 'top')
+  mkdirSync(join(top, 'kept', 'deeper'), { recursive: true })
+  writeFileSync(join(top, 'kept', 'file'), 'x')
+  const ctime = (path: string) => Math.floor(statSync(join(top, path)).ctimeMs / 1000)
+  // Stored: the top's ctime is current, so its stored children are visited without listing it:
+  // 'vanished' was there at the last run and is gone by the time the walk gets to it.
+  const stored = new Map([['', ctime('')], ['kept', 0], ['vanished', 5], ['vanished/below', 5]])
+  const { directories, result } = await collectWalk((sink) => scanDirectorySourceHere(top, [], storedTree(stored), sink))
+  t.same([...directories.keys()].sort(), ['', 'kept', 'kept/deeper'])
+  t.same(result.warnings, [], 'not a warning: gone is gone')
+  const ids = new Map([...stored.keys()].map((path, index) => [path, { id: index + 1, ctime: stored.get(path)!, readable: true }]))
+  t.same(planCategory(ids, [...directories.values()], 10).gone, [{ id: 3, path: 'vanished' }, { id: 4, path: 'vanished/below' }])
+})
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: a failure in the middle of a category's writes leaves the database as it was`, async (t) => {
+    const { db, work } = await emptyFixture(t, kind)
+    // More directories than one write batch, so that batches are written before the failure.
+    const top = join(work, 'epel')
+    for (let a = 0; a < 30; a++) for (let b = 0; b < 50; b++) mkdirSync(join(top, `a${a}`, `b${b}`), { recursive: true })
+    const before = await db.sql`select id, name, ctime, files from directory order by id`
+    const linksBefore = await db.sql`select category_id, directory_id from category_directory order by 1, 2`
+    // The database fails at the 1,200th directory row this transaction writes.
+    await db.sql.unsafe(`
+      create sequence poison;
+      create function poison() returns trigger language plpgsql as $$
+      begin
+        if nextval('poison') >= 1200 then raise exception 'poisoned at row %', currval('poison'); end if;
+        return new;
+      end $$;
+      create trigger poison before insert on directory for each row execute function poison();`)
+    await settle()
+    const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora EPEL"\ntype = "directory"\npath = "${top}"\n`)
+    await t.rejects(umdl(db, config), { code: 'MM_PARTIAL_FAILURE', message: /Fedora EPEL \(poisoned at row 1200\)/ })
+    const [{ written }] = await db.sql<{ written: number }[]>`select last_value as written from poison`
+    t.ok(written >= 1200, 'batches of directories were written before the failure')
+    t.same(await db.sql`select id, name, ctime, files from directory order by id`, before, 'no directory added or changed')
+    t.same(await db.sql`select category_id, directory_id from category_directory order by 1, 2`, linksBefore, 'no link added')
+
+    await db.sql.unsafe('drop trigger poison on directory')
+    const again = await umdl(db, config)
+    t.match(again.totals, { directoriesSeen: 1 + 30 + 30 * 50, directoriesNew: 30 + 30 * 50 }, 'the next run writes the whole category (the top existed)')
+  })
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: directory names with quotes, backslashes, newlines and accents survive the stored-state read`, async (t) => {
+    const { db, work } = await emptyFixture(t, kind)
+    const top = join(work, 'epel')
+    const names = ['a "quoted" name', 'back\\slash', 'line\nbreak', 'café', 'comma,and space']
+    for (const name of names) mkdirSync(join(top, name, 'inner'), { recursive: true })
+    await settle()
+    const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora EPEL"\ntype = "directory"\npath = "${top}"\n`)
+    const first = await umdl(db, config)
+    t.equal(first.totals.directoriesNew, names.length * 2)
+    const stored = (await db.sql<{ name: string }[]>`select name from directory where name like 'pub/epel/%' order by name`).map((row) => row.name)
+    t.same(stored, names.flatMap((name) => [`pub/epel/${name}`, `pub/epel/${name}/inner`]).sort((a, b) => (a < b ? -1 : 1)))
+    const second = await umdl(db, config)
+    t.match(second.totals, { directoriesNew: 0, directoriesChanged: 0, directoriesGone: 0, directoriesListed: 0 }, 'read back exactly: an unchanged tree')
   })
 }

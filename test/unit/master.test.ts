@@ -157,21 +157,16 @@ t.test('plan: gone directories never include the top or what is below an unlista
   ])
   const plan = planCategory(
     stored,
-    {
-      directories: [
-        { path: '', ctime: 6, readable: true, listable: true, files: [] },
-        { path: 'c', ctime: 0, readable: false, listable: false, files: [] },
-        { path: 'new', ctime: 6, readable: true, listable: true, files: [] },
-      ],
-      fileDetails: [],
-      warnings: [],
-      directoriesListed: 1,
-      filesRead: 0,
-    },
+    [
+      { path: '', ctime: 6, readable: true, listable: true, files: [] },
+      { path: 'c', ctime: 0, readable: false, listable: false, files: [] },
+      { path: 'new', ctime: 6, readable: true, listable: true, files: [] },
+      { path: 'new', ctime: 7, readable: true, listable: true, files: [] },
+    ],
     10,
   )
   t.same(plan.gone, [{ id: 2, path: 'a' }, { id: 3, path: 'a/b' }])
-  t.same(plan.upserts.map((upsert) => [upsert.path, upsert.isNew]), [['', false], ['c', false], ['new', true]])
+  t.same(plan.upserts.map((upsert) => [upsert.path, upsert.isNew, upsert.ctime]), [['', false, 6], ['c', false, 0], ['new', true, 6]], 'a path a second source has again is the first source\'s')
 })
 
 t.test('excludes: always .snapshot and .~tmp~, as path components', async (t) => {

@@ -25,8 +25,13 @@ export function shortFileList(files: readonly StoredFile[], threshold = 10): Sto
   const kept: StoredFile[] = []
   for (const file of files) {
     const kind = kindOf(file.name)
-    if (kind === undefined) kept.push(file)
-    else byKind.set(kind, [...(byKind.get(kind) ?? []), file])
+    if (kind === undefined) {
+      kept.push(file)
+      continue
+    }
+    const group = byKind.get(kind) // push, not spread: a Packages directory has tens of thousands of rpms
+    if (group) group.push(file)
+    else byKind.set(kind, [file])
   }
   for (const group of byKind.values()) {
     if (group.length <= threshold) kept.push(...group)

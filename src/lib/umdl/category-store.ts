@@ -3,6 +3,7 @@
  */
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { Sql } from '../db/sql.js'
+import { storedTree, type StoredTree } from './scan-types.js'
 
 export interface CategoryRow {
   id: number
@@ -31,27 +32,47 @@ export async function loadCategory(sql: Sql, name: string): Promise<CategoryRow>
   return { ...row, topdirId: row.topdirId, topdirName: row.topdirName }
 }
 
-/** Every directory of the category under its top, by path relative to the top ("" = the top). */
-export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<Map<string, StoredDirectory>> {
+export interface StoredCategory {
+  /** Every directory of the category under its top, by path relative to the top ("" = the top). */
+  directories: Map<string, StoredDirectory>
+  /** The same, as the scan compares with it. */
+  tree: StoredTree
+}
+
+/**
+ * Reads the stored directories of a category. One text value comes back, a flat JSON
+ * array [id, ctime, readable, name, id, ...] built with string_agg: measured on 55,551
+ * directories it is 2–3× faster than as many rows (protocol messages, row objects) or
+ * json_agg (a JSON value built per row), and this read is a large part of a routine
+ * run's cost. to_json quotes any name safely.
+ */
+export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<StoredCategory> {
   const top = category.topdirName
-  const rows = await sql<{ id: number; name: string; ctime: number; readable: boolean }[]>`
-    select d.id, d.name, d.ctime, d.readable
+  const [{ flat }] = await sql<{ flat: string | null }[]>`
+    select '[' || string_agg(d.id || ',' || d.ctime || ',' || d.readable::text || ',' || to_json(d.name)::text, ',') || ']' as flat
     from category_directory cd join directory d on d.id = cd.directory_id
     where cd.category_id = ${category.id}`
-  const stored = new Map<string, StoredDirectory>()
-  for (const row of rows) {
+  const values = JSON.parse(flat ?? '[]') as (number | boolean | string)[]
+  const directories = new Map<string, StoredDirectory>()
+  const ctimes = new Map<string, number>()
+  const prefix = `${top}/`
+  for (let i = 0; i < values.length; i += 4) {
+    const name = values[i + 3] as string
     let path: string
-    if (row.name === top) path = ''
-    else if (row.name.startsWith(`${top}/`)) path = row.name.slice(top.length + 1)
+    if (name === top) path = ''
+    else if (name.startsWith(prefix)) path = name.slice(prefix.length)
     else continue // linked to the category but outside its tree: not ours to judge
-    stored.set(path, { id: row.id, ctime: row.ctime, readable: row.readable })
+    const ctime = values[i + 1] as number
+    directories.set(path, { id: values[i] as number, ctime, readable: values[i + 2] as boolean })
+    ctimes.set(path, ctime)
   }
-  if (!stored.has('')) {
+  if (!directories.has('')) {
     // Not linked yet: never trust its ctime (its subdirectories are not known), list it.
     const [topdir] = await sql<{ readable: boolean }[]>`select readable from directory where id = ${category.topdirId}`
-    stored.set('', { id: category.topdirId, ctime: -1, readable: topdir.readable })
+    directories.set('', { id: category.topdirId, ctime: -1, readable: topdir.readable })
+    ctimes.set('', -1)
   }
-  return stored
+  return { directories, tree: storedTree(ctimes) }
 }
 
 export async function listCategoryNames(sql: Sql): Promise<string[]> {

@@ -1,11 +1,21 @@
-/** Writes a category plan's directories: multi-row statements, in batches. */
+/**
+ * Writes a category's directories while the scan goes on: the scan hands each directory
+ * to the writer (its sink), the writer plans it and sends new and changed ones in
+ * batches, one statement per batch, with one batch in flight — the database works on
+ * batch n while the scan walks on towards batch n + 1. Everything happens inside the
+ * category's transaction, so a failure anywhere leaves the database unchanged.
+ */
 import type { Sql } from '../db/sql.js'
 import type { CategoryRow } from './category-store.js'
-import type { CategoryPlan } from './plan.js'
+import type { CategoryPlan, CategoryPlanner, DirectoryUpsert } from './plan.js'
+import type { DirectorySink, FileDetailCandidate, ScannedDirectory } from './scan-types.js'
 
-const BATCH = 1000
+/** Directories per statement, and a cap on the file entries they carry (the jsonb parameter's size). */
+const BATCH_DIRECTORIES = 1000
+const BATCH_FILES = 20_000
+const ID_BATCH = 10_000
 
-function chunks<T>(items: readonly T[], size = BATCH): T[][] {
+function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
@@ -15,38 +25,115 @@ export function fullName(category: CategoryRow, path: string): string {
   return path === '' ? category.topdirName : `${category.topdirName}/${path}`
 }
 
-/** Upserts new and changed directories, links them to the category; returns path -> id. */
-export async function writeDirectories(tx: Sql, category: CategoryRow, plan: CategoryPlan): Promise<Map<string, number>> {
-  const ids = new Map<string, number>()
-  const prefixLength = category.topdirName.length + 1
-  for (const batch of chunks(plan.upserts)) {
-    const rows = batch.map((upsert) => ({
-      name: fullName(category, upsert.path),
-      ctime: upsert.ctime,
-      readable: upsert.readable,
-      files: upsert.files,
-    }))
-    // One jsonb parameter per batch instead of four per row: far less protocol and
-    // planning work, which matters most on the embedded (WebAssembly) database.
-    const written = await tx<{ id: number; name: string }[]>`
-      insert into directory (name, ctime, readable, files)
-      select name, ctime, readable, files
-      from jsonb_to_recordset(${tx.json(rows as never)}::jsonb) as row(name text, ctime bigint, readable boolean, files jsonb)
-      on conflict (name) do update set ctime = excluded.ctime, readable = excluded.readable, files = excluded.files
-      returning id, name`
-    for (const row of written) ids.set(row.name === category.topdirName ? '' : row.name.slice(prefixLength), row.id)
-    // New directories are linked; so is the top (it exists before the category has any links).
-    const newIds = batch.filter((upsert) => upsert.isNew || upsert.path === '').map((upsert) => ids.get(upsert.path)!)
-    if (newIds.length > 0) {
-      await tx`
-        insert into category_directory (category_id, directory_id)
-        select ${category.id}, unnest(${newIds}::int[])
-        on conflict do nothing`
-    }
+/** The repository directory a new or changed repodata directory with a repomd.xml stands for, else null. */
+export function repositoryDirectoryOf(upsert: Pick<DirectoryUpsert, 'path' | 'files'>): string | null {
+  if (upsert.path !== 'repodata' && !upsert.path.endsWith('/repodata')) return null
+  if (!upsert.files.some((file) => file.name === 'repomd.xml')) return null
+  return upsert.path.slice(0, Math.max(0, upsert.path.length - '/repodata'.length))
+}
+
+interface DirectoryRow {
+  name: string
+  ctime: number
+  readable: boolean
+  files: DirectoryUpsert['files']
+  /** New to the category (or the top, which exists before it has any links): link it. */
+  link: boolean
+}
+
+export class DirectoryBatchWriter {
+  directoriesNew = 0
+  directoriesChanged = 0
+  /** File details of the changed directories, stored once every directory has its id. */
+  readonly fileDetails: FileDetailCandidate[] = []
+  /** Repository directories (relative paths) whose repodata is new or changed. */
+  readonly repositoryPaths: string[] = []
+  /** Time the scan spent waiting for the database (debug log: is the walk or the database the bottleneck?). */
+  waitedMs = 0
+  private rows: DirectoryRow[] = []
+  private files = 0
+  private inFlight: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly tx: Sql,
+    private readonly category: CategoryRow,
+    private readonly planner: CategoryPlanner,
+  ) {}
+
+  /** The scan's sink: plans the directory; waits only when a batch is full and the previous one is still being written. */
+  readonly add: DirectorySink = (directory: ScannedDirectory) => {
+    const upsert = this.planner.add(directory)
+    if (!upsert) return undefined
+    if (upsert.isNew) this.directoriesNew++
+    else this.directoriesChanged++
+    if (directory.fileDetails) this.fileDetails.push(...directory.fileDetails)
+    const repository = repositoryDirectoryOf(upsert)
+    if (repository !== null) this.repositoryPaths.push(repository)
+    this.rows.push({ name: fullName(this.category, upsert.path), ctime: upsert.ctime, readable: upsert.readable, files: upsert.files, link: upsert.isNew || upsert.path === '' })
+    this.files += upsert.files.length
+    if (this.rows.length >= BATCH_DIRECTORIES || this.files >= BATCH_FILES) return this.flush()
+    return undefined
   }
+
+  /** Writes what is left and the readable changes; throws the first failed batch's error. */
+  async finish(): Promise<void> {
+    await this.flush()
+    await this.inFlight
+    await writeReadableChanges(this.tx, this.planner.readableChanges)
+  }
+
+  private async flush(): Promise<void> {
+    const rows = this.rows
+    this.rows = []
+    this.files = 0
+    const waitStarted = performance.now()
+    await this.inFlight
+    this.waitedMs += performance.now() - waitStarted
+    if (rows.length === 0) return
+    this.inFlight = writeDirectoryRows(this.tx, this.category, rows)
+    this.inFlight.catch(() => {}) // handled: the next flush() or finish() awaits it and throws
+  }
+}
+
+/**
+ * Upserts a batch of directories and links the new ones to the category, in one
+ * statement: the rows travel as one jsonb parameter (far less protocol and planning work
+ * than parameters per row, which matters most on the embedded WebAssembly database) and
+ * no ids come back.
+ */
+async function writeDirectoryRows(tx: Sql, category: CategoryRow, rows: readonly DirectoryRow[]): Promise<void> {
+  await tx`
+    with incoming as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb)
+        as incoming(name text, ctime bigint, readable boolean, files jsonb, link boolean)
+    ), written as (
+      insert into directory (name, ctime, readable, files)
+      select name, ctime, readable, files from incoming
+      on conflict (name) do update set ctime = excluded.ctime, readable = excluded.readable, files = excluded.files
+      returning id, name
+    )
+    insert into category_directory (category_id, directory_id)
+    select ${category.id}, written.id from written join incoming using (name)
+    where incoming.link
+    on conflict do nothing`
+}
+
+async function writeReadableChanges(tx: Sql, changes: CategoryPlan['readableChanges']): Promise<void> {
   for (const readable of [true, false]) {
-    const changed = plan.readableChanges.filter((change) => change.readable === readable).map((change) => change.id)
-    for (const batch of chunks(changed, 10_000)) await tx`update directory set readable = ${readable} where id = any(${batch}::int[])`
+    const changed = changes.filter((change) => change.readable === readable).map((change) => change.id)
+    for (const batch of chunks(changed, ID_BATCH)) await tx`update directory set readable = ${readable} where id = any(${batch}::int[])`
+  }
+}
+
+/** Ids of the category's directories at these relative paths (those that exist). */
+export async function directoryIds(tx: Sql, category: CategoryRow, paths: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>()
+  const wanted = [...new Set(paths)]
+  for (const batch of chunks(wanted, ID_BATCH)) {
+    const names = batch.map((path) => fullName(category, path))
+    const rows = await tx<{ id: number; name: string }[]>`select id, name from directory where name = any(${names}::text[])`
+    const prefixLength = category.topdirName.length + 1
+    for (const row of rows) ids.set(row.name === category.topdirName ? '' : row.name.slice(prefixLength), row.id)
   }
   return ids
 }
@@ -55,9 +142,9 @@ export async function writeDirectories(tx: Sql, category: CategoryRow, plan: Cat
  * Removes directories gone from the master from the category, and deletes them (with
  * everything referencing them) unless another category still has them or one is a top.
  */
-export async function deleteGoneDirectories(tx: Sql, category: CategoryRow, plan: CategoryPlan): Promise<number> {
+export async function deleteGoneDirectories(tx: Sql, category: CategoryRow, gone: CategoryPlan['gone']): Promise<number> {
   let deleted = 0
-  for (const batch of chunks(plan.gone.map((gone) => gone.id), 10_000)) {
+  for (const batch of chunks(gone.map((directory) => directory.id), ID_BATCH)) {
     await tx`delete from category_directory where category_id = ${category.id} and directory_id = any(${batch}::int[])`
     const rows = await tx`
       delete from directory d

@@ -56,10 +56,12 @@ export async function addFileDetails(tx: Sql, candidates: readonly FileDetailCan
 
 /** Applies the aging rules (src/lib/master/aging.ts) to the category's file details. */
 export async function ageFileDetails(tx: Sql, category: CategoryRow, now: number, days: number): Promise<number> {
+  // Only (directory, file) pairs with two rows or more can lose one: the others stay here.
   const rows = await tx<{ id: number; directoryId: number; filename: string; timestamp: number | null }[]>`
     select fd.id, fd.directory_id, fd.filename, fd.timestamp
     from file_detail fd join category_directory cd on cd.directory_id = fd.directory_id
-    where cd.category_id = ${category.id}`
+    where cd.category_id = ${category.id}
+      and (fd.directory_id, fd.filename) in (select directory_id, filename from file_detail group by 1, 2 having count(*) > 1)`
   const doomed = fileDetailsToAge(rows, now, days)
   if (doomed.length > 0) await tx`delete from file_detail where id = any(${doomed}::int[])`
   return doomed.length

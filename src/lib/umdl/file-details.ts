@@ -30,6 +30,8 @@ function isOstreeDirectory(path: string): boolean {
 
 /** File details of a changed directory; `files` is its full (not short-listed) file list. */
 export function fileDetailsOf(absoluteDir: string, path: string, files: readonly StoredFile[]): FileDetailCandidate[] {
+  // Most directories have no file a detail comes from: say so without building anything.
+  if (!files.some((file) => file.name === 'repomd.xml' || file.name === 'summary' || checksumFileAlgorithm(file.name) !== null)) return []
   const details: FileDetailCandidate[] = []
   const byName = new Map(files.map((file) => [file.name, file]))
   const repomd = byName.get('repomd.xml')

@@ -1,10 +1,11 @@
 /**
  * What a scan means for the stored directories of a category. Pure: the database work
- * is in category-writer.ts.
+ * is in directory-writer.ts. The planner takes directories one at a time, as the scan
+ * streams them, and says at the end what is gone.
  */
 import { shortFileList, type StoredFile } from '../master/short-file-list.js'
 import type { StoredDirectory } from './category-store.js'
-import type { ScanResult } from './scan-types.js'
+import type { ScannedDirectory } from './scan-types.js'
 
 export interface DirectoryUpsert {
   path: string
@@ -27,31 +28,62 @@ function underAny(path: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => path.startsWith(`${prefix}/`))
 }
 
-export function planCategory(stored: ReadonlyMap<string, StoredDirectory>, scan: ScanResult, shortListThreshold: number): CategoryPlan {
-  const upserts: DirectoryUpsert[] = []
-  const readableChanges: CategoryPlan['readableChanges'] = []
-  const seen = new Set<string>()
-  const unlistable: string[] = []
-  for (const directory of scan.directories) {
-    seen.add(directory.path)
-    if (!directory.listable) unlistable.push(directory.path)
-    const before = stored.get(directory.path)
+export class CategoryPlanner {
+  readonly readableChanges: CategoryPlan['readableChanges'] = []
+  private readonly seen = new Set<string>()
+  private readonly unlistable: string[] = []
+
+  constructor(
+    private readonly stored: ReadonlyMap<string, StoredDirectory>,
+    private readonly shortListThreshold: number,
+  ) {}
+
+  /** Directories seen so far (each path once). */
+  get seenCount(): number {
+    return this.seen.size
+  }
+
+  /**
+   * Plans one scanned directory: its upsert when it is new or changed, null when it is
+   * not (a readable change is noted), undefined when an earlier source had the path
+   * already (the first source wins a path).
+   */
+  add(directory: ScannedDirectory): DirectoryUpsert | null | undefined {
+    if (this.seen.has(directory.path)) return undefined
+    this.seen.add(directory.path)
+    if (!directory.listable) this.unlistable.push(directory.path)
+    const before = this.stored.get(directory.path)
     if (directory.files !== undefined) {
-      upserts.push({
+      return {
         path: directory.path,
         ctime: directory.ctime,
         readable: directory.readable,
-        files: shortFileList(directory.files, shortListThreshold),
+        files: shortFileList(directory.files, this.shortListThreshold),
         isNew: before === undefined,
-      })
-    } else if (before && before.readable !== directory.readable) {
-      readableChanges.push({ id: before.id, readable: directory.readable })
+      }
     }
+    if (before && before.readable !== directory.readable) this.readableChanges.push({ id: before.id, readable: directory.readable })
+    return null
   }
-  const gone: CategoryPlan['gone'] = []
-  for (const [path, directory] of stored) {
-    if (path === '' || seen.has(path) || underAny(path, unlistable)) continue
-    gone.push({ id: directory.id, path })
+
+  /** Stored directories no source had; call once every source is scanned. */
+  gone(): CategoryPlan['gone'] {
+    const gone: CategoryPlan['gone'] = []
+    for (const [path, directory] of this.stored) {
+      if (path === '' || this.seen.has(path) || underAny(path, this.unlistable)) continue
+      gone.push({ id: directory.id, path })
+    }
+    return gone
   }
-  return { upserts, readableChanges, gone }
+}
+
+/** The whole plan of a list of scanned directories at once. */
+export function planCategory(stored: ReadonlyMap<string, StoredDirectory>, directories: readonly ScannedDirectory[], shortListThreshold: number): CategoryPlan {
+  const planner = new CategoryPlanner(stored, shortListThreshold)
+  const upserts: DirectoryUpsert[] = []
+  for (const directory of directories) {
+    const upsert = planner.add(directory)
+    if (upsert) upserts.push(upsert)
+  }
+  return { upserts, readableChanges: planner.readableChanges, gone: planner.gone() }
 }

@@ -1,6 +1,9 @@
 /**
  * Every directory of the category holding repodata/repomd.xml becomes a repository if it
  * has none yet, with arch, version (created when new: a new release) and prefix.
+ * Candidates are the parents of repodata directories that are new or changed this run
+ * (directory-writer.ts); a repository an admin deleted is not re-created until its
+ * repodata changes.
  */
 import type { Sql } from '../db/sql.js'
 import type { Logger } from '../log.js'
@@ -23,17 +26,6 @@ async function versionId(tx: Sql, productId: number, name: string, isTest: boole
   }
   const [existing] = await tx<{ id: number }[]>`select id from version where product_id = ${productId} and name = ${name}`
   return existing.id
-}
-
-/**
- * Repository directories to check this run: parents of repodata directories that are
- * new or changed and hold repomd.xml. (A repository an admin deleted is not re-created
- * until its repodata changes.)
- */
-export function repositoryCandidates(upserts: readonly { path: string; files: readonly { name: string }[] }[]): string[] {
-  return upserts
-    .filter((upsert) => (upsert.path === 'repodata' || upsert.path.endsWith('/repodata')) && upsert.files.some((file) => file.name === 'repomd.xml'))
-    .map((upsert) => upsert.path.slice(0, Math.max(0, upsert.path.length - '/repodata'.length)))
 }
 
 export async function createRepositories(tx: Sql, category: CategoryRow, candidatePaths: readonly string[], rules: readonly CompiledPrefixRule[], log: Logger): Promise<RepositoryCreation> {

@@ -1,20 +1,20 @@
 /**
- * One category: read the stored state, scan (no transaction open: the walk is the slow
- * part), then write every change in one transaction. A source that cannot be read fails
- * the category before anything is written.
+ * One category: read the stored state, then in one transaction scan and write as the
+ * scan goes (directory-writer.ts), then gone directories, file details, aging and
+ * repositories. A source that cannot be read fails the category and nothing is written.
  */
 import type { Database } from '../db/connect.js'
 import { inTransaction } from '../db/sql.js'
 import type { Logger } from '../log.js'
 import { loadCategory, loadStoredDirectories } from './category-store.js'
 import { describeSource, type UmdlCategoryConfig, type UmdlConfig } from './config.js'
-import { deleteGoneDirectories, writeDirectories } from './directory-writer.js'
+import { deleteGoneDirectories, directoryIds, DirectoryBatchWriter } from './directory-writer.js'
 import { addFileDetails, ageFileDetails } from './file-detail-writer.js'
-import { planCategory } from './plan.js'
+import { CategoryPlanner } from './plan.js'
 import type { CompiledPrefixRule } from './prefix-rules.js'
-import { createRepositories, repositoryCandidates } from './repository-creator.js'
+import { createRepositories } from './repository-creator.js'
 import { scanCategory } from './scan-category.js'
-import { storedTree, type ScanProgress } from './scan-types.js'
+import type { ScanProgress } from './scan-types.js'
 import { emptyCategorySummary, type CategorySummary } from './summary.js'
 
 export interface CategoryRunOptions {
@@ -39,6 +39,10 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
   }
 }
 
+function manyNewLinks(added: number, stored: number): boolean {
+  return added >= 1000 && added >= stored / 10
+}
+
 export async function runCategory(database: Database, categoryConfig: UmdlCategoryConfig, config: UmdlConfig, options: CategoryRunOptions): Promise<CategorySummary> {
   const started = performance.now()
   const summary = emptyCategorySummary(categoryConfig.name, categoryConfig.sources.map(describeSource))
@@ -46,30 +50,39 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
     const phase = phaseTimer(options.logger, categoryConfig.name)
     const category = await loadCategory(database.sql, categoryConfig.name)
     const stored = await loadStoredDirectories(database.sql, category)
-    phase(`loaded ${stored.size} stored directories`)
-    const ctimes = new Map([...stored].map(([path, directory]) => [path, directory.ctime]))
-    const scan = await scanCategory(categoryConfig, storedTree(ctimes), config, options.progress)
-    phase(`scanned ${scan.directories.length} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read)`)
-    const plan = planCategory(stored, scan, config.shortListThreshold)
-    Object.assign(summary, {
-      directoriesSeen: scan.directories.length,
-      directoriesListed: scan.directoriesListed,
-      filesRead: scan.filesRead,
-      directoriesNew: plan.upserts.filter((upsert) => upsert.isNew).length,
-      directoriesChanged: plan.upserts.filter((upsert) => !upsert.isNew).length,
-      directoriesGone: plan.gone.length,
-      readableChanged: plan.readableChanges.length,
-      warnings: scan.warnings,
-    })
+    phase(`loaded ${stored.directories.size} stored directories`)
     await inTransaction(database.sql, async (tx) => {
-      const ids = await writeDirectories(tx, category, plan)
-      phase(`wrote ${plan.upserts.length} directories`)
-      for (const [path, directory] of stored) if (!ids.has(path)) ids.set(path, directory.id)
-      if (options.deleteDirectories) summary.directoriesDeleted = await deleteGoneDirectories(tx, category, plan)
-      summary.fileDetailsAdded = await addFileDetails(tx, scan.fileDetails, ids)
+      // The scan streams into the writer inside the transaction: the database writes
+      // while the tree is walked, and a failure anywhere (an unreadable source, a lost
+      // connection) rolls the whole category back.
+      const planner = new CategoryPlanner(stored.directories, config.shortListThreshold)
+      const writer = new DirectoryBatchWriter(tx, category, planner)
+      const scan = await scanCategory(categoryConfig, stored.tree, config, writer.add, options.progress)
+      await writer.finish()
+      phase(`scanned and wrote ${planner.seenCount} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read, ${writer.directoriesNew + writer.directoriesChanged} written; ${Math.round(writer.waitedMs)} ms waiting for the database)`)
+      const gone = planner.gone()
+      Object.assign(summary, {
+        directoriesSeen: planner.seenCount,
+        directoriesListed: scan.directoriesListed,
+        filesRead: scan.filesRead,
+        directoriesNew: writer.directoriesNew,
+        directoriesChanged: writer.directoriesChanged,
+        directoriesGone: gone.length,
+        readableChanged: planner.readableChanges.length,
+        warnings: scan.warnings,
+      })
+      if (options.deleteDirectories) summary.directoriesDeleted = await deleteGoneDirectories(tx, category, gone)
+      if (manyNewLinks(writer.directoriesNew, stored.directories.size)) {
+        // The next run's read of the stored directories joins category_directory: without
+        // statistics (the embedded database has no autovacuum) the planner expects a few
+        // hundred rows and loops over an index 55,000 times. Two integer columns: ~20 ms.
+        await tx`analyze category_directory`
+      }
+      const ids = await directoryIds(tx, category, writer.fileDetails.map((detail) => detail.path))
+      summary.fileDetailsAdded = await addFileDetails(tx, writer.fileDetails, ids)
       summary.fileDetailsAged = await ageFileDetails(tx, category, options.now, config.fileDetailDays)
       phase('file details added and aged')
-      const created = await createRepositories(tx, category, repositoryCandidates(plan.upserts), options.rules, options.logger)
+      const created = await createRepositories(tx, category, writer.repositoryPaths, options.rules, options.logger)
       phase('repositories checked')
       summary.repositoriesCreated = created.repositoriesCreated
       summary.versionsCreated = created.versionsCreated

@@ -5,16 +5,18 @@
  * subdirectories are visited directly. An unchanged tree costs one stat per directory.
  *
  * Synchronous fs calls on purpose: metadata of a warm tree comes from the kernel's cache
- * and statSync is several times faster than a promise round trip per call. The event loop
- * gets a turn every YIELD_EVERY directories (progress display, timers).
+ * and statSync is several times faster than a promise round trip per call (measured: a
+ * thread-pool walk of the bench tree took 2–4× as long, with more system time). The walk
+ * usually runs in a worker thread (scan-worker.ts) so that it goes on while this thread
+ * writes — on the embedded database, PGlite runs in this thread. Each directory goes to
+ * the sink as soon as it is known.
  */
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
-import { join } from 'node:path'
 import { SourceUnavailableError } from '../errors.js'
 import type { StoredFile } from '../master/short-file-list.js'
 import { isChildExcluded, isExcluded } from './excludes.js'
 import { fileDetailsOf } from './file-details.js'
-import { joinPath, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
+import { joinPath, type DirectorySink, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
 
 const YIELD_EVERY = 2000
 /**
@@ -32,13 +34,14 @@ interface Pending {
 
 function statOrNull(path: string): Stats | null {
   try {
-    return statSync(path)
+    // throwIfNoEntry: a vanished entry is common enough that an exception each is measurable.
+    return statSync(path, { throwIfNoEntry: false }) ?? null
   } catch {
-    return null // vanished between listing and stat, or a dangling symlink
+    return null // unreadable, a symlink loop
   }
 }
 
-function checkTop(root: string): void {
+export function checkTop(root: string): void {
   let entries: string[]
   try {
     if (!statSync(root).isDirectory()) throw new Error('not a directory')
@@ -67,23 +70,25 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
       subdirectories.push(entry.name)
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       result.filesRead++
-      const stats = statOrNull(join(absolute, entry.name)) // follows symlinks: the size a mirror serves
+      const stats = statOrNull(`${absolute}/${entry.name}`) // follows symlinks: the size a mirror serves
       if (stats?.isFile()) files.push({ name: entry.name, size: stats.size, timestamp: Math.floor(stats.mtimeMs / 1000) })
     }
   }
   return { files, subdirectories }
 }
 
-export async function scanDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
-  checkTop(top)
-  const prefix = top.endsWith('/') ? top : `${top}/`
-  const result: ScanResult = { directories: [], fileDetails: [], warnings: [], directoriesListed: 0, filesRead: 0 }
+/**
+ * Walks a directory source, yielding each directory as soon as it is known (its
+ * subdirectories are queued first). Synchronous: it runs in the scan worker
+ * (scan-worker.ts), or in this thread.
+ */
+export function* walkDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult): Generator<ScannedDirectory> {
+  const root = top.endsWith('/') && top.length > 1 ? top.slice(0, -1) : top
   const stack: Pending[] = [{ path: '', parentReadable: true }]
-  let changed = 0
   const racyAfter = Date.now() - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
-    const absolute = path === '' ? top : prefix + path // path.join's normalising is measurable here
+    const absolute = path === '' ? root : `${root}/${path}` // path.join's normalising is measurable here
     const stats = statOrNull(absolute)
     if (!stats?.isDirectory()) continue // gone since its parent was read: reported as gone
     const ctime = Math.floor(stats.ctimeMs / 1000)
@@ -95,24 +100,37 @@ export async function scanDirectorySource(top: string, excludes: readonly RegExp
       const children = stored.children.get(path) ?? []
       subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
     } else {
-      changed++
       const listing = listDirectory(absolute, path, excludes, result)
       if (listing) {
         directory.files = listing.files
         subdirectories = listing.subdirectories
-        result.fileDetails.push(...fileDetailsOf(absolute, path, listing.files))
+        const details = fileDetailsOf(absolute, path, listing.files)
+        if (details.length > 0) directory.fileDetails = details
       } else {
         Object.assign(directory, { listable: false, ctime: 0, files: [] })
         subdirectories = []
       }
     }
-    result.directories.push(directory)
     for (const name of subdirectories) stack.push({ path: joinPath(path, name), parentReadable: readable })
-    if (result.directories.length % YIELD_EVERY === 0) {
-      progress?.(result.directories.length, changed)
-      await new Promise((resolve) => setImmediate(resolve))
+    yield directory
+  }
+}
+
+/** Scans a directory source in this thread (see scan-worker.ts for the usual way). */
+export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+  checkTop(top)
+  const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
+  let seen = 0
+  let changed = 0
+  for (const directory of walkDirectorySource(top, excludes, stored, result)) {
+    if (directory.files !== undefined) changed++
+    const wait = sink(directory)
+    if (wait) await wait
+    if (++seen % YIELD_EVERY === 0) {
+      progress?.(seen, changed)
+      if (!wait) await new Promise((resolve) => setImmediate(resolve))
     }
   }
-  progress?.(result.directories.length, changed)
+  progress?.(seen, changed)
   return result
 }

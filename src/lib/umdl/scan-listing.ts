@@ -2,7 +2,8 @@
  * Scans a source that comes as a listing of every entry: an rsync URL
  * (`rsync --list-only -r`) or a fullfiletimelist. The listing is streamed; files are
  * kept only for directories that changed (or are not seen yet), so an unchanged tree
- * holds one small record per directory.
+ * holds one small record per directory. Directories go to the sink once the listing is
+ * complete (a directory's readable flag depends on every parent).
  */
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -13,7 +14,7 @@ import { listRsync } from '../rsync/run-rsync.js'
 import type { UmdlSource } from './config.js'
 import { isExcluded } from './excludes.js'
 import { fileDetailsOf } from './file-details.js'
-import { parentPath, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
+import { parentPath, type DirectorySink, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
 
 export interface ListedEntry {
   type: 'd' | 'f' | 'l'
@@ -55,9 +56,10 @@ export async function scanListing(
   entries: AsyncIterable<ListedEntry>,
   excludes: readonly RegExp[],
   stored: StoredTree,
+  sink: DirectorySink,
   options: { contentRoot?: string; progress?: ScanProgress } = {},
 ): Promise<ScanResult> {
-  const result: ScanResult = { directories: [], fileDetails: [], warnings: [], directoriesListed: 0, filesRead: 0 }
+  const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
   const records = new Map<string, DirectoryRecord>()
   const pendingFiles = new Map<string, StoredFile[]>()
   let changed = 0
@@ -85,6 +87,7 @@ export async function scanListing(
   if (records.size === 0 || (records.size === 1 && pendingFiles.size === 0)) throw new SourceUnavailableError('the listing is empty')
   if (!records.has('')) records.set('', { ctime: 0, worldReadable: true, changed: stored.ctimes.get('') !== 0 })
   const readable = resolveReadable(records)
+  let emitted = 0
   for (const [path, record] of records) {
     const parent = parentPath(path)
     if (parent !== null && !records.has(parent)) continue // under an excluded or unlisted directory
@@ -94,12 +97,14 @@ export async function scanListing(
       directory.files = pendingFiles.get(path) ?? []
       if (options.contentRoot) {
         const absolute = join(options.contentRoot, path)
-        if (existsSync(absolute)) result.fileDetails.push(...fileDetailsOf(absolute, path, directory.files))
+        if (existsSync(absolute)) directory.fileDetails = fileDetailsOf(absolute, path, directory.files)
       }
     }
-    result.directories.push(directory)
+    emitted++
+    const wait = sink(directory)
+    if (wait) await wait
   }
-  options.progress?.(result.directories.length, changed)
+  options.progress?.(emitted, changed)
   return result
 }
 
@@ -126,13 +131,13 @@ async function* fullfiletimelistEntries(source: UmdlSource): AsyncGenerator<List
   }
 }
 
-export async function scanRsyncSource(source: UmdlSource, stored: StoredTree, timeoutSeconds: number, progress?: ScanProgress): Promise<ScanResult> {
-  return scanListing(rsyncEntries(source, timeoutSeconds), source.excludes, stored, { progress })
+export async function scanRsyncSource(source: UmdlSource, stored: StoredTree, timeoutSeconds: number, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+  return scanListing(rsyncEntries(source, timeoutSeconds), source.excludes, stored, sink, { progress })
 }
 
-export async function scanFullfiletimelistSource(source: UmdlSource, stored: StoredTree, progress?: ScanProgress): Promise<ScanResult> {
+export async function scanFullfiletimelistSource(source: UmdlSource, stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
   if (!existsSync(source.path!)) throw new SourceUnavailableError(`fullfiletimelist ${source.path} does not exist: is the master mounted?`)
   const root = source.root ?? dirname(source.path!)
   const contentRoot = source.subdir ? join(root, source.subdir) : root
-  return scanListing(fullfiletimelistEntries(source), source.excludes, stored, { contentRoot, progress })
+  return scanListing(fullfiletimelistEntries(source), source.excludes, stored, sink, { contentRoot, progress })
 }

@@ -13,6 +13,8 @@ export interface ScannedDirectory {
   files?: StoredFile[]
   /** False when it could not be listed: its stored subtree is kept as it is. */
   listable: boolean
+  /** Only for changed directories: file details found in them (repomd.xml, checksum files). */
+  fileDetails?: FileDetailCandidate[]
 }
 
 /** A file detail found in a changed directory. */
@@ -31,11 +33,17 @@ export interface ScanCounters {
   filesRead: number
 }
 
+/** What a scan returns once every directory has gone to its sink. */
 export interface ScanResult extends ScanCounters {
-  directories: ScannedDirectory[]
-  fileDetails: FileDetailCandidate[]
   warnings: string[]
 }
+
+/**
+ * Where a scan hands each directory as soon as it is known, so that writing overlaps
+ * walking and no file list is held until the end. Returns a promise only when the
+ * scan must wait (the writer is a batch behind); the scan awaits it then, and only then.
+ */
+export type DirectorySink = (directory: ScannedDirectory) => Promise<void> | undefined
 
 /** The stored state a scan compares with: relative path -> ctime, and each directory's stored subdirectories. */
 export interface StoredTree {
