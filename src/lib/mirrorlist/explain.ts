@@ -18,7 +18,7 @@ export interface Explanation {
 }
 
 export interface ExplainInput {
-  ordered: { tier: Tier; hosts: number[] }[]
+  ordered: { tier: Tier; hosts: readonly number[] }[]
   mirrors: MirrorUrls[]
   clientCountry: string
   onlyCountry: boolean

@@ -15,6 +15,7 @@ import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
+import { tierMemoFor, type CountryTiers } from './tier-memo.js'
 
 export type Tier = 'netblock' | 'asn' | 'country' | 'continent' | 'global'
 
@@ -59,7 +60,7 @@ export interface Selection {
 
 interface TierResult {
   tier: Tier
-  hosts: number[]
+  hosts: readonly number[]
 }
 
 /** Hosts whose countries-allowed list (if any) admits the client country. */
@@ -115,14 +116,18 @@ function continentsByNumber(index: MirrorIndex, context: SelectionContext, numbe
   return continents
 }
 
-/** Public hosts of the other countries on `country`'s continent; pushes a header item per country that has some. */
+/**
+ * Public hosts of the other countries on `country`'s continent; pushes a header item per
+ * country that has some. `seenCountries` (several requested countries) skips the
+ * countries an earlier call added.
+ */
 function sameContinent(
   index: MirrorIndex,
   context: SelectionContext,
   request: SelectionRequest,
   country: string,
   headerItems: string[],
-  seenCountries: Set<number>,
+  seenCountries?: Set<number>,
 ): number[] {
   const continent = continentOf(index, context, country)
   if (continent === undefined) return []
@@ -132,8 +137,11 @@ function sameContinent(
   const found: number[] = []
   for (let group = 0; group < carriers.countries.length; group++) {
     const other = carriers.countries[group]!
-    if (other === own || seenCountries.has(other) || continents[other] !== continent) continue
-    seenCountries.add(other)
+    if (other === own || continents[other] !== continent) continue
+    if (seenCountries) {
+      if (seenCountries.has(other)) continue
+      seenCountries.add(other)
+    }
     for (let i = carriers.offsets[group]!; i < carriers.offsets[group + 1]!; i++) found.push(carriers.hosts[i]!)
     headerItems.push(`country = ${carriers.numbering.names[other]} `)
   }
@@ -181,21 +189,15 @@ function requestedCountryTiers(
   }
 }
 
-/** Tier 5: the client's (GeoIP) country, then the other countries of its continent. */
-function clientCountryTiers(
-  index: MirrorIndex,
-  context: SelectionContext,
-  request: SelectionRequest,
-  clientCountry: string,
-  headerItems: string[],
-): TierResult[] {
-  const country = Array.from(hostsOfCountry(request.directory.carriers, clientCountry))
-  if (country.length > 0) headerItems.push(`country = ${clientCountry} `)
-  const continent = sameContinent(index, context, request, clientCountry, headerItems, new Set())
-  return [
-    { tier: 'country', hosts: allowedFor(country, index, clientCountry) },
-    { tier: 'continent', hosts: allowedFor(continent, index, clientCountry) },
-  ]
+/** Tier 5: the client's (GeoIP) country, then the other countries of its continent (remembered per host set, tier-memo.ts). */
+function clientCountryTiers(index: MirrorIndex, context: SelectionContext, request: SelectionRequest, clientCountry: string): CountryTiers {
+  return tierMemoFor(context.continentOf).get(request.directory.carriers, clientCountry, () => {
+    const headerItems: string[] = []
+    const country = hostsOfCountry(request.directory.carriers, clientCountry)
+    if (country.length > 0) headerItems.push(`country = ${clientCountry} `)
+    const continent = sameContinent(index, context, request, clientCountry, headerItems)
+    return { country: allowedFor(country, index, clientCountry), continent: allowedFor(continent, index, clientCountry), headerItems }
+  })
 }
 
 /**
@@ -234,6 +236,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   const tiers: TierResult[] = []
   const random = context.random
   const ipText = formatIp(request.clientIp)
+  let matchedHosts = 0
   if (request.requestedCountries.length === 0 && request.useNetblocks) {
     const netblock = netblockTier(index, request, random)
     if (netblock.length > 0) headerItems.push('Using preferred netblock ')
@@ -241,6 +244,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     const byAsn = asnTier(index, request, asn, random)
     if (byAsn.length > 0) headerItems.push(`Using ASN ${asn} `)
     tiers.push({ tier: 'netblock', hosts: netblock }, { tier: 'asn', hosts: byAsn })
+    matchedHosts = netblock.length + byAsn.length
   }
   const clientCountry = clientCountryOf(index, context, request.clientIp, ipText)
   let onlyCountry = false
@@ -250,12 +254,22 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     onlyCountry = requested.found
     if (onlyCountry) tiers.push(...requested.tiers)
   }
-  if (!onlyCountry) tiers.push(...clientCountryTiers(index, context, request, clientCountry, headerItems))
-  const found = countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
+  let byCountry: CountryTiers | undefined
+  if (!onlyCountry) {
+    byCountry = clientCountryTiers(index, context, request, clientCountry)
+    headerItems.push(...byCountry.headerItems)
+    tiers.push({ tier: 'country', hosts: byCountry.country }, { tier: 'continent', hosts: byCountry.continent })
+  }
+  // without netblock/ASN hosts or protocol=, the country and continent tiers are disjoint: no need to count
+  const found =
+    byCountry && !request.protocol && matchedHosts === 0
+      ? byCountry.country.length + byCountry.continent.length
+      : countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
   let globalFill = false
-  if (found < context.minimum && !onlyCountry) {
+  if (found < context.minimum && byCountry) {
     globalFill = true
-    tiers.push({ tier: 'global', hosts: allowedFor(publicHosts(request), index, clientCountry) })
+    byCountry.global ??= allowedFor(publicHosts(request), index, clientCountry)
+    tiers.push({ tier: 'global', hosts: byCountry.global })
     headerItems.push('country = global ')
   }
   const ordered = tiers.map((tier): TierResult =>
