@@ -521,3 +521,70 @@ t.test('index invariants: a broken snapshot is a SnapshotError', async (t) => {
   const index: MirrorIndex = buildMirrorIndex(entries)
   t.equal(index.stats.repositories, 5)
 })
+
+t.test('remembered tiers and cached host lines change no byte of any answer', async (t) => {
+  const queries: [string, string, string][] = [
+    ['/metalink', 'repo=updates-released-f41&arch=x86_64', '192.0.2.1'],
+    ['/metalink', 'repo=updates-released-f41&arch=x86_64&protocol=https', '198.51.100.20'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64', '198.51.100.20'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64', '10.1.2.3'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64', '203.0.113.9'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=de,us', '198.51.100.20'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=rsync', '198.51.100.20'],
+    ['/mirrorlist', 'repo=updates-released-f41&arch=x86_64&netblock=0', '10.1.2.3'],
+    ['/mirrorlist', 'path=directory/level/three/disc.iso', '198.51.100.20'],
+  ]
+  const geo = { '198.51.100.20': 'SE', '10.1.2.3': 'DE', '203.0.113.9': 'US' }
+  const asns = { '203.0.113.9': 64500 }
+  // warm: one index and one context (one memo) for every request, each query asked three times
+  const warmIndex = network().index()
+  const warm = lookupContext({ geo, asns })
+  for (const [seed, [path, query, clientIp]] of queries.entries()) {
+    // cold: a fresh index and context, so neither the tier memo nor the host lines exist yet
+    const cold = answerRequest(network().index(), { path, query, clientIp }, lookupContext({ geo, asns, random: seededRandom(seed) }))
+    for (let round = 0; round < 3; round++) {
+      const again = answerRequest(warmIndex, { path, query, clientIp }, { ...warm, random: seededRandom(seed) })
+      t.equal(again.body, cold.body, `${path}?${query} from ${clientIp}, round ${round}`)
+    }
+  }
+})
+
+t.test('host lines cache: bounded in bytes, least recently used target dropped first', async (t) => {
+  const { HostLinesCache } = await import('../../src/lib/mirrorlist/host-lines.js')
+  const small = network().index()
+  const updates = small.directories.get(UPDATES)!
+  const releases = small.directories.get(RELEASES)!
+  const fill = (cache: InstanceType<typeof HostLinesCache>, directory: typeof updates, suffix: string) => {
+    const target = cache.target('plain', directory, suffix)
+    for (const host of small.hosts) target.line(host)
+    return target
+  }
+  // sizes of the two filled targets, then a bound that holds both but not a third
+  const probe = new HostLinesCache(small.hosts.length, Infinity)
+  const bound = fill(probe, updates, '/updates/41/Everything/x86_64/').bytes + fill(probe, releases, '/releases/41/Everything/x86_64/os/').bytes
+  const cache = new HostLinesCache(small.hosts.length, bound)
+  const first = fill(cache, updates, '/updates/41/Everything/x86_64/')
+  const second = fill(cache, releases, '/releases/41/Everything/x86_64/os/')
+  t.same(cache.size, { targets: 2, bytes: bound })
+  t.equal(second.line(small.hosts.find((host) => host.name === 'us1')!)!.toString(), 'https://us1.example/fedora/releases/41/Everything/x86_64/os/\n')
+  const metalink = cache.target('metalink', updates, '/updates/41/Everything/x86_64/repodata/repomd.xml')
+  metalink.block(small.hosts[1]!)
+  t.equal(cache.target('metalink', updates, '/updates/41/Everything/x86_64/repodata/repomd.xml'), metalink, 'the target in use stays')
+  t.equal(cache.size.targets, 2, 'the least recently used target (first) was dropped')
+  t.ok(cache.size.bytes <= bound, `within the bound: ${cache.size.bytes} <= ${bound}`)
+  t.not(cache.target('plain', updates, '/updates/41/Everything/x86_64/'), first, 'asked again: rendered anew')
+})
+
+t.test('tier memo: starts over when full', async (t) => {
+  const { TierMemo } = await import('../../src/lib/mirrorlist/tier-memo.js')
+  const memo = new TierMemo(2)
+  const carriers = index.directories.get(UPDATES)!.carriers
+  let computed = 0
+  const compute = () => (computed++, { country: [], continent: [], headerItems: [] })
+  const se = memo.get(carriers, 'SE', compute)
+  t.equal(memo.get(carriers, 'SE', compute), se, 'a hit returns the remembered tiers')
+  memo.get(carriers, 'DE', compute)
+  memo.get(carriers, 'US', compute) // third entry: the memo starts over
+  t.not(memo.get(carriers, 'SE', compute), se)
+  t.equal(computed, 4)
+})
