@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { answerRequest, type Answer, type LookupContext } from '../lib/mirrorlist/answer.js'
-import { bodyBytes, type Body } from '../lib/mirrorlist/body.js'
+import { bodyChunks, type Body } from '../lib/mirrorlist/body.js'
 import type { AccessLog } from '../lib/mirrorlist-server/access-log.js'
 import { healthReport } from '../lib/mirrorlist-server/healthz.js'
 import type { RequestMetrics } from '../lib/mirrorlist-server/metrics.js'
@@ -45,15 +45,19 @@ export function clientAddress(request: IncomingMessage, trustProxy: boolean): st
 }
 
 function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, content: Body, extra?: Record<string, string>): void {
-  // Encode once: the length and the bytes written come from the same buffer.
-  const body = bodyBytes(content)
+  // Encode once: the length and the bytes written come from the same buffers.
+  const chunks = bodyChunks(content)
+  let length = 0
+  for (const chunk of chunks) length += chunk.length
   response.writeHead(status, {
     'Content-Type': contentType,
-    'Content-Length': body.length,
+    'Content-Length': length,
     ...extra,
   })
-  // HEAD: the same headers, no body.
-  response.end(request.method === 'HEAD' ? undefined : body)
+  // HEAD: the same headers, no body. Chunks written in one tick leave in one writev.
+  if (request.method === 'HEAD') return void response.end()
+  for (let i = 0; i < chunks.length - 1; i++) response.write(chunks[i])
+  response.end(chunks[chunks.length - 1])
 }
 
 function answerOf(options: MirrorlistHttpOptions, path: string, query: string, clientIp: string): Answer {

@@ -12,7 +12,7 @@ import { selectMirrors, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
 import { redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
 import { renderExplanation } from './render-explanation.js'
-import { ChunkList, type Body } from './body.js'
+import type { Body } from './body.js'
 import { hostLinesOf } from './host-lines.js'
 
 export interface MirrorlistRequest {
@@ -65,7 +65,7 @@ const BAD_CLIENT_IP = 'Cannot parse client IP address. Aborting.'
 
 function failure(metalink: boolean, status: number, message: string, now: Date, listing?: Buffer): Answer {
   if (metalink) return { status, contentType: METALINK_CONTENT_TYPE, body: metalinkFailure(now, message, listing), endpoint: 'metalink', tier: 'error' }
-  const body = listing ? new ChunkList().text(message).bytes(listing).toBuffer() : message
+  const body = listing ? [Buffer.from(message), listing] : message
   return { status, contentType: TEXT, body, endpoint: 'mirrorlist', tier: 'error' }
 }
 

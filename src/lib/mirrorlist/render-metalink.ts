@@ -9,7 +9,7 @@
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
 import type { PreparedFile } from '../snapshot/index-types.js'
-import { ChunkList, type Body } from './body.js'
+import type { Body } from './body.js'
 import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { escapeXml } from './xml.js'
@@ -26,11 +26,12 @@ export function metalinkHeader(now: Date): string {
 }
 
 const FAILURE_END = '\n-->\n</metalink>\n'
+const FAILURE_END_BYTES = Buffer.from(FAILURE_END)
 
 /** The failure document: header, then the message (and the bytes of `listing`) in a comment. */
 export function metalinkFailure(now: Date, message: string, listing?: Buffer): Body {
   if (!listing) return `${metalinkHeader(now)}<!-- ${message}${FAILURE_END}`
-  return new ChunkList().text(`${metalinkHeader(now)}<!-- ${message}`).bytes(listing).text(FAILURE_END).toBuffer()
+  return [Buffer.from(`${metalinkHeader(now)}<!-- ${message}`), listing, FAILURE_END_BYTES]
 }
 
 function renderDetails(detail: FileDetailEntry, indent: string): string {
