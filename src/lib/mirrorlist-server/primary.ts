@@ -29,7 +29,8 @@ const SHUTDOWN_TIMEOUT_MS = 15_000
  *   (and 8 MB ones were slower in an A/B run).
  * --single-threaded-gc: with one worker per core, V8's parallel GC helper threads only
  *   wake up to contend with the other workers (futex calls at every young-generation
- *   collection); collecting on the worker's own thread served ~10 % more metalinks/s.
+ *   collection). Two servers under the same load: 0.35–0.37 vs 0.31–0.33 of the baseline's
+ *   metalinks/s with this flag; one server alone: within the noise either way.
  * --expose-gc: a worker collects once after loading, so the transient buffers of a load
  *   (decompressed blocks, the netblocks file text) leave its RSS before it serves.
  */
