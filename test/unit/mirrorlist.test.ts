@@ -142,7 +142,15 @@ t.test('unknown repo or arch: 404 with the sorted list of every known pair', asy
       '# repo=rawhide&arch=x86_64\n' +
       '# repo=updates-released-f41&arch=x86_64\n',
   )
-  t.equal(ask('/metalink', 'repo=fedora-41&arch=armhfp').status, 404)
+  const metalink = ask('/metalink', 'repo=fedora-41&arch=armhfp')
+  t.equal(metalink.status, 404)
+  t.equal(
+    metalink.body,
+    `${HEADER}<!-- # repo = fedora-41 arch = armhfp error: invalid repo or arch\n# following repositories are available:\n` +
+      '# repo=epel-7&arch=x86_64\n# repo=fedora-41&arch=x86_64\n# repo=fedora-source-41&arch=source\n# repo=rawhide&arch=x86_64\n' +
+      '# repo=updates-released-f41&arch=x86_64\n\n-->\n</metalink>\n',
+    'metalink: the same text and listing inside the failure document',
+  )
 })
 
 t.test('netblocks: most specific first, private hosts reachable, disabled by country= and netblock=0', async (t) => {
