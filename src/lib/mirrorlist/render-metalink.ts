@@ -14,7 +14,6 @@ import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js
 import type { MirrorUrls } from './mirror-urls.js'
 import { escapeXml } from './xml.js'
 
-export { escapeXml }
 export const METALINK_CONTENT_TYPE = 'application/metalink+xml'
 
 export function metalinkHeader(now: Date): string {
