@@ -1,10 +1,16 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import postgres from 'postgres'
 import { databaseKinds, freshDataDir, openTestDatabase } from '../helpers/database.js'
 import { runCli } from '../helpers/cli.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { openDatabase } from '../../src/lib/db/connect.js'
+import { startEmbeddedServer } from '../../src/lib/db/embedded.js'
+import { translateDatabaseError } from '../../src/lib/db/errors.js'
+import { DatabaseUnavailableError } from '../../src/lib/errors.js'
 import { migrationStatus } from '../../src/lib/db/migrate.js'
 import { inTransaction } from '../../src/lib/db/sql.js'
 
@@ -82,4 +88,43 @@ t.test('an unreachable server is exit 7, not a crash', async (t) => {
   })
   t.equal(result.status, 7, result.stderr)
   t.match(result.stderr, /cannot reach the database/)
+})
+
+t.test('embedded: the database thread ending under a command is a clear error, not a hang', async (t) => {
+  const dir = await freshDataDir()
+  const crashes: string[] = []
+  const server = await startEmbeddedServer({ dataDir: dir, onCrash: (message) => crashes.push(message) })
+  const sql = postgres({ host: server.host, port: server.port, username: 'postgres', database: 'postgres', max: 1, onnotice: () => {} })
+  t.teardown(() => sql.end({ timeout: 1 }))
+  await sql`create table t (n int)`
+  await sql`insert into t values (1)`
+  await server.thread.terminate()
+  const error = await sql`select n from t`.then(
+    () => undefined,
+    (error: Error) => error,
+  )
+  t.ok(error, 'the query fails')
+  t.type(translateDatabaseError(error), DatabaseUnavailableError, 'as "database unavailable"')
+  t.match(crashes, [/the embedded database in .*pgdata stopped: its thread exited/])
+  await server.stop()
+  t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the data directory is unlocked')
+})
+
+t.test('embedded: a data directory PGlite cannot open is "database unavailable" and stays unlocked', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'pgdata'), 'not a directory\n')
+  await t.rejects(startEmbeddedServer({ dataDir: dir }), { name: 'DatabaseUnavailableError', message: /^cannot open the embedded database in .*pgdata: / })
+  t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the lock is released')
+})
+
+t.test('embedded: a command exits by itself, with its data saved and the directory unlocked', async (t) => {
+  const dir = await freshDataDir()
+  const env = { MM_DATA_DIR: dir }
+  const created = await runCli(['product', 'add', 'Exits', '--json'], { env, timeoutMs: 60_000 })
+  t.equal(created.status, 0, created.stderr) // null would mean killed after the timeout: a hanging thread
+  t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the lock file is gone')
+  const listed = await runCli(['product', 'list', '--json'], { env, timeoutMs: 60_000 })
+  t.equal(listed.status, 0, listed.stderr)
+  t.match(JSON.parse(listed.stdout), [{ name: 'Exits' }], 'the next process sees what the first one wrote')
 })

@@ -5,6 +5,7 @@
  * feed the connection.
  */
 import { Worker } from 'node:worker_threads'
+import { siblingWorkerUrl } from '../worker-module.js'
 import { checkTop } from './scan-directory.js'
 import type { DirectorySink, ScanProgress, ScanResult, StoredTree } from './scan-types.js'
 import { AHEAD, STOP, type ScanWorkerData, type ScanWorkerMessage } from './scan-worker.js'
@@ -20,8 +21,7 @@ export interface ScanFlow {
 
 export const DEFAULT_FLOW: ScanFlow = { batchDirectories: 500, batchFiles: 10_000, maxBatchesAhead: 4 }
 
-// Under the test runner this module is TypeScript, and so is its worker.
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url)
+const WORKER_URL = siblingWorkerUrl('scan-worker', import.meta.url)
 
 /** The worker's messages, one at a time, in order; an exit without 'done' is an error. */
 function messagesOf(worker: Worker): () => Promise<ScanWorkerMessage> {
