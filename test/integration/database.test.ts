@@ -3,14 +3,11 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import postgres from 'postgres'
 import { databaseKinds, freshDataDir, openTestDatabase } from '../helpers/database.js'
 import { runCli } from '../helpers/cli.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { openDatabase } from '../../src/lib/db/connect.js'
 import { startEmbeddedServer } from '../../src/lib/db/embedded.js'
-import { translateDatabaseError } from '../../src/lib/db/errors.js'
-import { DatabaseUnavailableError } from '../../src/lib/errors.js'
 import { migrationStatus } from '../../src/lib/db/migrate.js'
 import { inTransaction } from '../../src/lib/db/sql.js'
 
@@ -88,26 +85,6 @@ t.test('an unreachable server is exit 7, not a crash', async (t) => {
   })
   t.equal(result.status, 7, result.stderr)
   t.match(result.stderr, /cannot reach the database/)
-})
-
-t.test('embedded: the database thread ending under a command is a clear error, not a hang', async (t) => {
-  const dir = await freshDataDir()
-  const crashes: string[] = []
-  const server = await startEmbeddedServer({ dataDir: dir, onCrash: (message) => crashes.push(message) })
-  const sql = postgres({ host: server.host, port: server.port, username: 'postgres', database: 'postgres', max: 1, onnotice: () => {} })
-  t.teardown(() => sql.end({ timeout: 1 }))
-  await sql`create table t (n int)`
-  await sql`insert into t values (1)`
-  await server.thread.terminate()
-  const error = await sql`select n from t`.then(
-    () => undefined,
-    (error: Error) => error,
-  )
-  t.ok(error, 'the query fails')
-  t.type(translateDatabaseError(error), DatabaseUnavailableError, 'as "database unavailable"')
-  t.match(crashes, [/the embedded database in .*pgdata stopped: its thread exited/])
-  await server.stop()
-  t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the data directory is unlocked')
 })
 
 t.test('embedded: a data directory PGlite cannot open is "database unavailable" and stays unlocked', async (t) => {

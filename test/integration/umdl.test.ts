@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
@@ -403,6 +403,27 @@ t.test('scan worker: a failing writer stops the walk and its error is the scan\'
   t.equal(calls, 3, 'nothing was handed on after the failure')
 })
 
+t.test('walks run from the source\'s top and leave the working directory where it was, also after a failure', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const { fedora } = buildMasterTree(join(work, 'master'))
+  await settle()
+  const cwd = process.cwd()
+  const absolute = await collectWalk((sink) => scanDirectorySourceHere(fedora, [], storedTree(new Map()), sink))
+  t.equal(process.cwd(), cwd, 'back after a walk in this thread')
+  const fromRelative = relative(cwd, fedora) // a source path in the config may be relative
+  const here = await collectWalk((sink) => scanDirectorySourceHere(fromRelative, [], storedTree(new Map()), sink))
+  const worker = await collectWalk((sink) => scanDirectorySource(fromRelative, [], storedTree(new Map()), sink))
+  t.equal(process.cwd(), cwd, 'back after a walk in the worker')
+  t.ok([...absolute.directories.values()].some((directory) => directory.fileDetails?.length), 'file details (repomd.xml hashed) are found')
+  t.same(here.directories, absolute.directories, 'a relative top: the same directories, files and file details')
+  t.same(worker.directories, absolute.directories, 'the same through the worker')
+  for (const scan of [scanDirectorySourceHere, scanDirectorySource]) {
+    await t.rejects(scan(fedora, [], storedTree(new Map()), () => Promise.reject(new Error('the database went away'))), { message: 'the database went away' })
+    t.equal(process.cwd(), cwd, `back after a failed ${scan.name}`)
+  }
+})
+
 t.test('a directory that vanishes during the walk is skipped, and reported gone by the plan', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-walk-'))
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
@@ -448,6 +469,42 @@ for (const kind of databaseKinds()) {
     await db.sql.unsafe('drop trigger poison on directory')
     const again = await umdl(db, config)
     t.match(again.totals, { directoriesSeen: 1 + 30 + 30 * 50, directoriesNew: 30 + 30 * 50 }, 'the next run writes the whole category (the top existed)')
+  })
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: a routine run sends changed directories while it walks, and a failure still rolls them all back`, async (t) => {
+    const { db, work } = await emptyFixture(t, kind)
+    const top = join(work, 'epel')
+    for (let a = 0; a < 30; a++) for (let b = 0; b < 50; b++) mkdirSync(join(top, `a${a}`, `b${b}`), { recursive: true })
+    await settle()
+    const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora EPEL"\ntype = "directory"\npath = "${top}"\n`)
+    await umdl(db, config)
+    for (let a = 0; a < 30; a++) for (let b = 0; b < 10; b++) writeFileSync(join(top, `a${a}`, `b${b}`, 'new.rpm'), 'x')
+    await settle()
+    const before = await db.sql`select id, name, ctime, files from directory order by id`
+    // Statements that write directories (counted outside the transaction), and a failure
+    // at the 250th of the 300 changed rows.
+    await db.sql.unsafe(`
+      create sequence statements;
+      create sequence poison;
+      create function count_statement() returns trigger language plpgsql as $$ begin perform nextval('statements'); return null; end $$;
+      create trigger count_statement before insert on directory for each statement execute function count_statement();
+      create function poison() returns trigger language plpgsql as $$
+      begin
+        if nextval('poison') >= 250 then raise exception 'poisoned at row %', currval('poison'); end if;
+        return new;
+      end $$;
+      create trigger poison before update on directory for each row execute function poison();`)
+    await t.rejects(umdl(db, config), { code: 'MM_PARTIAL_FAILURE', message: /poisoned at row 250/ })
+    t.same(await db.sql`select id, name, ctime, files from directory order by id`, before, 'no directory changed')
+    await db.sql.unsafe('drop trigger poison on directory')
+    const [{ statements: failedRun }] = await db.sql<{ statements: number }[]>`select last_value::int as statements from statements`
+    t.ok(failedRun >= 2, `the changed rows went in more than one statement (${failedRun}), not one at the end`)
+    const again = await umdl(db, config)
+    t.match(again.totals, { directoriesChanged: 300, directoriesNew: 0, directoriesGone: 0 })
+    const [{ changed }] = await db.sql<{ changed: number }[]>`select count(*)::int as changed from directory where files::text like '%new.rpm%'`
+    t.equal(changed, 300, 'every changed directory is stored with its new file')
   })
 }
 

@@ -86,7 +86,6 @@ export async function openDatabase(config: ResolvedConfig, options: OpenOptions 
       waitTimeoutSeconds: config.get('database.wait_timeout'),
       command: options.command,
       onInitialise: (pgdata) => options.log?.(`initialising the embedded database in ${pgdata} (first run only)`),
-      onCrash: (message) => options.log?.(message),
     })
     sql = postgres({
       host: embedded.host,

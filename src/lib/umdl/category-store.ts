@@ -41,27 +41,25 @@ export interface StoredCategory {
 
 /**
  * Reads the stored directories of a category. One text value comes back, a flat JSON
- * array [id, ctime, readable, name, id, ...] built with string_agg: measured on 55,551
+ * array [id, ctime, readable, path, id, ...] built with string_agg: measured on 55,551
  * directories it is 2–3× faster than as many rows (protocol messages, row objects) or
  * json_agg (a JSON value built per row), and this read is a large part of a routine
- * run's cost. to_json quotes any name safely.
+ * run's cost. Paths come relative to the top (fewer bytes to build, send and parse);
+ * directories linked to the category but outside its tree are not ours to judge and
+ * stay out. to_json quotes any name safely.
  */
 export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<StoredCategory> {
   const top = category.topdirName
   const [{ flat }] = await sql<{ flat: string | null }[]>`
-    select '[' || string_agg(d.id || ',' || d.ctime || ',' || d.readable::text || ',' || to_json(d.name)::text, ',') || ']' as flat
+    select '[' || string_agg(d.id || ',' || d.ctime || ',' || d.readable::text || ',' ||
+      to_json(case when d.name = ${top}::text then '' else substr(d.name, length(${top}::text) + 2) end)::text, ',') || ']' as flat
     from category_directory cd join directory d on d.id = cd.directory_id
-    where cd.category_id = ${category.id}`
+    where cd.category_id = ${category.id} and (d.name = ${top}::text or starts_with(d.name, ${`${top}/`}::text))`
   const values = JSON.parse(flat ?? '[]') as (number | boolean | string)[]
   const directories = new Map<string, StoredDirectory>()
   const ctimes = new Map<string, number>()
-  const prefix = `${top}/`
   for (let i = 0; i < values.length; i += 4) {
-    const name = values[i + 3] as string
-    let path: string
-    if (name === top) path = ''
-    else if (name.startsWith(prefix)) path = name.slice(prefix.length)
-    else continue // linked to the category but outside its tree: not ours to judge
+    const path = values[i + 3] as string
     const ctime = values[i + 1] as number
     directories.set(path, { id: values[i] as number, ctime, readable: values[i + 2] as boolean })
     ctimes.set(path, ctime)

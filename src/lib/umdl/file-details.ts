@@ -17,8 +17,8 @@ function readOrNull(path: string): Buffer | null {
   }
 }
 
-function hashedDetail(absoluteDir: string, path: string, file: StoredFile, timestampFrom: (content: Buffer) => number | null): FileDetailCandidate | null {
-  const content = readOrNull(join(absoluteDir, file.name))
+function hashedDetail(directory: string, path: string, file: StoredFile, timestampFrom: (content: Buffer) => number | null): FileDetailCandidate | null {
+  const content = readOrNull(join(directory, file.name))
   if (!content) return null
   const hashes = hashContent(content)
   return { path, filename: file.name, timestamp: timestampFrom(content) ?? file.timestamp, ...hashes }
@@ -29,26 +29,26 @@ function isOstreeDirectory(path: string): boolean {
 }
 
 /** File details of a changed directory; `files` is its full (not short-listed) file list. */
-export function fileDetailsOf(absoluteDir: string, path: string, files: readonly StoredFile[]): FileDetailCandidate[] {
+export function fileDetailsOf(directory: string, path: string, files: readonly StoredFile[]): FileDetailCandidate[] {
   // Most directories have no file a detail comes from: say so without building anything.
   if (!files.some((file) => file.name === 'repomd.xml' || file.name === 'summary' || checksumFileAlgorithm(file.name) !== null)) return []
   const details: FileDetailCandidate[] = []
   const byName = new Map(files.map((file) => [file.name, file]))
   const repomd = byName.get('repomd.xml')
   if (repomd && (path === 'repodata' || path.endsWith('/repodata'))) {
-    const detail = hashedDetail(absoluteDir, path, repomd, (content) => repomdTimestamp(content.toString('utf8')))
+    const detail = hashedDetail(directory, path, repomd, (content) => repomdTimestamp(content.toString('utf8')))
     if (detail) details.push(detail)
   }
   const summary = byName.get('summary')
   if (summary && isOstreeDirectory(path)) {
-    const detail = hashedDetail(absoluteDir, path, summary, () => null)
+    const detail = hashedDetail(directory, path, summary, () => null)
     if (detail) details.push(detail)
   }
   const hashes = new Map<string, Hashes>()
   for (const file of files) {
     const algorithm = checksumFileAlgorithm(file.name)
     if (!algorithm || file.size > 16 * 1024 * 1024) continue
-    const content = readOrNull(join(absoluteDir, file.name))
+    const content = readOrNull(join(directory, file.name))
     if (content) mergeHashes(hashes, parseChecksumFile(content.toString('utf8'), algorithm))
   }
   for (const [name, fileHashes] of hashes) {

@@ -32,6 +32,8 @@ export class CategoryPlanner {
   readonly readableChanges: CategoryPlan['readableChanges'] = []
   private readonly seen = new Set<string>()
   private readonly unlistable: string[] = []
+  /** Stored directories seen: when it reaches the stored count, nothing is gone. */
+  private storedSeen = 0
 
   constructor(
     private readonly stored: ReadonlyMap<string, StoredDirectory>,
@@ -53,6 +55,7 @@ export class CategoryPlanner {
     this.seen.add(directory.path)
     if (!directory.listable) this.unlistable.push(directory.path)
     const before = this.stored.get(directory.path)
+    if (before) this.storedSeen++
     if (directory.files !== undefined) {
       return {
         path: directory.path,
@@ -69,6 +72,8 @@ export class CategoryPlanner {
   /** Stored directories no source had; call once every source is scanned. */
   gone(): CategoryPlan['gone'] {
     const gone: CategoryPlan['gone'] = []
+    // The usual run: every stored directory is still there (no walk over them all).
+    if (this.storedSeen === this.stored.size) return gone
     for (const [path, directory] of this.stored) {
       if (path === '' || this.seen.has(path) || underAny(path, this.unlistable)) continue
       gone.push({ id: directory.id, path })

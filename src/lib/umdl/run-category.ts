@@ -8,12 +8,12 @@ import { inTransaction } from '../db/sql.js'
 import type { Logger } from '../log.js'
 import { loadCategory, loadStoredDirectories } from './category-store.js'
 import { describeSource, type UmdlCategoryConfig, type UmdlConfig } from './config.js'
-import { deleteGoneDirectories, directoryIds, DirectoryBatchWriter } from './directory-writer.js'
+import { deleteGoneDirectories, directoryIds, DirectoryBatchWriter, ROUTINE_RUN_EAGER_ROWS } from './directory-writer.js'
 import { addFileDetails, ageFileDetails } from './file-detail-writer.js'
 import { CategoryPlanner } from './plan.js'
 import type { CompiledPrefixRule } from './prefix-rules.js'
 import { createRepositories } from './repository-creator.js'
-import { scanCategory } from './scan-category.js'
+import { isFirstScan, scanCategory } from './scan-category.js'
 import type { ScanProgress } from './scan-types.js'
 import { emptyCategorySummary, type CategorySummary } from './summary.js'
 
@@ -56,7 +56,7 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
       // while the tree is walked, and a failure anywhere (an unreadable source, a lost
       // connection) rolls the whole category back.
       const planner = new CategoryPlanner(stored.directories, config.shortListThreshold)
-      const writer = new DirectoryBatchWriter(tx, category, planner)
+      const writer = new DirectoryBatchWriter(tx, category, planner, isFirstScan(stored.tree) ? Infinity : ROUTINE_RUN_EAGER_ROWS)
       const scan = await scanCategory(categoryConfig, stored.tree, config, writer.add, options.progress)
       await writer.finish()
       phase(`scanned and wrote ${planner.seenCount} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read, ${writer.directoriesNew + writer.directoriesChanged} written; ${Math.round(writer.waitedMs)} ms waiting for the database)`)

@@ -9,7 +9,7 @@ import { scanFullfiletimelistSource, scanRsyncSource } from './scan-listing.js'
 import type { DirectorySink, ScanProgress, ScanResult, StoredTree } from './scan-types.js'
 
 /** Nothing stored yet but (perhaps) the top. */
-function isFirstScan(stored: StoredTree): boolean {
+export function isFirstScan(stored: StoredTree): boolean {
   return stored.ctimes.size <= 1
 }
 

@@ -10,8 +10,15 @@
  * usually runs in a worker thread (scan-worker.ts) so that it goes on while this thread
  * writes — on the embedded database, PGlite runs in this thread. Each directory goes to
  * the sink as soon as it is known.
+ *
+ * The walk runs with the working directory at the source's top and uses paths relative
+ * to it (inSourceDirectory): the kernel then resolves 2–4 path components per stat
+ * instead of every component from /, as find does with its directory descriptors
+ * (measured on the bench tree, readdir + stat of every entry: 2.1–2.3 s instead of
+ * 2.4–3.2 s).
  */
 import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
+import { resolve } from 'node:path'
 import { SourceUnavailableError } from '../errors.js'
 import type { StoredFile } from '../master/short-file-list.js'
 import { isChildExcluded, isExcluded } from './excludes.js'
@@ -52,13 +59,41 @@ export function checkTop(root: string): void {
   if (entries.length === 0) throw new SourceUnavailableError(`source ${root} is empty: is it mounted?`)
 }
 
+/**
+ * Runs a walk of `top` with the process's working directory there (see the top of this
+ * file), and back where it was afterwards, also on failure. The process's: library code
+ * that runs during a walk must not use relative paths (the embedded database's data
+ * directory is absolute, embedded.ts). Without a working directory to return to (it was
+ * removed), it does not move: the walk uses absolute paths.
+ */
+export async function inSourceDirectory<T>(top: string, work: (base: string) => Promise<T>): Promise<T> {
+  let before: string
+  try {
+    before = process.cwd()
+    process.chdir(top)
+  } catch {
+    return work(resolve(top))
+  }
+  try {
+    return await work('')
+  } finally {
+    process.chdir(before)
+  }
+}
+
+/** A path relative to the top as the walk reaches it: from the working directory when base is "", else under base. */
+function located(base: string, path: string): string {
+  if (base === '') return path === '' ? '.' : path
+  return path === '' ? base : `${base}/${path}` // path.join's normalising is measurable here
+}
+
 /** Lists a changed directory: files (stat'ed) and subdirectories to visit. */
-function listDirectory(absolute: string, path: string, excludes: readonly RegExp[], result: ScanResult): { files: StoredFile[]; subdirectories: string[] } | null {
+function listDirectory(where: string, named: string, path: string, excludes: readonly RegExp[], result: ScanResult): { files: StoredFile[]; subdirectories: string[] } | null {
   let entries: Dirent[]
   try {
-    entries = readdirSync(absolute, { withFileTypes: true })
+    entries = readdirSync(where, { withFileTypes: true })
   } catch (error) {
-    result.warnings.push(`cannot list ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    result.warnings.push(`cannot list ${named}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
     return null
   }
   result.directoriesListed++
@@ -70,7 +105,7 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
       subdirectories.push(entry.name)
     } else if (entry.isFile() || entry.isSymbolicLink()) {
       result.filesRead++
-      const stats = statOrNull(`${absolute}/${entry.name}`) // follows symlinks: the size a mirror serves
+      const stats = statOrNull(`${where}/${entry.name}`) // follows symlinks: the size a mirror serves
       if (stats?.isFile()) files.push({ name: entry.name, size: stats.size, timestamp: Math.floor(stats.mtimeMs / 1000) })
     }
   }
@@ -80,16 +115,17 @@ function listDirectory(absolute: string, path: string, excludes: readonly RegExp
 /**
  * Walks a directory source, yielding each directory as soon as it is known (its
  * subdirectories are queued first). Synchronous: it runs in the scan worker
- * (scan-worker.ts), or in this thread.
+ * (scan-worker.ts), or in this thread. `base`: "" when the working directory is the top
+ * (inSourceDirectory), else the top's absolute path.
  */
-export function* walkDirectorySource(top: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult): Generator<ScannedDirectory> {
+export function* walkDirectorySource(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult): Generator<ScannedDirectory> {
   const root = top.endsWith('/') && top.length > 1 ? top.slice(0, -1) : top
   const stack: Pending[] = [{ path: '', parentReadable: true }]
   const racyAfter = Date.now() - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
-    const absolute = path === '' ? root : `${root}/${path}` // path.join's normalising is measurable here
-    const stats = statOrNull(absolute)
+    const where = located(base, path)
+    const stats = statOrNull(where)
     if (!stats?.isDirectory()) continue // gone since its parent was read: reported as gone
     const ctime = Math.floor(stats.ctimeMs / 1000)
     const readable = parentReadable && (stats.mode & WORLD_READ_EXECUTE) === WORLD_READ_EXECUTE
@@ -100,11 +136,12 @@ export function* walkDirectorySource(top: string, excludes: readonly RegExp[], s
       const children = stored.children.get(path) ?? []
       subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
     } else {
-      const listing = listDirectory(absolute, path, excludes, result)
+      const named = path === '' ? root : `${root}/${path}` // as configured, for messages
+      const listing = listDirectory(where, named, path, excludes, result)
       if (listing) {
         directory.files = listing.files
         subdirectories = listing.subdirectories
-        const details = fileDetailsOf(absolute, path, listing.files)
+        const details = fileDetailsOf(where, path, listing.files)
         if (details.length > 0) directory.fileDetails = details
       } else {
         Object.assign(directory, { listable: false, ctime: 0, files: [] })
@@ -119,10 +156,14 @@ export function* walkDirectorySource(top: string, excludes: readonly RegExp[], s
 /** Scans a directory source in this thread (see scan-worker.ts for the usual way). */
 export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
   checkTop(top)
+  return inSourceDirectory(top, (base) => walkHere(top, base, excludes, stored, sink, progress))
+}
+
+async function walkHere(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
   const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
   let seen = 0
   let changed = 0
-  for (const directory of walkDirectorySource(top, excludes, stored, result)) {
+  for (const directory of walkDirectorySource(top, base, excludes, stored, result)) {
     if (directory.files !== undefined) changed++
     const wait = sink(directory)
     if (wait) await wait

@@ -5,8 +5,7 @@
  * feed the connection.
  */
 import { Worker } from 'node:worker_threads'
-import { siblingWorkerUrl } from '../worker-module.js'
-import { checkTop } from './scan-directory.js'
+import { checkTop, inSourceDirectory } from './scan-directory.js'
 import type { DirectorySink, ScanProgress, ScanResult, StoredTree } from './scan-types.js'
 import { AHEAD, STOP, type ScanWorkerData, type ScanWorkerMessage } from './scan-worker.js'
 
@@ -21,7 +20,8 @@ export interface ScanFlow {
 
 export const DEFAULT_FLOW: ScanFlow = { batchDirectories: 500, batchFiles: 10_000, maxBatchesAhead: 4 }
 
-const WORKER_URL = siblingWorkerUrl('scan-worker', import.meta.url)
+// Under the test runner this module is TypeScript, and so is its worker.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url)
 
 /** The worker's messages, one at a time, in order; an exit without 'done' is an error. */
 function messagesOf(worker: Worker): () => Promise<ScanWorkerMessage> {
@@ -49,9 +49,13 @@ export async function scanDirectorySource(
   flow: ScanFlow = DEFAULT_FLOW,
 ): Promise<ScanResult> {
   checkTop(top) // here, so an unmounted source fails with the same error as ever
+  return inSourceDirectory(top, (base) => scanInWorker({ top, base, excludes: [...excludes], ctimes: new Map(stored.ctimes), ...flow }, sink, progress))
+}
+
+async function scanInWorker(options: Omit<ScanWorkerData, 'flow'>, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
   const shared = new SharedArrayBuffer(8)
   const counters = new Int32Array(shared)
-  const data: ScanWorkerData = { top, excludes: [...excludes], ctimes: new Map(stored.ctimes), flow: shared, ...flow }
+  const data: ScanWorkerData = { ...options, flow: shared }
   const worker = new Worker(WORKER_URL, { workerData: data })
   const next = messagesOf(worker)
   let seen = 0

@@ -10,6 +10,8 @@ import { storedTree, type ScanResult, type ScannedDirectory } from './scan-types
 
 export interface ScanWorkerData {
   top: string
+  /** "" when the process's working directory is the top (scan-directory.ts), else the top's absolute path. */
+  base: string
   excludes: RegExp[]
   ctimes: Map<string, number>
   /** Int32Array view: [batches posted and not yet taken, stop flag]. */
@@ -46,7 +48,7 @@ function run(data: ScanWorkerData, post: (message: ScanWorkerMessage) => void): 
     batch = []
     files = 0
   }
-  for (const directory of walkDirectorySource(data.top, data.excludes, storedTree(data.ctimes), result)) {
+  for (const directory of walkDirectorySource(data.top, data.base, data.excludes, storedTree(data.ctimes), result)) {
     batch.push(directory)
     files += directory.files?.length ?? 0
     if (batch.length >= data.batchDirectories || files >= data.batchFiles) send()
