@@ -441,6 +441,18 @@ t.test('a directory that vanishes during the walk is skipped, and reported gone 
   t.same(planCategory(ids, [...directories.values()], 10).gone, [{ id: 3, path: 'vanished' }, { id: 4, path: 'vanished/below' }])
 })
 
+/** Makes the database fail at the nth directory row this transaction inserts or updates (the count is kept outside it). */
+async function poisonDirectoryRows(db: TestDatabase, atRow: number, event: 'insert' | 'update'): Promise<void> {
+  await db.sql.unsafe(`
+    create sequence poison;
+    create function poison() returns trigger language plpgsql as $$
+    begin
+      if nextval('poison') >= ${atRow} then raise exception 'poisoned at row %', currval('poison'); end if;
+      return new;
+    end $$;
+    create trigger poison before ${event} on directory for each row execute function poison();`)
+}
+
 for (const kind of databaseKinds()) {
   t.test(`${kind}: a failure in the middle of a category's writes leaves the database as it was`, async (t) => {
     const { db, work } = await emptyFixture(t, kind)
@@ -449,15 +461,7 @@ for (const kind of databaseKinds()) {
     for (let a = 0; a < 30; a++) for (let b = 0; b < 50; b++) mkdirSync(join(top, `a${a}`, `b${b}`), { recursive: true })
     const before = await db.sql`select id, name, ctime, files from directory order by id`
     const linksBefore = await db.sql`select category_id, directory_id from category_directory order by 1, 2`
-    // The database fails at the 1,200th directory row this transaction writes.
-    await db.sql.unsafe(`
-      create sequence poison;
-      create function poison() returns trigger language plpgsql as $$
-      begin
-        if nextval('poison') >= 1200 then raise exception 'poisoned at row %', currval('poison'); end if;
-        return new;
-      end $$;
-      create trigger poison before insert on directory for each row execute function poison();`)
+    await poisonDirectoryRows(db, 1200, 'insert')
     await settle()
     const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora EPEL"\ntype = "directory"\npath = "${top}"\n`)
     await t.rejects(umdl(db, config), { code: 'MM_PARTIAL_FAILURE', message: /Fedora EPEL \(poisoned at row 1200\)/ })
@@ -487,15 +491,9 @@ for (const kind of databaseKinds()) {
     // at the 250th of the 300 changed rows.
     await db.sql.unsafe(`
       create sequence statements;
-      create sequence poison;
       create function count_statement() returns trigger language plpgsql as $$ begin perform nextval('statements'); return null; end $$;
-      create trigger count_statement before insert on directory for each statement execute function count_statement();
-      create function poison() returns trigger language plpgsql as $$
-      begin
-        if nextval('poison') >= 250 then raise exception 'poisoned at row %', currval('poison'); end if;
-        return new;
-      end $$;
-      create trigger poison before update on directory for each row execute function poison();`)
+      create trigger count_statement before insert on directory for each statement execute function count_statement();`)
+    await poisonDirectoryRows(db, 250, 'update')
     await t.rejects(umdl(db, config), { code: 'MM_PARTIAL_FAILURE', message: /poisoned at row 250/ })
     t.same(await db.sql`select id, name, ctime, files from directory order by id`, before, 'no directory changed')
     await db.sql.unsafe('drop trigger poison on directory')
