@@ -49,11 +49,9 @@ function send(request: IncomingMessage, response: ServerResponse, status: number
   const chunks = bodyChunks(content)
   let length = 0
   for (const chunk of chunks) length += chunk.length
-  response.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': length,
-    ...extra,
-  })
+  const headers: Record<string, string | number> = { 'Content-Type': contentType, 'Content-Length': length }
+  if (extra) Object.assign(headers, extra)
+  response.writeHead(status, headers)
   // HEAD: the same headers, no body. Chunks written in one tick leave in one writev.
   if (request.method === 'HEAD') return void response.end()
   for (let i = 0; i < chunks.length - 1; i++) response.write(chunks[i])
@@ -66,7 +64,17 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
     return { status: 503, contentType: 'text/plain', body: 'Service unavailable: no mirror snapshot is loaded yet.\n', endpoint: 'other', tier: 'unavailable' }
   }
   try {
-    const context: LookupContext = { ...options.lookup, now: new Date(), random: Math.random }
+    // every field named, in one order: one object shape for every request (no spread)
+    const lookup = options.lookup
+    const context: LookupContext = {
+      countryOf: lookup.countryOf,
+      asnOf: lookup.asnOf,
+      continentOf: lookup.continentOf,
+      minimum: lookup.minimum,
+      explain: lookup.explain,
+      now: new Date(),
+      random: Math.random,
+    }
     return answerRequest(current.index, { path, query, clientIp }, context)
   } catch (error) {
     // A bug in selection must cost one request, never the worker.

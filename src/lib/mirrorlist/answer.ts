@@ -92,7 +92,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   const endpoint = metalink ? 'metalink' : 'mirrorlist'
   const parameters = parseQuery(request.query)
   const target = resolveTarget(index, parameters, metalink)
-  if (!target) return { ...failure(metalink, 200, MISSING_PARAMETERS, context.now) }
+  if (!target) return failure(metalink, 200, MISSING_PARAMETERS, context.now)
   if (!target.ok) return failure(metalink, target.status, target.message, context.now, target.listing)
 
   const ipText = parameters.get('ip') || request.clientIp
@@ -111,7 +111,14 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
       useNetblocks: parameters.get('netblock') !== '0',
       protocol: protocol === undefined ? undefined : { raw: protocol, items: parseCommaList(protocol) },
     },
-    { ...context, explain: context.explain === true && parameters.get('explain') === '1' },
+    {
+      countryOf: context.countryOf,
+      asnOf: context.asnOf,
+      continentOf: context.continentOf,
+      minimum: context.minimum,
+      random: context.random,
+      explain: context.explain === true && parameters.get('explain') === '1',
+    },
   )
   const answer = render(index, target, selection, parameters, metalink, context.now)
   answer.tier = answer.tier ?? selection.tier

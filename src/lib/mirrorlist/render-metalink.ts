@@ -24,6 +24,22 @@ export function metalinkHeader(now: Date): string {
   )
 }
 
+/**
+ * The header as bytes, remembered for the second it names: the pubdate changes once a
+ * second, and formatting plus encoding it cost more than the rest of the header.
+ */
+let headerSecond = Number.NaN
+let headerBytes = Buffer.alloc(0)
+
+function metalinkHeaderBytes(now: Date): Buffer {
+  const second = Math.floor(now.getTime() / 1000)
+  if (second !== headerSecond) {
+    headerBytes = Buffer.from(metalinkHeader(now))
+    headerSecond = second
+  }
+  return headerBytes
+}
+
 const FAILURE_END = '\n-->\n</metalink>\n'
 const FAILURE_END_BYTES = Buffer.from(FAILURE_END)
 
@@ -66,19 +82,19 @@ export function renderFilePrelude(fileName: string, details: readonly FileDetail
 const FILES_OPEN = Buffer.from(' <files>\n')
 const RESOURCES_OPEN = Buffer.from('   <resources maxconnections="1">\n')
 const DOCUMENT_END = Buffer.from('   </resources>\n  </file>\n </files>\n</metalink>\n')
-const DIGIT_0 = 0x30
 
 /** Digits of a preference (1..100). */
 function widthOf(preference: number): number {
   return preference >= 100 ? 3 : preference >= 10 ? 2 : 1
 }
 
+/** The ASCII digits of 0..100, three bytes each, right-aligned (`  7`, ` 42`, `100`). */
+const PREFERENCE_DIGITS = Buffer.from(Array.from({ length: 101 }, (_, preference) => String(preference).padStart(3, ' ')).join(''))
+
 /** Writes a preference as `width` ASCII digits at `offset`. */
 function writePreference(out: Buffer, offset: number, preference: number, width: number): void {
-  for (let i = width - 1; i >= 0; i--) {
-    out[offset + i] = DIGIT_0 + (preference % 10)
-    preference = Math.floor(preference / 10)
-  }
+  const from = preference * 3 + 3 - width
+  for (let i = 0; i < width; i++) out[offset + i] = PREFERENCE_DIGITS[from + i]!
 }
 
 function put(out: Buffer, offset: number, bytes: Buffer): number {
@@ -91,7 +107,7 @@ function put(out: Buffer, offset: number, bytes: Buffer): number {
  * target; a host whose URLs protocol= trimmed gets its block rendered here instead.
  */
 export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines): Buffer {
-  const header = Buffer.from(metalinkHeader(now))
+  const header = metalinkHeaderBytes(now)
   const urlsByHost = lines.directory.category.urlsByHost
   const blocks = new Array<HostBlock>(mirrors.length)
   let length = header.length + FILES_OPEN.length + file.metalinkPrelude.length + RESOURCES_OPEN.length + DOCUMENT_END.length
