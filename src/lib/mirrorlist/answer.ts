@@ -48,7 +48,7 @@ export interface LookupContext {
 export interface Answer {
   status: number
   contentType: string
-  /** text or pre-assembled bytes (body.ts: bodyBytes / bodyText) */
+  /** text, or bytes pre-assembled from the snapshot (body.ts) */
   body: Body
   location?: string
   /** set for repo+arch requests (access-log line: IP, DATE, COUNTRY, REPO, ARCH) */
@@ -110,15 +110,9 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
       requestedCountries: countryParameter ? parseCommaList(countryParameter) : [],
       useNetblocks: parameters.get('netblock') !== '0',
       protocol: protocol === undefined ? undefined : { raw: protocol, items: parseCommaList(protocol) },
-    },
-    {
-      countryOf: context.countryOf,
-      asnOf: context.asnOf,
-      continentOf: context.continentOf,
-      minimum: context.minimum,
-      random: context.random,
       explain: context.explain === true && parameters.get('explain') === '1',
     },
+    context,
   )
   const answer = render(index, target, selection, parameters, metalink, context.now)
   answer.tier = answer.tier ?? selection.tier

@@ -17,17 +17,6 @@ export function bodyChunks(body: Body): readonly Buffer[] {
   return Buffer.isBuffer(body) ? [body] : body
 }
 
-/** The body as one buffer. */
-export function bodyBytes(body: Body): Buffer {
-  const chunks = bodyChunks(body)
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
-}
-
-/** The body as text (tests, logs, explain). */
-export function bodyText(body: Body): string {
-  return typeof body === 'string' ? body : bodyBytes(body).toString('utf8')
-}
-
 /** Chunks of an answer being assembled: pre-encoded bytes, and text encoded as it is added. */
 export class ChunkList {
   private readonly chunks: Buffer[] = []

@@ -32,6 +32,8 @@ export interface SelectionRequest {
   useNetblocks: boolean
   /** protocol=: the raw value (for the header) and its items; undefined when not given */
   protocol: { raw: string; items: readonly string[] } | undefined
+  /** explain=1 on a server that allows it: say why each host was chosen or left out */
+  explain?: boolean
 }
 
 export interface SelectionContext {
@@ -40,7 +42,6 @@ export interface SelectionContext {
   continentOf(country: string): string | undefined
   minimum: number
   random: () => number
-  explain?: boolean
 }
 
 export interface Selection {
@@ -54,7 +55,7 @@ export interface Selection {
   mirrors: MirrorUrls[]
   /** appended to every host URL: `/<subpath>/` or `/<subpath>/<file>` */
   urlSuffix: string
-  /** per host of the directory: why chosen or left out (only with context.explain) */
+  /** per host of the directory: why chosen or left out (only with request.explain) */
   explanation?: Explanation[]
 }
 
@@ -288,7 +289,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     mirrors,
     urlSuffix: urlSuffix(request.directory, request.file, request.pathIsDirectory),
   }
-  if (context.explain) {
+  if (request.explain) {
     selection.explanation = explainSelection(index, request, { ordered, mirrors, clientCountry, onlyCountry, globalFill, minimum: context.minimum })
   }
   return selection
