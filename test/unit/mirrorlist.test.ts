@@ -456,6 +456,21 @@ t.test('bandwidth-weighted order: sampling without replacement, bandwidth clampe
     const order = weightedOrder(ids, many, seededRandom(size))
     t.same([...order].sort((a, b) => a - b), [...ids].sort((a, b) => a - b), `${size} hosts: a permutation (packed-key and comparator sorts)`)
   }
+  // the bucket sort gives exactly the order of sorting the same keys with a comparator
+  const reference = (ids: number[], hosts: typeof many, random: () => number) =>
+    ids.map((id, position) => ({ id, position, key: -Math.log(1 - random()) * (1 / hosts[id]!.bandwidth) }))
+      .sort((a, b) => a.key - b.key || a.position - b.position).map((entry) => entry.id)
+  const spreads = [() => 1, (i: number) => 1 + (i % 7), (i: number) => (i % 2 ? 1 : 10000), (i: number) => 1 + ((i * 7919) % 10000)]
+  for (const [s, spread] of spreads.entries()) {
+    const hosts = many.map((host, i) => ({ ...host, bandwidth: spread(i) }))
+    for (const size of [2, 3, 17, 74, 150, 451, 1024]) {
+      const ids = hosts.slice(0, size).map((h) => h.index)
+      for (let seed = 1; seed <= 5; seed++) {
+        t.same(weightedOrder(ids, hosts, seededRandom(seed * 1000 + size)), reference(ids, hosts, seededRandom(seed * 1000 + size)), `spread ${s}, ${size} hosts, seed ${seed}: the comparator order`)
+      }
+    }
+  }
+  t.same(weightedOrder(Int32Array.from([5, 9, 2]), many, seededRandom(3)), reference([5, 9, 2], many, seededRandom(3)), 'typed host lists too')
   t.same(weightedOrder([], weighted.hosts, Math.random), [])
   t.same(weightedOrder([2], weighted.hosts, () => 0), [2])
 })

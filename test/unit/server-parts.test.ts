@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { IncomingMessage } from 'node:http'
 import { clientAddress } from '../../src/http/mirrorlist-server.js'
 import { continentLookup, parseCountryContinent } from '../../src/lib/geo/country-continent-file.js'
-import { countryFromRecord, geoIpFromBuffer, unmapIpv4 } from '../../src/lib/geo/geoip.js'
+import { countryFromRecord, geoIpFromBuffer, RecordCache, unmapIpv4 } from '../../src/lib/geo/geoip.js'
 import { SnapshotError } from '../../src/lib/errors.js'
 import { accessLogLine } from '../../src/lib/mirrorlist-server/access-log.js'
 import { healthReport } from '../../src/lib/mirrorlist-server/healthz.js'
@@ -26,6 +26,23 @@ t.test('GeoIP: MaxMind country.iso_code schema and the flat country_code schema 
     t.equal(geoip.countryOf('not an address'), undefined, `${file}: garbage is undefined, not a throw`)
     t.equal(geoip.countryOf(''), undefined, `${file}: empty`)
   }
+})
+
+t.test('GeoIP: decoded records are cached by offset, bounded, with the same answers', async (t) => {
+  const buffer = readFileSync(join(fixtures, 'country-maxmind.mmdb'))
+  const cache = new RecordCache(2)
+  const cached = geoIpFromBuffer(buffer, 'cached', cache)
+  const plain = geoIpFromBuffer(buffer, 'plain', new RecordCache(0))
+  const addresses = ['192.0.2.7', '198.51.100.200', '::ffff:203.0.113.9', '2001:db8:5e::42', '10.1.2.3', '192.0.2.8']
+  for (let round = 0; round < 3; round++) {
+    for (const address of addresses) t.equal(cached.countryOf(address), plain.countryOf(address), `${address}, round ${round}`)
+  }
+  t.ok(cache.size > 0 && cache.size <= 2, `at most the bound is held: ${cache.size}`)
+  cache.set(1, 'a')
+  cache.set(2, 'b')
+  cache.set(3, 'c') // full: starts over
+  t.equal(cache.get(1), undefined)
+  t.equal(cache.get(3), 'c')
 })
 
 t.test('GeoIP: a file that is not an mmdb is refused when opened', async (t) => {

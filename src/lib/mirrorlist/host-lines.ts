@@ -123,9 +123,23 @@ export function metalinkBlock(urls: readonly HostUrl[], suffix: string): HostBlo
   return new HostBlock(segments)
 }
 
+/** A hit target is moved to the back of the order at most once in this many calls. */
+const MOVE_AFTER_CALLS = 32
+
+/**
+ * Speed: a request finds its target with two lookups (the directory object, then the
+ * suffix) instead of building and hashing a `kind + name + suffix` key, and keeps the
+ * least-recently-used order without a Map delete and insert per request: a target is
+ * moved to the back only when it has drifted into the older half of the order, so a hot
+ * target costs one comparison per request. Eviction order is LRU up to that half.
+ */
 export class HostLinesCache {
-  /** insertion order = least recently used first */
-  private readonly targets = new Map<string, TargetLines>()
+  /** insertion order = least recently used first (approximately: see above) */
+  private readonly order = new Set<TargetLines>()
+  private readonly byKind: Record<LinesKind, Map<IndexedDirectory, Map<string, TargetLines>>> = { metalink: new Map(), plain: new Map() }
+  /** when each target was last moved to the back, in target() calls */
+  private readonly movedAt = new Map<TargetLines, number>()
+  private clock = 0
   private bytes = 0
 
   constructor(
@@ -134,31 +148,45 @@ export class HostLinesCache {
   ) {}
 
   target(kind: LinesKind, directory: IndexedDirectory, suffix: string): TargetLines {
-    const key = `${kind}\0${directory.name}\0${suffix}`
-    let target = this.targets.get(key)
+    const clock = ++this.clock
+    const byDirectory = this.byKind[kind]
+    let bySuffix = byDirectory.get(directory)
+    let target = bySuffix?.get(suffix)
     if (target) {
-      this.targets.delete(key)
+      if (clock - this.movedAt.get(target)! > Math.max(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
     } else {
       target = new TargetLines(kind, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
+      if (!bySuffix) byDirectory.set(directory, (bySuffix = new Map()))
+      bySuffix.set(suffix, target)
+      this.moveToBack(target, clock)
     }
-    this.targets.set(key, target)
-    this.evict(target)
+    if (this.bytes > this.limitBytes) this.evict(target)
     return target
+  }
+
+  private moveToBack(target: TargetLines, clock: number): void {
+    this.order.delete(target)
+    this.order.add(target)
+    this.movedAt.set(target, clock)
   }
 
   /** Drops the least recently used targets (never the one in use) while over the bound. */
   private evict(inUse: TargetLines): void {
-    for (const [key, target] of this.targets) {
+    for (const target of this.order) {
       if (this.bytes <= this.limitBytes) return
       if (target === inUse) continue
-      this.targets.delete(key)
+      this.order.delete(target)
+      this.movedAt.delete(target)
+      const bySuffix = this.byKind[target.kind].get(target.directory)!
+      bySuffix.delete(target.suffix)
+      if (bySuffix.size === 0) this.byKind[target.kind].delete(target.directory)
       this.bytes -= target.bytes
     }
   }
 
   /** bytes held (for tests and metrics) */
   get size(): { targets: number; bytes: number } {
-    return { targets: this.targets.size, bytes: this.bytes }
+    return { targets: this.order.size, bytes: this.bytes }
   }
 }
 

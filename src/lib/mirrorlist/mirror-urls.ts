@@ -8,7 +8,7 @@
  * every URL of the answer shares (`/<subpath>/` or `/<subpath>/<file>`) is kept once;
  * full URL strings are only concatenated while rendering (no object per URL).
  */
-import type { HostUrl, IndexedDirectory, IndexedHost } from '../snapshot/index-types.js'
+import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost } from '../snapshot/index-types.js'
 
 export interface MirrorUrls {
   host: IndexedHost
@@ -26,11 +26,30 @@ export function urlSuffix(directory: IndexedDirectory, file: string, pathIsDirec
   return suffix
 }
 
+/**
+ * Speed: the MirrorUrls of a (category, host) never change for a loaded index, so each is
+ * made once, on first use, and shared by every answer (never mutated): an answer of 150
+ * hosts allocates one array instead of 150 objects.
+ */
+const sharedMirrors = new WeakMap<IndexedCategory, (MirrorUrls | null)[]>()
+
+function mirrorOf(category: IndexedCategory, host: IndexedHost): MirrorUrls | null {
+  let shared = sharedMirrors.get(category)
+  if (!shared) sharedMirrors.set(category, (shared = []))
+  let mirror = shared[host.index]
+  if (mirror === undefined) {
+    const urls = category.urlsByHost[host.index]
+    mirror = urls && urls.length > 0 ? { host, urls, plain: category.plainUrlByHost[host.index] } : null
+    shared[host.index] = mirror
+  }
+  return mirror
+}
+
 export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[]): MirrorUrls[] {
   const result: MirrorUrls[] = []
-  for (const host of hosts) {
-    const urls = directory.category.urlsByHost[host.index]
-    if (urls && urls.length > 0) result.push({ host, urls, plain: directory.category.plainUrlByHost[host.index] })
+  for (let h = 0; h < hosts.length; h++) {
+    const mirror = mirrorOf(directory.category, hosts[h]!)
+    if (mirror) result.push(mirror)
   }
   return result
 }

@@ -12,19 +12,41 @@ import { trimToProtocols } from './mirror-urls.js'
  * `lines` (kind 'plain') holds each host's line for this target. Without protocol=, each
  * host's first https/http/ftp URL; when no host has one, or with protocol=, every URL
  * (after trimming) — rendered here, per URL.
+ *
+ * Speed: the common answer is sized first and written into one buffer (the header line
+ * encoded in place, each host's cached line copied once): no chunk list, no concat.
  */
 export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrls[], lines: TargetLines, protocolGiven: boolean): Buffer {
-  const body = new ChunkList().text(`${headerLine}\n`)
-  const plainOnly = !protocolGiven && mirrors.some((mirror) => mirror.plain)
-  if (plainOnly) {
-    for (const mirror of mirrors) if (mirror.plain) body.bytes(lines.line(mirror.host)!)
-    return body.toBuffer()
+  if (!protocolGiven && hasPlainUrl(mirrors)) {
+    const headerBytes = Buffer.byteLength(headerLine)
+    let length = headerBytes + 1
+    for (let m = 0; m < mirrors.length; m++) {
+      const mirror = mirrors[m]!
+      if (mirror.plain) length += lines.line(mirror.host)!.length
+    }
+    const out = Buffer.allocUnsafe(length)
+    let offset = out.write(headerLine, 0)
+    out[offset++] = 0x0a // \n
+    for (let m = 0; m < mirrors.length; m++) {
+      const mirror = mirrors[m]!
+      if (!mirror.plain) continue
+      const line = lines.line(mirror.host)!
+      out.set(line, offset)
+      offset += line.length
+    }
+    return out
   }
+  const body = new ChunkList().text(`${headerLine}\n`)
   const lineEnd = Buffer.from(`${lines.suffix}\n`)
   for (const mirror of mirrors) {
     for (const url of mirror.urls) body.bytes(url.urlBytes).bytes(lineEnd)
   }
   return body.toBuffer()
+}
+
+function hasPlainUrl(mirrors: readonly MirrorUrls[]): boolean {
+  for (let m = 0; m < mirrors.length; m++) if (mirrors[m]!.plain) return true
+  return false
 }
 
 /** redirect=: the first http(s) URL, or undefined (the caller answers 404 with an empty body). */
