@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Macro benchmark of serve-mirrorlist (see bench/server/README). Loopback only.
 //
-//   node bench/server/run.js [--snapshot FILE | --server POSTGRES_URL] [--duration 8] [--connections 32] [--workers 2]
+//   node bench/server/run.js [--snapshot FILE | --server POSTGRES_URL] [--duration 5] [--rounds 3] [--connections 32] [--workers 2]
+//                            [--bin PATH]   (another checkout's bin/run.js: measure it the same way, e.g. before a change)
 //
 // In ONE run: starts serve-mirrorlist (2 workers, a 900,000-line global netblocks file,
 // the test GeoIP database) on the snapshot, records load-to-ready per worker and the RSS
@@ -22,11 +23,13 @@ const { values: args } = parseArgs({
   options: {
     snapshot: { type: 'string' },
     server: { type: 'string', default: process.env.MM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres' },
-    duration: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '2' },
     'netblocks-lines': { type: 'string', default: '900000' },
     keep: { type: 'boolean', default: false },
+    bin: { type: 'string', default: join(root, 'bin', 'run.js') },
     results: { type: 'string', default: join(root, 'bench', 'RESULTS-server.md') },
   },
 })
@@ -107,7 +110,7 @@ const workers = Number(args.workers)
 const serverStarted = performance.now()
 const server = await startProcess(
   process.execPath,
-  [join(root, 'bin', 'run.js'), 'serve-mirrorlist', '--snapshot', args.snapshot, '--port', '0', '--workers', String(workers), '--geoip', geoip, '--global-netblocks', netblocks],
+  [args.bin, 'serve-mirrorlist', '--snapshot', args.snapshot, '--port', '0', '--workers', String(workers), '--geoip', geoip, '--global-netblocks', netblocks],
   (output) => /listening on http:/.test(output) && output.match(/ready in \d+ ms/g)?.length >= workers,
 )
 const allReady = Math.round(performance.now() - serverStarted)
@@ -139,15 +142,29 @@ const rss = { primary: rssKb(server.child.pid), workers: childrenOf(server.child
 const rssTotalMb = Math.round((rss.primary + rss.workers.reduce((a, b) => a + b, 0)) / 1024)
 log(`RSS: primary ${Math.round(rss.primary / 1024)} MB, workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = ${rssTotalMb} MB`)
 
+// Rounds alternate ours and the baseline (both servers up, one loaded at a time), and the
+// ratio reported is the median of the per-round ratios: on a shared machine the load of
+// other work drifts within seconds, and a pair measured back to back sees the same drift.
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
 const rows = []
 for (const c of classes) {
-  wrk(base + c.path) // warm-up run is the first measurement's cost otherwise; keep it short
-  const ours = wrk(base + c.path)
   const baseline = await startProcess(process.execPath, [join(root, 'bench', 'server', 'baseline-server.js'), String(workers), String(c.bytes), c.type ?? 'text/plain'], /listening (\d+)/)
-  const theirs = wrk(`http://127.0.0.1:${baseline.match[1]}/x`)
+  const theirsUrl = `http://127.0.0.1:${baseline.match[1]}/x`
+  wrk(base + c.path) // warm-up runs: the first measurement's cost otherwise
+  wrk(theirsUrl)
+  const rounds = []
+  for (let round = 0; round < Number(args.rounds); round++) {
+    const ours = wrk(base + c.path)
+    const theirs = wrk(theirsUrl)
+    rounds.push({ ours, theirs, ratio: ours.rps / theirs.rps })
+  }
   await stop(baseline.child)
-  rows.push({ c, ours, theirs })
-  log(`${c.name}: ${Math.round(ours.rps)} req/s vs baseline ${Math.round(theirs.rps)} (ratio ${(ours.rps / theirs.rps).toFixed(2)}), p50 ${ours.p50} ms, p99 ${ours.p99} ms`)
+  const pick = (side, field) => median(rounds.map((r) => r[side][field]))
+  const ours = { rps: pick('ours', 'rps'), p50: pick('ours', 'p50'), p99: pick('ours', 'p99'), errors: [...new Set(rounds.map((r) => r.ours.errors))].join(', ') }
+  const theirs = { rps: pick('theirs', 'rps'), p50: pick('theirs', 'p50'), p99: pick('theirs', 'p99') }
+  const ratio = median(rounds.map((r) => r.ratio))
+  rows.push({ c, ours, theirs, ratio, ratios: rounds.map((r) => r.ratio) })
+  log(`${c.name}: ${Math.round(ours.rps)} req/s vs baseline ${Math.round(theirs.rps)} (median ratio ${ratio.toFixed(2)} of ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}), p50 ${ours.p50} ms, p99 ${ours.p99} ms`)
 }
 const rssAfter = { primary: rssKb(server.child.pid), workers: childrenOf(server.child.pid).map(rssKb) }
 const rssAfterMb = Math.round((rssAfter.primary + rssAfter.workers.reduce((a, b) => a + b, 0)) / 1024)
@@ -160,17 +177,17 @@ const lines = [
   `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — serve-mirrorlist`,
   '',
   `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}). Node ${process.version}. ` +
-    `wrk 1 thread, ${args.connections} connections, ${args.duration} s per measurement (after one warm-up run), loopback. ` +
-    `${workers} workers; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
-    'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size, measured right after ours.',
+    `wrk 1 thread, ${args.connections} connections, ${args.rounds} rounds of ${args.duration} s alternating ours and the baseline (after one warm-up run each), loopback. ` +
+    `${workers} workers${args.bin === join(root, 'bin', 'run.js') ? '' : ` (server: ${args.bin})`}; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
+    'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size; req/s and latencies are medians over the rounds, the ratio is the median of the per-round ratios.',
   '',
   `- load-to-ready per worker (process start, modules, GeoIP, 900,000-line netblocks table, snapshot; workers start one after another): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
   `- RSS after load: primary ${Math.round(rss.primary / 1024)} MB + workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = **${rssTotalMb} MB** (target < 350 MB); after the load runs: ${rssAfterMb} MB`,
   '',
-  '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | p50 ms | p99 ms | baseline p50 / p99 ms |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map(({ c, ours, theirs }) =>
-    `| ${c.name} | ${c.status} | ${c.bytes} | ${c.urls} | ${Math.round(ours.rps)} | ${Math.round(theirs.rps)} | **${(ours.rps / theirs.rps).toFixed(2)}** | ${ours.p50} | ${ours.p99} | ${theirs.p50} / ${theirs.p99} |`),
+  '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | per round | p50 ms | p99 ms | baseline p50 / p99 ms |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map(({ c, ours, theirs, ratio, ratios }) =>
+    `| ${c.name} | ${c.status} | ${c.bytes} | ${c.urls} | ${Math.round(ours.rps)} | ${Math.round(theirs.rps)} | **${ratio.toFixed(2)}** | ${ratios.map((r) => r.toFixed(2)).join(' ')} | ${ours.p50} | ${ours.p99} | ${theirs.p50.toFixed(3)} / ${theirs.p99.toFixed(2)} |`),
   '',
   `Requests: ${classes.map((c) => `\`${c.path}\``).join(', ')}. Socket errors: ${rows.map((r) => r.ours.errors).join('; ')}.`,
   '',

@@ -603,7 +603,7 @@ t.test('tier memo: starts over when full', async (t) => {
   const memo = new TierMemo(2)
   const carriers = index.directories.get(UPDATES)!.carriers
   let computed = 0
-  const compute = () => (computed++, { country: [], continent: [], headerItems: [] })
+  const compute = () => (computed++, { country: [], continent: [], header: '' })
   const se = memo.get(carriers, 'SE', compute)
   t.equal(memo.get(carriers, 'SE', compute), se, 'a hit returns the remembered tiers')
   memo.get(carriers, 'DE', compute)

@@ -45,7 +45,7 @@ export interface SelectionContext {
 }
 
 export interface Selection {
-  /** header items in order, each with its trailing space (`country = SE `) */
+  /** header items in order, each with its trailing space (`country = SE `; the remembered country and continent items come joined as one) */
   headerItems: string[]
   /** client country: netblock override, else GeoIP, else `N/A` */
   clientCountry: string
@@ -197,7 +197,7 @@ function clientCountryTiers(index: MirrorIndex, context: SelectionContext, reque
     const country = hostsOfCountry(request.directory.carriers, clientCountry)
     if (country.length > 0) headerItems.push(`country = ${clientCountry} `)
     const continent = sameContinent(index, context, request, clientCountry, headerItems)
-    return { country: allowedFor(country, index, clientCountry), continent: allowedFor(continent, index, clientCountry), headerItems }
+    return { country: allowedFor(country, index, clientCountry), continent: allowedFor(continent, index, clientCountry), header: headerItems.join('') }
   })
 }
 
@@ -258,7 +258,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   let byCountry: CountryTiers | undefined
   if (!onlyCountry) {
     byCountry = clientCountryTiers(index, context, request, clientCountry)
-    headerItems.push(...byCountry.headerItems)
+    if (byCountry.header !== '') headerItems.push(byCountry.header)
     tiers.push({ tier: 'country', hosts: byCountry.country }, { tier: 'continent', hosts: byCountry.continent })
   }
   // without netblock/ASN hosts or protocol=, the country and continent tiers are disjoint: no need to count

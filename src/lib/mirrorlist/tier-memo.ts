@@ -19,8 +19,8 @@ export interface CountryTiers {
   readonly country: readonly number[]
   /** the other countries of its continent, countries-allowed applied */
   readonly continent: readonly number[]
-  /** `country = XX ` items, in order */
-  readonly headerItems: readonly string[]
+  /** the `country = XX ` items, in order, joined (one string per memo entry, not per answer) */
+  readonly header: string
   /** all public hosts, countries-allowed applied (computed when a global fill needs it) */
   global?: readonly number[]
 }
