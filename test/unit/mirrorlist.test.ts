@@ -471,6 +471,10 @@ t.test('bandwidth-weighted order: sampling without replacement, bandwidth clampe
     }
   }
   t.same(weightedOrder(Int32Array.from([5, 9, 2]), many, seededRandom(3)), reference([5, 9, 2], many, seededRandom(3)), 'typed host lists too')
+  // a draw of exactly 0 is the smallest key (+0, never -0, whose bits would sort last)
+  const draws = [0.5, 0, 0.9, 0.25]
+  const scripted = () => draws.shift()!
+  t.same(weightedOrder([1, 2, 3, 4], many.map((host) => ({ ...host, bandwidth: 1 })), scripted), [2, 4, 1, 3])
   t.same(weightedOrder([], weighted.hosts, Math.random), [])
   t.same(weightedOrder([2], weighted.hosts, () => 0), [2])
 })

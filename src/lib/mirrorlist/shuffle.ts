@@ -64,7 +64,8 @@ export function weightedOrder(hostIndexes: ArrayLike<number>, hosts: readonly In
   }
   const inverse = inverseBandwidthsOf(hosts)
   for (let i = 0; i < count; i++) {
-    keys[i] = -Math.log(1 - random()) * inverse[hostIndexes[i]!]!
+    // 0 - x, not -x: a draw of exactly 0 gives +0, whose high word sorts first (-0's would not)
+    keys[i] = (0 - Math.log(1 - random())) * inverse[hostIndexes[i]!]!
     keyWords[i * 2] = ((keyWords[i * 2]! & ~INDEX_MASK) | i) >>> 0 // low word of the little-endian double
   }
   const order = new Array<number>(count)
