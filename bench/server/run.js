@@ -13,7 +13,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { writeGlobalNetblocks } from '../fixture/fedora-scale.js'
@@ -54,6 +54,7 @@ async function makeSnapshot() {
   }
   return file
 }
+args.bin = resolve(args.bin)
 if (!args.snapshot) args.snapshot = await makeSnapshot()
 
 function startProcess(command, argv, readyPattern) {
@@ -81,14 +82,29 @@ async function stop(child) {
 const rssKb = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1])
 const childrenOf = (pid) => execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
 
-function wrk(url) {
+/** CPU seconds (user + system) used so far by a process and its children (the workers). */
+const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
+function cpuSecondsOf(pid) {
+  let ticks = 0
+  for (const each of [pid, ...childrenOf(pid)]) {
+    const fields = readFileSync(`/proc/${each}/stat`, 'utf8').split(') ')[1].split(' ')
+    ticks += Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15 of proc(5))
+  }
+  return ticks / ticksPerSecond
+}
+
+/** wrk against url; with `pid`, also the server's CPU microseconds per request over the run. */
+function wrk(url, pid) {
+  const cpuBefore = pid === undefined ? 0 : cpuSecondsOf(pid)
   const out = execFileSync('wrk', ['-t1', `-c${args.connections}`, `-d${args.duration}s`, '--latency', url], { encoding: 'utf8' })
   const toMs = (text) => {
     const [, n, unit] = text.match(/([\d.]+)(us|ms|s)/)
     return Number(n) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1)
   }
   const errors = out.match(/Socket errors: (.*)/)
+  const requests = Number(out.match(/(\d+) requests in/)[1])
   return {
+    cpuUs: pid === undefined ? Number.NaN : ((cpuSecondsOf(pid) - cpuBefore) * 1e6) / requests,
     rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]),
     p50: toMs(out.match(/\s50%\s+(\S+)/)[1]),
     p99: toMs(out.match(/\s99%\s+(\S+)/)[1]),
@@ -145,7 +161,12 @@ log(`RSS: primary ${Math.round(rss.primary / 1024)} MB, workers ${rss.workers.ma
 // Rounds alternate ours and the baseline (both servers up, one loaded at a time), and the
 // ratio reported is the median of the per-round ratios: on a shared machine the load of
 // other work drifts within seconds, and a pair measured back to back sees the same drift.
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+if (!(Number(args.rounds) >= 1)) throw new Error(`--rounds must be a number >= 1, not ${args.rounds}`)
 const rows = []
 for (const c of classes) {
   const baseline = await startProcess(process.execPath, [join(root, 'bench', 'server', 'baseline-server.js'), String(workers), String(c.bytes), c.type ?? 'text/plain'], /listening (\d+)/)
@@ -154,17 +175,17 @@ for (const c of classes) {
   wrk(theirsUrl)
   const rounds = []
   for (let round = 0; round < Number(args.rounds); round++) {
-    const ours = wrk(base + c.path)
-    const theirs = wrk(theirsUrl)
+    const ours = wrk(base + c.path, server.child.pid)
+    const theirs = wrk(theirsUrl, baseline.child.pid)
     rounds.push({ ours, theirs, ratio: ours.rps / theirs.rps })
   }
   await stop(baseline.child)
   const pick = (side, field) => median(rounds.map((r) => r[side][field]))
-  const ours = { rps: pick('ours', 'rps'), p50: pick('ours', 'p50'), p99: pick('ours', 'p99'), errors: [...new Set(rounds.map((r) => r.ours.errors))].join(', ') }
-  const theirs = { rps: pick('theirs', 'rps'), p50: pick('theirs', 'p50'), p99: pick('theirs', 'p99') }
+  const ours = { rps: pick('ours', 'rps'), p50: pick('ours', 'p50'), p99: pick('ours', 'p99'), cpuUs: pick('ours', 'cpuUs'), errors: [...new Set(rounds.map((r) => r.ours.errors))].join(', ') }
+  const theirs = { rps: pick('theirs', 'rps'), p50: pick('theirs', 'p50'), p99: pick('theirs', 'p99'), cpuUs: pick('theirs', 'cpuUs') }
   const ratio = median(rounds.map((r) => r.ratio))
   rows.push({ c, ours, theirs, ratio, ratios: rounds.map((r) => r.ratio) })
-  log(`${c.name}: ${Math.round(ours.rps)} req/s vs baseline ${Math.round(theirs.rps)} (median ratio ${ratio.toFixed(2)} of ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}), p50 ${ours.p50} ms, p99 ${ours.p99} ms`)
+  log(`${c.name}: ${Math.round(ours.rps)} req/s vs baseline ${Math.round(theirs.rps)} (median ratio ${ratio.toFixed(2)} of ${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}), p50 ${ours.p50} ms, p99 ${ours.p99} ms, server CPU ${ours.cpuUs.toFixed(1)} vs ${theirs.cpuUs.toFixed(1)} µs/request`)
 }
 const rssAfter = { primary: rssKb(server.child.pid), workers: childrenOf(server.child.pid).map(rssKb) }
 const rssAfterMb = Math.round((rssAfter.primary + rssAfter.workers.reduce((a, b) => a + b, 0)) / 1024)
@@ -179,15 +200,16 @@ const lines = [
   `Machine: ${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB (shared with other work; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}). Node ${process.version}. ` +
     `wrk 1 thread, ${args.connections} connections, ${args.rounds} rounds of ${args.duration} s alternating ours and the baseline (after one warm-up run each), loopback. ` +
     `${workers} workers${args.bin === join(root, 'bin', 'run.js') ? '' : ` (server: ${args.bin})`}; snapshot ${snapshotMb} MB (${pairs.length} repo/arch pairs); global netblocks ${args['netblocks-lines']} lines; GeoIP: test database. ` +
-    'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size; req/s and latencies are medians over the rounds, the ratio is the median of the per-round ratios.',
+    'Baseline: node:cluster with the same number of node:http workers answering a constant body of the same size; req/s and latencies are medians over the rounds, the ratio is the median of the per-round ratios. ' +
+    'Server CPU: user + system time of primary and workers per request over a round (from /proc), the measure least moved by other work on the machine.',
   '',
   `- load-to-ready per worker (process start, modules, GeoIP, 900,000-line netblocks table, snapshot; workers start one after another): ${readyMs.join(' ms, ')} ms (target < 2000 ms); process start to all workers ready: ${allReady} ms`,
   `- RSS after load: primary ${Math.round(rss.primary / 1024)} MB + workers ${rss.workers.map((kb) => Math.round(kb / 1024)).join(' + ')} MB = **${rssTotalMb} MB** (target < 350 MB); after the load runs: ${rssAfterMb} MB`,
   '',
-  '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | per round | p50 ms | p99 ms | baseline p50 / p99 ms |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| class | status | body bytes | URLs | req/s | baseline req/s | ratio (target ≥ 0.5) | per round | server CPU µs/req (baseline) | p50 ms | p99 ms | baseline p50 / p99 ms |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(({ c, ours, theirs, ratio, ratios }) =>
-    `| ${c.name} | ${c.status} | ${c.bytes} | ${c.urls} | ${Math.round(ours.rps)} | ${Math.round(theirs.rps)} | **${ratio.toFixed(2)}** | ${ratios.map((r) => r.toFixed(2)).join(' ')} | ${ours.p50} | ${ours.p99} | ${theirs.p50.toFixed(3)} / ${theirs.p99.toFixed(2)} |`),
+    `| ${c.name} | ${c.status} | ${c.bytes} | ${c.urls} | ${Math.round(ours.rps)} | ${Math.round(theirs.rps)} | **${ratio.toFixed(2)}** | ${ratios.map((r) => r.toFixed(2)).join(' ')} | ${ours.cpuUs.toFixed(1)} (${theirs.cpuUs.toFixed(1)}) | ${ours.p50} | ${ours.p99} | ${theirs.p50.toFixed(3)} / ${theirs.p99.toFixed(2)} |`),
   '',
   `Requests: ${classes.map((c) => `\`${c.path}\``).join(', ')}. Socket errors: ${rows.map((r) => r.ours.errors).join('; ')}.`,
   '',

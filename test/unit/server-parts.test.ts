@@ -32,12 +32,14 @@ t.test('GeoIP: decoded records are cached by offset, bounded, with the same answ
   const buffer = readFileSync(join(fixtures, 'country-maxmind.mmdb'))
   const cache = new RecordCache(2)
   const cached = geoIpFromBuffer(buffer, 'cached', cache)
-  const plain = geoIpFromBuffer(buffer, 'plain', new RecordCache(0))
+  const none = new RecordCache(0)
+  const plain = geoIpFromBuffer(buffer, 'plain', none)
   const addresses = ['192.0.2.7', '198.51.100.200', '::ffff:203.0.113.9', '2001:db8:5e::42', '10.1.2.3', '192.0.2.8']
   for (let round = 0; round < 3; round++) {
     for (const address of addresses) t.equal(cached.countryOf(address), plain.countryOf(address), `${address}, round ${round}`)
   }
   t.ok(cache.size > 0 && cache.size <= 2, `at most the bound is held: ${cache.size}`)
+  t.equal(none.size, 0, 'a limit of 0 keeps nothing: the comparison is with decoding every time')
   cache.set(1, 'a')
   cache.set(2, 'b')
   cache.set(3, 'c') // full: starts over

@@ -53,6 +53,7 @@ export class RecordCache {
   }
 
   set(offset: string | number, value: unknown): void {
+    if (this.limit === 0) return // a limit of 0 keeps nothing (decode every time)
     if (this.entries.size >= this.limit) this.entries = new Map()
     this.entries.set(offset, value)
   }

@@ -129,9 +129,11 @@ const MOVE_AFTER_CALLS = 32
 /**
  * Speed: a request finds its target with two lookups (the directory object, then the
  * suffix) instead of building and hashing a `kind + name + suffix` key, and keeps the
- * least-recently-used order without a Map delete and insert per request: a target is
- * moved to the back only when it has drifted into the older half of the order, so a hot
- * target costs one comparison per request. Eviction order is LRU up to that half.
+ * least-recently-used order without a Set delete and insert per request: a hit target
+ * is moved to the back only when more than min(32, targets / 2) calls went by since its
+ * last move. Fewer moves than that happened meanwhile, so it is still among the newest
+ * 32 (or the newer half): never the next to be evicted, and a hot target costs one
+ * comparison per request when many targets are cached.
  */
 export class HostLinesCache {
   /** insertion order = least recently used first (approximately: see above) */
@@ -153,7 +155,7 @@ export class HostLinesCache {
     let bySuffix = byDirectory.get(directory)
     let target = bySuffix?.get(suffix)
     if (target) {
-      if (clock - this.movedAt.get(target)! > Math.max(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
+      if (clock - this.movedAt.get(target)! > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
     } else {
       target = new TargetLines(kind, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
       if (!bySuffix) byDirectory.set(directory, (bySuffix = new Map()))
