@@ -116,7 +116,8 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   )
   const answer = render(index, target, selection, parameters, metalink, context.now)
   answer.tier = answer.tier ?? selection.tier
-  if (target.repo) answer.access = { ip: formatIp(clientIp), country: selection.clientCountry, ...target.repo }
+  // fields named, no spread: a spread in a literal is a runtime call per request
+  if (target.repo) answer.access = { ip: formatIp(clientIp), country: selection.clientCountry, repo: target.repo.repo, arch: target.repo.arch }
   return answer
 }
 
