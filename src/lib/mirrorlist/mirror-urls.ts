@@ -11,11 +11,11 @@
 import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost } from '../snapshot/index-types.js'
 
 export interface MirrorUrls {
-  host: IndexedHost
+  readonly host: IndexedHost
   /** the host's URLs for the directory's category (after protocol trimming) */
-  urls: readonly HostUrl[]
+  readonly urls: readonly HostUrl[]
   /** the host's first https, http or ftp URL (what a plain mirror list shows), if any */
-  plain?: HostUrl
+  readonly plain?: HostUrl
 }
 
 /** What follows the host category URL: `/<subpath>/` for a directory, `/<subpath>/<file>` for a file. */
