@@ -5,6 +5,7 @@
  */
 import type { Database } from '../db/connect.js'
 import { inTransaction } from '../db/sql.js'
+import { vacuumAfterWrites, type VacuumedTable } from '../db/vacuum.js'
 import type { Logger } from '../log.js'
 import { loadCategory, loadStoredDirectories } from './category-store.js'
 import { describeSource, type UmdlCategoryConfig, type UmdlConfig } from './config.js'
@@ -40,6 +41,16 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
   }
 }
 
+/** The tables a category's run wrote (deleted directories cascade to host_category_dir), none if it wrote nothing. */
+function writtenTables(summary: CategorySummary): VacuumedTable[] {
+  const wrote = summary.directoriesNew + summary.directoriesChanged + summary.readableChanged + summary.directoriesDeleted +
+    summary.fileDetailsAdded + summary.fileDetailsAged + summary.repositoriesCreated > 0
+  if (!wrote) return []
+  const tables: VacuumedTable[] = ['directory', 'category_directory', 'file_detail']
+  if (summary.directoriesDeleted > 0) tables.push('host_category_dir')
+  return tables
+}
+
 function manyNewLinks(added: number, stored: number): boolean {
   return added >= 1000 && added >= stored / 10
 }
@@ -58,7 +69,7 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
       await ahead.stop() // nothing stored to stat: the first walk runs in its own worker
       ahead = undefined
     }
-    await inTransaction(database.sql, async (tx) => {
+    const committed = await inTransaction(database.sql, async (tx) => {
       // The scan streams into the writer inside the transaction: the database writes
       // while the tree is walked, and a failure anywhere (an unreadable source, a lost
       // connection) rolls the whole category back.
@@ -96,9 +107,19 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
       summary.repositoriesCreated = created.repositoriesCreated
       summary.versionsCreated = created.versionsCreated
       if (options.dryRun) throw new DryRunRollback()
-    }).catch((error) => {
+    }).then(() => true, (error) => {
       if (!(error instanceof DryRunRollback)) throw error
+      return false
     })
+    if (committed) {
+      // The embedded database has no autovacuum (src/lib/db/vacuum.ts). A failure here
+      // undoes nothing that was written: a warning, not a failed category.
+      try {
+        if (await vacuumAfterWrites(database, writtenTables(summary))) phase('vacuumed')
+      } catch (error) {
+        summary.warnings.push(`vacuum after the writes failed: ${(error as Error).message}`)
+      }
+    }
   } catch (error) {
     summary.status = 'failed'
     summary.error = (error as Error).message
