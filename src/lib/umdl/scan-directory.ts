@@ -171,7 +171,16 @@ export function* walkDirectorySource(top: string, base: string, excludes: readon
 /** Scans a directory source in this thread (see scan-worker.ts for the usual way); `ahead`: see walkDirectorySource. */
 export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress, ahead?: StatAhead): Promise<ScanResult> {
   checkTop(top)
-  return inSourceDirectory(top, (base) => walkHere(top, base, excludes, stored, sink, progress, ahead))
+  return inSourceDirectory(top, async (base) => {
+    // The stat-ahead worker's stats are then relative to the top too (stat-ahead-worker.ts);
+    // told before the working directory moves back.
+    ahead?.workingDirectoryIsTop(base === '')
+    try {
+      return await walkHere(top, base, excludes, stored, sink, progress, ahead)
+    } finally {
+      ahead?.workingDirectoryIsTop(false)
+    }
+  })
 }
 
 async function walkHere(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress: ScanProgress | undefined, ahead: StatAhead | undefined): Promise<ScanResult> {

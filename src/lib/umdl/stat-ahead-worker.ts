@@ -12,14 +12,14 @@ import { statSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 
 export interface StatAheadWorkerData {
-  /** The source's top, absolute: this worker does not share the walk's working directory. */
+  /** The source's top, absolute: for stats made while the working directory is not the top. */
   root: string
 }
 
 export interface StatAheadJob {
   /** The stored-state text (category-store.ts): a flat JSON array [id, ctime, readable, path, ...]. */
   flat: string
-  /** Int32Array view, one slot per stored directory (STATUS_*), and one more: the stop flag. */
+  /** Int32Array view, one slot per stored directory (STATUS_*), then the stop flag (STOP_SLOT), then the top flag (TOP_SLOT). */
   status: SharedArrayBuffer
   /** Float64Array view: ctimeMs of each directory stat'ed here. */
   ctimes: SharedArrayBuffer
@@ -36,6 +36,15 @@ export const STATUS_DONE = 2
 export const STATUS_MISSING = 3
 /** Claimed by the walk: it stats it itself. */
 export const STATUS_WALK = 4
+/** After the directories' slots: set to stop the worker. */
+export const STOP_SLOT = 0
+/**
+ * After that: set while the process's working directory is the source's top (the walk
+ * moved there, scan-directory.ts). Stats then use paths relative to it, as the walk's do:
+ * measured, 55,551 stats from here took 350–380 ms with absolute paths (9 components to
+ * resolve each).
+ */
+export const TOP_SLOT = 1
 
 function run(data: StatAheadWorkerData, job: StatAheadJob): void {
   const values = JSON.parse(job.flat) as unknown[]
@@ -43,15 +52,20 @@ function run(data: StatAheadWorkerData, job: StatAheadJob): void {
   const status = new Int32Array(job.status)
   const ctimes = new Float64Array(job.ctimes)
   const modes = new Int32Array(job.modes)
-  const stop = count // the extra slot
+  const stop = count + STOP_SLOT
+  const atTop = count + TOP_SLOT
   const root = data.root.endsWith('/') && data.root.length > 1 ? data.root.slice(0, -1) : data.root
   for (let index = count - 1; index >= 0; index--) {
     if (Atomics.load(status, stop) !== 0) return
     if (Atomics.compareExchange(status, index, STATUS_FREE, STATUS_WORKING) !== STATUS_FREE) continue
     const path = values[index * 4 + 3] as string
+    // The flag is cleared before the walk's working directory is restored, and a stat
+    // made after that (read the flag, then the directory moved) is one the walk, over by
+    // then, never takes.
+    const where = Atomics.load(status, atTop) !== 0 ? (path === '' ? '.' : path) : path === '' ? root : `${root}/${path}`
     let stats
     try {
-      stats = statSync(path === '' ? root : `${root}/${path}`, { throwIfNoEntry: false })
+      stats = statSync(where, { throwIfNoEntry: false })
     } catch {
       stats = undefined // unreadable, a symlink loop: as the walk's own stat would say
     }

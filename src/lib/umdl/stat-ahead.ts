@@ -20,7 +20,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import { resolve } from 'node:path'
-import { STATUS_DONE, STATUS_FREE, STATUS_MISSING, STATUS_WALK, type StatAheadJob, type StatAheadWorkerData } from './stat-ahead-worker.js'
+import { STATUS_DONE, STATUS_FREE, STATUS_MISSING, STATUS_WALK, STOP_SLOT, TOP_SLOT, type StatAheadJob, type StatAheadWorkerData } from './stat-ahead-worker.js'
 
 // Under the test runner this module is TypeScript, and so is its worker.
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './stat-ahead-worker.ts' : './stat-ahead-worker.js', import.meta.url)
@@ -66,7 +66,7 @@ export class StatAhead {
   start(flat: string, count: number): void {
     if (this.failed || count === 0) return
     this.count = count
-    const status = new SharedArrayBuffer(4 * (count + 1))
+    const status = new SharedArrayBuffer(4 * (count + 2))
     const ctimes = new SharedArrayBuffer(8 * count)
     const modes = new SharedArrayBuffer(4 * count)
     this.status = new Int32Array(status)
@@ -96,9 +96,14 @@ export class StatAhead {
     return undefined // claimed now by the walk, or the worker is on it this very moment
   }
 
+  /** Tells the worker whether the process's working directory is the source's top (stat-ahead-worker.ts, TOP_SLOT). */
+  workingDirectoryIsTop(yes: boolean): void {
+    if (this.status) Atomics.store(this.status, this.count + TOP_SLOT, yes ? 1 : 0)
+  }
+
   /** Tells the worker to stat no more (it ends by itself); take() still returns what it did. */
   halt(): void {
-    if (this.status) Atomics.store(this.status, this.count, 1)
+    if (this.status) Atomics.store(this.status, this.count + STOP_SLOT, 1)
   }
 
   /** Stops the worker (at the end of the walk, or when it is not needed after all); again: a no-op. */
