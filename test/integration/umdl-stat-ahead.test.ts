@@ -68,6 +68,33 @@ t.test('a routine walk with the stat-ahead worker finds what a walk without it f
   t.equal(ahead.taken, visitedStored + 1, `every stat of a stored directory the walk visited came from the worker (${visitedStored} seen, and the one missing)`)
 })
 
+t.test('the stat-ahead worker stats relative to the top while the working directory is there', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-ahead-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const { fedora } = buildMasterTree(join(work, 'master'))
+  await settle()
+  const first = await walk(fedora, new Map())
+  const { flat, stored } = storedState(first.directories)
+  writeFileSync(join(fedora, 'updates', '41', 'Everything', 'x86_64', 'added.rpm'), 'x')
+  await settle()
+  const plain = await walk(fedora, stored)
+  const cwd = process.cwd()
+  // Told a top that does not exist: only stats relative to the working directory find anything.
+  const ahead = new StatAhead(join(work, 'not-there'))
+  process.chdir(fedora)
+  ahead.start(flat, stored.size)
+  ahead.workingDirectoryIsTop(true)
+  try {
+    await ahead.finished() // every stat made relative to the top
+  } finally {
+    ahead.workingDirectoryIsTop(false)
+    process.chdir(cwd)
+  }
+  const withAhead = await walk(fedora, stored, ahead)
+  t.equal(ahead.taken, plain.directories.size, 'every stat from the worker')
+  t.same(withAhead.directories, plain.directories, 'the same directories, ctimes, readable flags and files')
+})
+
 t.test('the stat-ahead worker stops when told, and a walk after that stats for itself', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-ahead-'))
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
