@@ -15,7 +15,7 @@
 import type { Database } from './connect.js'
 
 /** Tables that may be vacuumed: names only from here, never from input. */
-export type VacuumedTable = 'directory' | 'category_directory' | 'file_detail' | 'host_category_dir'
+export type VacuumedTable = 'directory' | 'category_directory' | 'file_detail'
 
 /** Vacuums the tables on the embedded database (no-op on a server); returns whether it did. */
 export async function vacuumAfterWrites(database: Database, tables: readonly VacuumedTable[]): Promise<boolean> {

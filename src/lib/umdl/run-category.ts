@@ -41,14 +41,16 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
   }
 }
 
-/** The tables a category's run wrote (deleted directories cascade to host_category_dir), none if it wrote nothing. */
+/**
+ * The tables of umdl's own a category's run wrote, none if it wrote nothing. Not
+ * host_category_dir, which deleted directories cascade to: that is the crawler's table,
+ * large and rewritten by every crawl, and vacuuming it belongs to the crawl, not to a
+ * umdl run that happened to delete a directory.
+ */
 function writtenTables(summary: CategorySummary): VacuumedTable[] {
   const wrote = summary.directoriesNew + summary.directoriesChanged + summary.readableChanged + summary.directoriesDeleted +
     summary.fileDetailsAdded + summary.fileDetailsAged + summary.repositoriesCreated > 0
-  if (!wrote) return []
-  const tables: VacuumedTable[] = ['directory', 'category_directory', 'file_detail']
-  if (summary.directoriesDeleted > 0) tables.push('host_category_dir')
-  return tables
+  return wrote ? ['directory', 'category_directory', 'file_detail'] : []
 }
 
 function manyNewLinks(added: number, stored: number): boolean {
