@@ -434,7 +434,8 @@ t.test('a directory that vanishes during the walk is skipped, and reported gone 
   // Stored: the top's ctime is current, so its stored children are visited without listing it:
   // 'vanished' was there at the last run and is gone by the time the walk gets to it.
   const stored = new Map([['', ctime('')], ['kept', 0], ['vanished', 5], ['vanished/below', 5]])
-  const { directories, result } = await collectWalk((sink) => scanDirectorySourceHere(top, [], storedTree(stored), sink))
+  const entries = new Map([...stored].map(([path, storedCtime]) => [path, { ctime: storedCtime }]))
+  const { directories, result } = await collectWalk((sink) => scanDirectorySourceHere(top, [], storedTree(entries), sink))
   t.same([...directories.keys()].sort(), ['', 'kept', 'kept/deeper'])
   t.same(result.warnings, [], 'not a warning: gone is gone')
   const ids = new Map([...stored.keys()].map((path, index) => [path, { id: index + 1, ctime: stored.get(path)!, readable: true }]))

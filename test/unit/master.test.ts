@@ -169,6 +169,33 @@ t.test('plan: gone directories never include the top or what is below an unlista
   t.same(plan.upserts.map((upsert) => [upsert.path, upsert.isNew, upsert.ctime]), [['', false, 6], ['c', false, 0], ['new', true, 6]], 'a path a second source has again is the first source\'s')
 })
 
+t.test('plan: stored directories with positions in the stored-state read (seen by position), and without', async (t) => {
+  const stored = new Map([
+    ['', { id: 1, ctime: 5, readable: true, index: 0 }],
+    ['a', { id: 2, ctime: 5, readable: true, index: 1 }],
+    ['a/b', { id: 3, ctime: 5, readable: true, index: 2 }],
+    ['c', { id: 4, ctime: 5, readable: true }],
+    ['d', { id: 5, ctime: 5, readable: true, index: 3 }],
+  ])
+  const plan = planCategory(
+    stored,
+    [
+      { path: '', ctime: 5, readable: true, listable: true },
+      { path: 'a', ctime: 5, readable: false, listable: true },
+      { path: 'c', ctime: 6, readable: true, listable: true, files: [] },
+      { path: 'new', ctime: 6, readable: true, listable: true, files: [] },
+      // a second source with the same paths: the first source's, whether stored (by position or not) or new
+      { path: 'a', ctime: 5, readable: true, listable: true },
+      { path: 'c', ctime: 7, readable: true, listable: true, files: [] },
+      { path: 'new', ctime: 7, readable: true, listable: true, files: [] },
+    ],
+    10,
+  )
+  t.same(plan.upserts.map((upsert) => [upsert.path, upsert.isNew, upsert.ctime]), [['c', false, 6], ['new', true, 6]])
+  t.same(plan.readableChanges, [{ id: 2, readable: false }], 'the first source\'s readable flag')
+  t.same(plan.gone, [{ id: 3, path: 'a/b' }, { id: 5, path: 'd' }])
+})
+
 t.test('excludes: always .snapshot and .~tmp~, as path components', async (t) => {
   t.ok(isExcluded('.snapshot', []))
   t.ok(isExcluded('releases/.snapshot/hourly', []))

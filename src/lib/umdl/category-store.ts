@@ -3,7 +3,7 @@
  */
 import { NotFoundError, ValidationError } from '../errors.js'
 import type { Sql } from '../db/sql.js'
-import { storedTree, type StoredTree } from './scan-types.js'
+import { storedTree, type StoredEntry, type StoredTree } from './scan-types.js'
 
 export interface CategoryRow {
   id: number
@@ -14,9 +14,8 @@ export interface CategoryRow {
   topdirName: string
 }
 
-export interface StoredDirectory {
+export interface StoredDirectory extends StoredEntry {
   id: number
-  ctime: number
   readable: boolean
 }
 
@@ -35,7 +34,7 @@ export async function loadCategory(sql: Sql, name: string): Promise<CategoryRow>
 export interface StoredCategory {
   /** Every directory of the category under its top, by path relative to the top ("" = the top). */
   directories: Map<string, StoredDirectory>
-  /** The same, as the scan compares with it. */
+  /** The same map, and the stored subdirectories, as the scan compares with them. */
   tree: StoredTree
 }
 
@@ -47,8 +46,12 @@ export interface StoredCategory {
  * run's cost. Paths come relative to the top (fewer bytes to build, send and parse);
  * directories linked to the category but outside its tree are not ours to judge and
  * stay out. to_json quotes any name safely.
+ *
+ * `onRead` gets the text as soon as it has arrived, and the number of directories in it
+ * (each one's `index` is its position there): the stat-ahead worker (stat-ahead.ts)
+ * starts on it while this thread builds the maps.
  */
-export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Promise<StoredCategory> {
+export async function loadStoredDirectories(sql: Sql, category: CategoryRow, onRead?: (flat: string, count: number) => void): Promise<StoredCategory> {
   const top = category.topdirName
   const [{ flat }] = await sql<{ flat: string | null }[]>`
     select '[' || string_agg(d.id || ',' || d.ctime || ',' || d.readable::text || ',' ||
@@ -56,21 +59,17 @@ export async function loadStoredDirectories(sql: Sql, category: CategoryRow): Pr
     from category_directory cd join directory d on d.id = cd.directory_id
     where cd.category_id = ${category.id} and (d.name = ${top}::text or starts_with(d.name, ${`${top}/`}::text))`
   const values = JSON.parse(flat ?? '[]') as (number | boolean | string)[]
+  if (flat !== null) onRead?.(flat, values.length / 4)
   const directories = new Map<string, StoredDirectory>()
-  const ctimes = new Map<string, number>()
   for (let i = 0; i < values.length; i += 4) {
-    const path = values[i + 3] as string
-    const ctime = values[i + 1] as number
-    directories.set(path, { id: values[i] as number, ctime, readable: values[i + 2] as boolean })
-    ctimes.set(path, ctime)
+    directories.set(values[i + 3] as string, { id: values[i] as number, ctime: values[i + 1] as number, readable: values[i + 2] as boolean, index: i / 4 })
   }
   if (!directories.has('')) {
     // Not linked yet: never trust its ctime (its subdirectories are not known), list it.
     const [topdir] = await sql<{ readable: boolean }[]>`select readable from directory where id = ${category.topdirId}`
     directories.set('', { id: category.topdirId, ctime: -1, readable: topdir.readable })
-    ctimes.set('', -1)
   }
-  return { directories, tree: storedTree(ctimes) }
+  return { directories, tree: storedTree(directories) }
 }
 
 export async function listCategoryNames(sql: Sql): Promise<string[]> {

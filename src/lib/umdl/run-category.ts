@@ -5,6 +5,7 @@
  */
 import type { Database } from '../db/connect.js'
 import { inTransaction } from '../db/sql.js'
+import { vacuumAfterWrites, type VacuumedTable } from '../db/vacuum.js'
 import type { Logger } from '../log.js'
 import { loadCategory, loadStoredDirectories } from './category-store.js'
 import { describeSource, type UmdlCategoryConfig, type UmdlConfig } from './config.js'
@@ -13,7 +14,8 @@ import { addFileDetails, ageFileDetails } from './file-detail-writer.js'
 import { CategoryPlanner } from './plan.js'
 import type { CompiledPrefixRule } from './prefix-rules.js'
 import { createRepositories } from './repository-creator.js'
-import { isFirstScan, scanCategory } from './scan-category.js'
+import { isFirstScan, scanCategory, usesStatAhead } from './scan-category.js'
+import { startStatAhead } from './stat-ahead.js'
 import type { ScanProgress } from './scan-types.js'
 import { emptyCategorySummary, type CategorySummary } from './summary.js'
 
@@ -39,6 +41,18 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
   }
 }
 
+/**
+ * The tables of umdl's own a category's run wrote, none if it wrote nothing. Not
+ * host_category_dir, which deleted directories cascade to: that is the crawler's table,
+ * large and rewritten by every crawl, and vacuuming it belongs to the crawl, not to a
+ * umdl run that happened to delete a directory.
+ */
+function writtenTables(summary: CategorySummary): VacuumedTable[] {
+  const wrote = summary.directoriesNew + summary.directoriesChanged + summary.readableChanged + summary.directoriesDeleted +
+    summary.fileDetailsAdded + summary.fileDetailsAged + summary.repositoriesCreated > 0
+  return wrote ? ['directory', 'category_directory', 'file_detail'] : []
+}
+
 function manyNewLinks(added: number, stored: number): boolean {
   return added >= 1000 && added >= stored / 10
 }
@@ -46,20 +60,28 @@ function manyNewLinks(added: number, stored: number): boolean {
 export async function runCategory(database: Database, categoryConfig: UmdlCategoryConfig, config: UmdlConfig, options: CategoryRunOptions): Promise<CategorySummary> {
   const started = performance.now()
   const summary = emptyCategorySummary(categoryConfig.name, categoryConfig.sources.map(describeSource))
+  // Started first, so that it has booted when the stored state has been read (stat-ahead.ts).
+  let ahead = usesStatAhead(categoryConfig) ? startStatAhead(categoryConfig.sources[0].path!) : undefined
   try {
     const phase = phaseTimer(options.logger, categoryConfig.name)
     const category = await loadCategory(database.sql, categoryConfig.name)
-    const stored = await loadStoredDirectories(database.sql, category)
+    const stored = await loadStoredDirectories(database.sql, category, ahead && ((flat, count) => ahead!.start(flat, count)))
     phase(`loaded ${stored.directories.size} stored directories`)
-    await inTransaction(database.sql, async (tx) => {
+    if (ahead && isFirstScan(stored.tree)) {
+      await ahead.stop() // nothing stored to stat: the first walk runs in its own worker
+      ahead = undefined
+    }
+    const committed = await inTransaction(database.sql, async (tx) => {
       // The scan streams into the writer inside the transaction: the database writes
       // while the tree is walked, and a failure anywhere (an unreadable source, a lost
       // connection) rolls the whole category back.
       const planner = new CategoryPlanner(stored.directories, config.shortListThreshold)
       const writer = new DirectoryBatchWriter(tx, category, planner, isFirstScan(stored.tree) ? Infinity : ROUTINE_RUN_EAGER_ROWS)
-      const scan = await scanCategory(categoryConfig, stored.tree, config, writer.add, options.progress)
+      const scan = await scanCategory(categoryConfig, stored.tree, config, writer.add, options.progress, ahead)
+      ahead?.halt() // the walk is over: its core is the database's again
       await writer.finish()
-      phase(`scanned and wrote ${planner.seenCount} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read, ${writer.directoriesNew + writer.directoriesChanged} written; ${Math.round(writer.waitedMs)} ms waiting for the database)`)
+      const aheadNote = ahead ? `, ${ahead.taken} stats from the stat-ahead worker` : ''
+      phase(`scanned and wrote ${planner.seenCount} directories (${scan.directoriesListed} listed, ${scan.filesRead} files read, ${writer.directoriesNew + writer.directoriesChanged} written; ${Math.round(writer.waitedMs)} ms waiting for the database${aheadNote})`)
       const gone = planner.gone()
       Object.assign(summary, {
         directoriesSeen: planner.seenCount,
@@ -87,12 +109,24 @@ export async function runCategory(database: Database, categoryConfig: UmdlCatego
       summary.repositoriesCreated = created.repositoriesCreated
       summary.versionsCreated = created.versionsCreated
       if (options.dryRun) throw new DryRunRollback()
-    }).catch((error) => {
+    }).then(() => true, (error) => {
       if (!(error instanceof DryRunRollback)) throw error
+      return false
     })
+    if (committed) {
+      // The embedded database has no autovacuum (src/lib/db/vacuum.ts). A failure here
+      // undoes nothing that was written: a warning, not a failed category.
+      try {
+        if (await vacuumAfterWrites(database, writtenTables(summary))) phase('vacuumed')
+      } catch (error) {
+        summary.warnings.push(`vacuum after the writes failed: ${(error as Error).message}`)
+      }
+    }
   } catch (error) {
     summary.status = 'failed'
     summary.error = (error as Error).message
+  } finally {
+    await ahead?.stop()
   }
   summary.durationMs = Math.round(performance.now() - started)
   return summary

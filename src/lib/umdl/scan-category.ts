@@ -7,13 +7,19 @@ import { scanDirectorySourceHere } from './scan-directory.js'
 import { scanDirectorySource } from './scan-thread.js'
 import { scanFullfiletimelistSource, scanRsyncSource } from './scan-listing.js'
 import type { DirectorySink, ScanProgress, ScanResult, StoredTree } from './scan-types.js'
+import type { StatAhead } from './stat-ahead.js'
 
 /** Nothing stored yet but (perhaps) the top. */
 export function isFirstScan(stored: StoredTree): boolean {
-  return stored.ctimes.size <= 1
+  return stored.directories.size <= 1
 }
 
-function scanSource(source: UmdlSource, stored: StoredTree, config: UmdlConfig, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+/** A category whose stored directories all live under one local top: one directory source. */
+export function usesStatAhead(category: UmdlCategoryConfig): boolean {
+  return category.sources.length === 1 && category.sources[0].type === 'directory'
+}
+
+function scanSource(source: UmdlSource, stored: StoredTree, config: UmdlConfig, sink: DirectorySink, progress?: ScanProgress, ahead?: StatAhead): Promise<ScanResult> {
   switch (source.type) {
     case 'directory':
       // The first scan of a category lists and writes every directory: the walk runs in a
@@ -23,7 +29,7 @@ function scanSource(source: UmdlSource, stored: StoredTree, config: UmdlConfig, 
       // of a 0.7 s unchanged run): it walks in this thread.
       return isFirstScan(stored)
         ? scanDirectorySource(source.path!, source.excludes, stored, sink, progress)
-        : scanDirectorySourceHere(source.path!, source.excludes, stored, sink, progress)
+        : scanDirectorySourceHere(source.path!, source.excludes, stored, sink, progress, ahead)
     case 'rsync':
       return scanRsyncSource(source, stored, config.rsyncTimeoutSeconds, sink, progress)
     case 'fullfiletimelist':
@@ -31,10 +37,14 @@ function scanSource(source: UmdlSource, stored: StoredTree, config: UmdlConfig, 
   }
 }
 
-export async function scanCategory(category: UmdlCategoryConfig, stored: StoredTree, config: UmdlConfig, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+/**
+ * `ahead`: stats of the stored directories made by another thread (stat-ahead.ts); only
+ * for a category whose one source is a directory (see usesStatAhead).
+ */
+export async function scanCategory(category: UmdlCategoryConfig, stored: StoredTree, config: UmdlConfig, sink: DirectorySink, progress?: ScanProgress, ahead?: StatAhead): Promise<ScanResult> {
   const merged: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
   for (const source of category.sources) {
-    const scan = await scanSource(source, stored, config, sink, progress)
+    const scan = await scanSource(source, stored, config, sink, progress, ahead)
     merged.warnings.push(...scan.warnings)
     merged.directoriesListed += scan.directoriesListed
     merged.filesRead += scan.filesRead

@@ -17,12 +17,13 @@
  * (measured on the bench tree, readdir + stat of every entry: 2.1–2.3 s instead of
  * 2.4–3.2 s).
  */
-import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
+import { constants, readdirSync, statSync, type Dirent, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
 import { SourceUnavailableError } from '../errors.js'
 import type { StoredFile } from '../master/short-file-list.js'
 import { isChildExcluded, isExcluded } from './excludes.js'
 import { fileDetailsOf } from './file-details.js'
+import type { DirectoryStat, StatAhead } from './stat-ahead.js'
 import { joinPath, type DirectorySink, type ScanProgress, type ScanResult, type ScannedDirectory, type StoredTree } from './scan-types.js'
 
 const YIELD_EVERY = 2000
@@ -33,6 +34,7 @@ const YIELD_EVERY = 2000
  */
 const RACY_MS = 2000
 const WORLD_READ_EXECUTE = 0o005
+const { S_IFMT, S_IFDIR } = constants
 
 interface Pending {
   path: string
@@ -112,26 +114,39 @@ function listDirectory(where: string, named: string, path: string, excludes: rea
   return { files, subdirectories }
 }
 
+/** A stored directory's stat from the stat-ahead worker when it has it, else from here. */
+function directoryStat(where: string, index: number | undefined, ahead: StatAhead | undefined): DirectoryStat | null {
+  if (ahead && index !== undefined) {
+    const known = ahead.take(index)
+    if (known !== undefined) return known
+  }
+  return statOrNull(where)
+}
+
 /**
  * Walks a directory source, yielding each directory as soon as it is known (its
  * subdirectories are queued first). Synchronous: it runs in the scan worker
  * (scan-worker.ts), or in this thread. `base`: "" when the working directory is the top
- * (inSourceDirectory), else the top's absolute path.
+ * (inSourceDirectory), else the top's absolute path. `ahead`: stats of stored
+ * directories made by another thread (stat-ahead.ts), routine runs in this thread only.
  */
-export function* walkDirectorySource(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult): Generator<ScannedDirectory> {
+export function* walkDirectorySource(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, result: ScanResult, ahead?: StatAhead): Generator<ScannedDirectory> {
   const root = top.endsWith('/') && top.length > 1 ? top.slice(0, -1) : top
   const stack: Pending[] = [{ path: '', parentReadable: true }]
-  const racyAfter = Date.now() - RACY_MS
+  // From the first stat on, whichever thread made it (the stat-ahead worker may have
+  // started before this walk): a directory changed within RACY_MS of it is never trusted.
+  const racyAfter = Math.min(Date.now(), ahead?.startedAt ?? Infinity) - RACY_MS
   while (stack.length > 0) {
     const { path, parentReadable } = stack.pop()!
     const where = located(base, path)
-    const stats = statOrNull(where)
-    if (!stats?.isDirectory()) continue // gone since its parent was read: reported as gone
+    const before = stored.directories.get(path)
+    const stats = directoryStat(where, before?.index, ahead)
+    if (!stats || (stats.mode & S_IFMT) !== S_IFDIR) continue // gone since its parent was read: reported as gone
     const ctime = Math.floor(stats.ctimeMs / 1000)
     const readable = parentReadable && (stats.mode & WORLD_READ_EXECUTE) === WORLD_READ_EXECUTE
     const directory: ScannedDirectory = { path, ctime: stats.ctimeMs > racyAfter ? 0 : ctime, readable, listable: true }
     let subdirectories: readonly string[]
-    if (stored.ctimes.get(path) === ctime) {
+    if (before?.ctime === ctime) {
       // Same ctime, same entries: visit the stored subdirectories without listing (a changed exclude still applies).
       const children = stored.children.get(path) ?? []
       subdirectories = excludes.length === 0 ? children : children.filter((name) => !isExcluded(joinPath(path, name), excludes))
@@ -153,17 +168,26 @@ export function* walkDirectorySource(top: string, base: string, excludes: readon
   }
 }
 
-/** Scans a directory source in this thread (see scan-worker.ts for the usual way). */
-export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+/** Scans a directory source in this thread (see scan-worker.ts for the usual way); `ahead`: see walkDirectorySource. */
+export async function scanDirectorySourceHere(top: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress, ahead?: StatAhead): Promise<ScanResult> {
   checkTop(top)
-  return inSourceDirectory(top, (base) => walkHere(top, base, excludes, stored, sink, progress))
+  return inSourceDirectory(top, async (base) => {
+    // The stat-ahead worker's stats are then relative to the top too (stat-ahead-worker.ts);
+    // told before the working directory moves back.
+    ahead?.workingDirectoryIsTop(base === '')
+    try {
+      return await walkHere(top, base, excludes, stored, sink, progress, ahead)
+    } finally {
+      ahead?.workingDirectoryIsTop(false)
+    }
+  })
 }
 
-async function walkHere(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {
+async function walkHere(top: string, base: string, excludes: readonly RegExp[], stored: StoredTree, sink: DirectorySink, progress: ScanProgress | undefined, ahead: StatAhead | undefined): Promise<ScanResult> {
   const result: ScanResult = { warnings: [], directoriesListed: 0, filesRead: 0 }
   let seen = 0
   let changed = 0
-  for (const directory of walkDirectorySource(top, base, excludes, stored, result)) {
+  for (const directory of walkDirectorySource(top, base, excludes, stored, result, ahead)) {
     if (directory.files !== undefined) changed++
     const wait = sink(directory)
     if (wait) await wait

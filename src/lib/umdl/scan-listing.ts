@@ -68,7 +68,7 @@ export async function scanListing(
     if (++seen % YIELD_EVERY === 0) options.progress?.(records.size, changed)
     if (entry.path !== '' && isExcluded(entry.path, excludes)) continue
     if (entry.type === 'd') {
-      const isChanged = stored.ctimes.get(entry.path) !== entry.time
+      const isChanged = stored.directories.get(entry.path)?.ctime !== entry.time
       if (isChanged) changed++
       records.set(entry.path, { ctime: entry.time, worldReadable: entry.worldReadable, changed: isChanged })
       continue
@@ -85,7 +85,7 @@ export async function scanListing(
     else pendingFiles.set(parent, [file])
   }
   if (records.size === 0 || (records.size === 1 && pendingFiles.size === 0)) throw new SourceUnavailableError('the listing is empty')
-  if (!records.has('')) records.set('', { ctime: 0, worldReadable: true, changed: stored.ctimes.get('') !== 0 })
+  if (!records.has('')) records.set('', { ctime: 0, worldReadable: true, changed: stored.directories.get('')?.ctime !== 0 })
   const readable = resolveReadable(records)
   let emitted = 0
   for (const [path, record] of records) {

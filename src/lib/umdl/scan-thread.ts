@@ -49,7 +49,7 @@ export async function scanDirectorySource(
   flow: ScanFlow = DEFAULT_FLOW,
 ): Promise<ScanResult> {
   checkTop(top) // here, so an unmounted source fails with the same error as ever
-  return inSourceDirectory(top, (base) => scanInWorker({ top, base, excludes: [...excludes], ctimes: new Map(stored.ctimes), ...flow }, sink, progress))
+  return inSourceDirectory(top, (base) => scanInWorker({ top, base, excludes: [...excludes], directories: new Map([...stored.directories].map(([path, entry]) => [path, { ctime: entry.ctime }])), ...flow }, sink, progress))
 }
 
 async function scanInWorker(options: Omit<ScanWorkerData, 'flow'>, sink: DirectorySink, progress?: ScanProgress): Promise<ScanResult> {

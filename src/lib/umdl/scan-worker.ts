@@ -6,14 +6,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { walkDirectorySource } from './scan-directory.js'
-import { storedTree, type ScanResult, type ScannedDirectory } from './scan-types.js'
+import { storedTree, type ScanResult, type ScannedDirectory, type StoredEntry } from './scan-types.js'
 
 export interface ScanWorkerData {
   top: string
   /** "" when the process's working directory is the top (scan-directory.ts), else the top's absolute path. */
   base: string
   excludes: RegExp[]
-  ctimes: Map<string, number>
+  directories: Map<string, StoredEntry>
   /** Int32Array view: [batches posted and not yet taken, stop flag]. */
   flow: SharedArrayBuffer
   batchDirectories: number
@@ -48,7 +48,7 @@ function run(data: ScanWorkerData, post: (message: ScanWorkerMessage) => void): 
     batch = []
     files = 0
   }
-  for (const directory of walkDirectorySource(data.top, data.base, data.excludes, storedTree(data.ctimes), result)) {
+  for (const directory of walkDirectorySource(data.top, data.base, data.excludes, storedTree(data.directories), result)) {
     batch.push(directory)
     files += directory.files?.length ?? 0
     if (batch.length >= data.batchDirectories || files >= data.batchFiles) send()
