@@ -37,7 +37,7 @@ Exit status: 0 when every host was crawled successfully, 8 (partial failure) whe
   async run(): Promise<CrawlSummary> {
     const { flags } = await this.parse(Crawl)
     const database = await this.db()
-    const summary = await runCrawl(database.sql, this.mmConfig, {
+    const summary = await runCrawl(database, this.mmConfig, {
       threads: flags.threads,
       startId: flags.startid,
       stopId: flags.stopid,

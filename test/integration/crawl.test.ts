@@ -22,7 +22,7 @@ t.teardown(() => http.stop())
 
 const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}, env: Record<string, string> = {}) =>
   runCrawl(
-    db.sql,
+    { sql: db.sql, kind: db.kind === 'postgres' ? 'server' : 'embedded' },
     resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
     { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
     silentLogger,
@@ -118,6 +118,24 @@ for (const kind of databaseKinds()) {
     await db.sql`update host set last_crawl_duration = id * 10 where id <> ${ids[3]}`
     const order = (await selectHosts(db.sql, {})).map((host) => host.name)
     t.same(order, ['h3', 'h6', 'h5', 'h4', 'h2', 'h0'], 'never crawled first, then slowest first')
+  })
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: a crawl that stored results vacuums its tables on the embedded database; a server is left to autovacuum`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const { categoryId } = await insertMaster(db.sql, trees.master)
+    await insertHost(db.sql, categoryId, { name: 'good', urls: [http.url('current0')] })
+    const lastVacuum = async () =>
+      (await db.sql<{ lastVacuum: Date | null }[]>`select last_vacuum from pg_stat_user_tables where relname = 'host_category_dir'`)[0]!.lastVacuum
+    await crawl(db, { dryRun: true })
+    t.equal(await lastVacuum(), null, 'a dry run writes nothing and vacuums nothing')
+    const run = await crawl(db)
+    t.equal(run.hosts.ok, 1)
+    const vacuumed = await lastVacuum()
+    if (kind === 'embedded') t.ok(vacuumed, 'host_category_dir vacuumed after the crawl (PGlite has no autovacuum)')
+    else t.equal(vacuumed, null, 'a server is left to its autovacuum')
   })
 }
 

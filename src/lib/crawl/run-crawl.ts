@@ -4,7 +4,8 @@
  * queue, and returns the run's summary. The caller decides how progress is shown.
  */
 import type { ResolvedConfig } from '../config/resolve.js'
-import type { Sql } from '../db/sql.js'
+import type { Database } from '../db/connect.js'
+import { vacuumAfterWrites, type VacuumedTable } from '../db/vacuum.js'
 import type { Logger } from '../log.js'
 import { categoryTreeCache } from './category-tree.js'
 import type { Connector, ConnectorLimits } from './connectors/connector.js'
@@ -51,7 +52,11 @@ export function connectorLimits(config: ResolvedConfig, hostTimeoutSeconds: numb
   }
 }
 
-export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlOptions, logger: Logger): Promise<CrawlSummary> {
+/** What storing a crawl writes (store-results.ts): vacuumed afterwards on the embedded database. */
+const CRAWL_TABLES: readonly VacuumedTable[] = ['host_category_dir', 'host', 'host_reachability', 'host_crawl_log']
+
+export async function runCrawl(database: Pick<Database, 'sql' | 'kind'>, config: ResolvedConfig, options: CrawlOptions, logger: Logger): Promise<CrawlSummary> {
+  const { sql } = database
   const started = Date.now()
   const hosts = await selectHosts(sql, options)
   logger.info(`crawling ${hosts.length} host(s), ${options.threads} at a time (${options.mode}${options.dryRun ? ', dry run' : ''})`)
@@ -89,6 +94,16 @@ export async function runCrawl(sql: Sql, config: ResolvedConfig, options: CrawlO
     await writes.drain()
   } finally {
     clearTimeout(globalTimer)
+  }
+  if (!options.dryRun && results.length > 0) {
+    // Every crawl rewrites host_category_dir rows; the embedded database has no autovacuum
+    // (src/lib/db/vacuum.ts), so without this its dead tuples would pile up crawl after
+    // crawl. Everything was committed already: a failure here is a warning.
+    try {
+      await vacuumAfterWrites(database, CRAWL_TABLES)
+    } catch (error) {
+      logger.warn(`vacuum after the crawl's writes failed: ${(error as Error).message}`)
+    }
   }
   return summarizeRun(results, { started, dryRun: options.dryRun, mode: options.mode, notStarted })
 }

@@ -15,10 +15,10 @@
 import type { Database } from './connect.js'
 
 /** Tables that may be vacuumed: names only from here, never from input. */
-export type VacuumedTable = 'directory' | 'category_directory' | 'file_detail'
+export type VacuumedTable = 'directory' | 'category_directory' | 'file_detail' | 'host_category_dir' | 'host' | 'host_reachability' | 'host_crawl_log'
 
 /** Vacuums the tables on the embedded database (no-op on a server); returns whether it did. */
-export async function vacuumAfterWrites(database: Database, tables: readonly VacuumedTable[]): Promise<boolean> {
+export async function vacuumAfterWrites(database: Pick<Database, 'sql' | 'kind'>, tables: readonly VacuumedTable[]): Promise<boolean> {
   if (database.kind !== 'embedded' || tables.length === 0) return false
   await database.sql.unsafe(`vacuum ${[...new Set(tables)].join(', ')}`)
   return true

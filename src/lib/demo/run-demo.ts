@@ -112,7 +112,7 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
     report.umdl(umdl)
     report.step('crawl: checking every mirror against the master')
     const crawl = await runCrawl(
-      database.sql,
+      database,
       config,
       {
         threads: 4,
