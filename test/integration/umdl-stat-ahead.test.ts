@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,12 +33,17 @@ function storedState(scanned: Map<string, ScannedDirectory>, drop: (path: string
   return { flat: JSON.stringify(values), stored }
 }
 
-t.test('a routine walk with the stat-ahead worker finds what a walk without it finds', async (t) => {
+/** A master tree in a directory removed after the test, settled and walked once. */
+async function walkedTree(t: Test): Promise<{ work: string; fedora: string; first: Awaited<ReturnType<typeof walk>> }> {
   const work = mkdtempSync(join(tmpdir(), 'mm-umdl-ahead-'))
   t.teardown(() => rmSync(work, { recursive: true, force: true }))
   const { fedora } = buildMasterTree(join(work, 'master'))
   await settle()
-  const first = await walk(fedora, new Map())
+  return { work, fedora, first: await walk(fedora, new Map()) }
+}
+
+t.test('a routine walk with the stat-ahead worker finds what a walk without it finds', async (t) => {
+  const { fedora, first } = await walkedTree(t)
   // The stored state of that walk, then changes: a new directory, a changed one, a
   // vanished one (and its subtree), one no longer world-readable, one not stored; and
   // one stored under an unchanged parent that is not there (the worker finds it missing).
@@ -69,11 +74,7 @@ t.test('a routine walk with the stat-ahead worker finds what a walk without it f
 })
 
 t.test('the stat-ahead worker stats relative to the top while the working directory is there', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-ahead-'))
-  t.teardown(() => rmSync(work, { recursive: true, force: true }))
-  const { fedora } = buildMasterTree(join(work, 'master'))
-  await settle()
-  const first = await walk(fedora, new Map())
+  const { work, fedora, first } = await walkedTree(t)
   const { flat, stored } = storedState(first.directories)
   writeFileSync(join(fedora, 'updates', '41', 'Everything', 'x86_64', 'added.rpm'), 'x')
   await settle()
@@ -96,11 +97,7 @@ t.test('the stat-ahead worker stats relative to the top while the working direct
 })
 
 t.test('the stat-ahead worker stops when told, and a walk after that stats for itself', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-ahead-'))
-  t.teardown(() => rmSync(work, { recursive: true, force: true }))
-  const { fedora } = buildMasterTree(join(work, 'master'))
-  await settle()
-  const first = await walk(fedora, new Map())
+  const { fedora, first } = await walkedTree(t)
   const { flat, stored } = storedState(first.directories)
   const ahead = new StatAhead(fedora)
   ahead.start(flat, stored.size)

@@ -3,14 +3,14 @@
  * category's writes (it has no autovacuum), a server is left to its own; routine runs
  * of a directory source take their stats from the stat-ahead worker.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { createLogger } from '../../src/lib/log.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, seedCategories } from '../helpers/master-tree.js'
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100))
@@ -38,19 +38,25 @@ async function tableStates(db: TestDatabase): Promise<Map<string, TableState>> {
   return new Map(rows.map((row) => [row.relname, row]))
 }
 
+/** A database of the kind with the Fedora categories, a master tree and a config file scanning it; removed after the test. */
+async function categoryOnTree(t: Test, kind: DatabaseKind): Promise<{ db: TestDatabase; fedora: string; config: string }> {
+  const db = await openTestDatabase(kind)
+  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-upkeep-'))
+  t.teardown(async () => {
+    await db.destroy()
+    rmSync(work, { recursive: true, force: true })
+  })
+  await seedCategories(db.sql)
+  const { fedora } = buildMasterTree(join(work, 'master'))
+  const config = join(work, 'mirrormanager.toml')
+  writeFileSync(config, `[[umdl.category]]\nname = "Fedora Linux"\ntype = "directory"\npath = "${fedora}"\n`)
+  await settle()
+  return { db, fedora, config }
+}
+
 for (const kind of databaseKinds()) {
   t.test(`${kind}: after a run that wrote, the embedded database is vacuumed; a server is left to autovacuum`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-upkeep-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
-    const { fedora } = buildMasterTree(join(work, 'master'))
-    const config = join(work, 'mirrormanager.toml')
-    writeFileSync(config, `[[umdl.category]]\nname = "Fedora Linux"\ntype = "directory"\npath = "${fedora}"\n`)
-    await settle()
+    const { db, fedora, config } = await categoryOnTree(t, kind)
     await umdl(db, config)
     const afterFirst = await tableStates(db)
     // A routine run that updates rows (dead tuples, pages no longer all-visible).
@@ -80,17 +86,7 @@ for (const kind of databaseKinds()) {
   })
 
   t.test(`${kind}: a routine run of a directory source takes stats from the stat-ahead worker`, async (t) => {
-    const db = await openTestDatabase(kind)
-    const work = mkdtempSync(join(tmpdir(), 'mm-umdl-upkeep-'))
-    t.teardown(async () => {
-      await db.destroy()
-      rmSync(work, { recursive: true, force: true })
-    })
-    await seedCategories(db.sql)
-    const { fedora } = buildMasterTree(join(work, 'master'))
-    const config = join(work, 'mirrormanager.toml')
-    writeFileSync(config, `[[umdl.category]]\nname = "Fedora Linux"\ntype = "directory"\npath = "${fedora}"\n`)
-    await settle()
+    const { db, fedora, config } = await categoryOnTree(t, kind)
     const lines: string[] = []
     const logger = createLogger('debug', (line) => lines.push(line))
     await umdl(db, config, { logger })
