@@ -66,6 +66,8 @@ export class TargetLines {
   private readonly byHost: (HostLines | null | undefined)[]
   /** bytes held, for the cache bound */
   bytes = 0
+  /** when the cache last moved it to the back of its order, in target() calls (HostLinesCache) */
+  movedAt = 0
 
   constructor(
     readonly kind: LinesKind,
@@ -139,8 +141,6 @@ export class HostLinesCache {
   /** insertion order = least recently used first (approximately: see above) */
   private readonly order = new Set<TargetLines>()
   private readonly byKind: Record<LinesKind, Map<IndexedDirectory, Map<string, TargetLines>>> = { metalink: new Map(), plain: new Map() }
-  /** when each target was last moved to the back, in target() calls */
-  private readonly movedAt = new Map<TargetLines, number>()
   private clock = 0
   private bytes = 0
 
@@ -155,7 +155,7 @@ export class HostLinesCache {
     let bySuffix = byDirectory.get(directory)
     let target = bySuffix?.get(suffix)
     if (target) {
-      if (clock - this.movedAt.get(target)! > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
+      if (clock - target.movedAt > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
     } else {
       target = new TargetLines(kind, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
       if (!bySuffix) byDirectory.set(directory, (bySuffix = new Map()))
@@ -169,7 +169,7 @@ export class HostLinesCache {
   private moveToBack(target: TargetLines, clock: number): void {
     this.order.delete(target)
     this.order.add(target)
-    this.movedAt.set(target, clock)
+    target.movedAt = clock
   }
 
   /** Drops the least recently used targets (never the one in use) while over the bound. */
@@ -178,7 +178,6 @@ export class HostLinesCache {
       if (this.bytes <= this.limitBytes) return
       if (target === inUse) continue
       this.order.delete(target)
-      this.movedAt.delete(target)
       const bySuffix = this.byKind[target.kind].get(target.directory)!
       bySuffix.delete(target.suffix)
       if (bySuffix.size === 0) this.byKind[target.kind].delete(target.directory)

@@ -33,22 +33,24 @@ export function urlSuffix(directory: IndexedDirectory, file: string, pathIsDirec
  */
 const sharedMirrors = new WeakMap<IndexedCategory, (MirrorUrls | null)[]>()
 
-function mirrorOf(category: IndexedCategory, host: IndexedHost): MirrorUrls | null {
+function sharedMirrorsOf(category: IndexedCategory): (MirrorUrls | null)[] {
   let shared = sharedMirrors.get(category)
   if (!shared) sharedMirrors.set(category, (shared = []))
-  let mirror = shared[host.index]
-  if (mirror === undefined) {
-    const urls = category.urlsByHost[host.index]
-    mirror = urls && urls.length > 0 ? { host, urls, plain: category.plainUrlByHost[host.index] } : null
-    shared[host.index] = mirror
-  }
-  return mirror
+  return shared
 }
 
 export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[]): MirrorUrls[] {
+  const category = directory.category
+  const shared = sharedMirrorsOf(category)
   const result: MirrorUrls[] = []
   for (let h = 0; h < hosts.length; h++) {
-    const mirror = mirrorOf(directory.category, hosts[h]!)
+    const host = hosts[h]!
+    let mirror = shared[host.index]
+    if (mirror === undefined) {
+      const urls = category.urlsByHost[host.index]
+      mirror = urls && urls.length > 0 ? { host, urls, plain: category.plainUrlByHost[host.index] } : null
+      shared[host.index] = mirror
+    }
     if (mirror) result.push(mirror)
   }
   return result
