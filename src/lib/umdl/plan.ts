@@ -41,7 +41,8 @@ export class CategoryPlanner {
   private readonly unlistable: string[] = []
   /** Stored directories seen: when it reaches the stored count, nothing is gone. */
   private storedSeen = 0
-  private storedSeenByIndex = 0
+  /** Paths seen (each once). */
+  private seen = 0
 
   constructor(
     private readonly stored: ReadonlyMap<string, StoredDirectory>,
@@ -52,7 +53,7 @@ export class CategoryPlanner {
 
   /** Directories seen so far (each path once). */
   get seenCount(): number {
-    return this.storedSeenByIndex + this.seenOther.size
+    return this.seen
   }
 
   /** Notes the path as seen; false when it was seen already. */
@@ -61,11 +62,11 @@ export class CategoryPlanner {
     if (index !== undefined && index < this.seenStored.length) {
       if (this.seenStored[index] !== 0) return false
       this.seenStored[index] = 1
-      this.storedSeenByIndex++
     } else {
       if (this.seenOther.has(path)) return false
       this.seenOther.add(path)
     }
+    this.seen++
     if (before) this.storedSeen++
     return true
   }
