@@ -32,6 +32,11 @@ export interface TestDatabase {
 
 const CACHE = join(import.meta.dirname, '..', '.cache')
 
+/** The test database as the library's Database (the same connection; closing it is the test's business). */
+export function asDatabase(db: TestDatabase): Database {
+  return { sql: db.sql, kind: db.kind === 'postgres' ? 'server' : 'embedded', location: `test ${db.kind}`, close: async () => {} }
+}
+
 export function databaseKinds(): DatabaseKind[] {
   return process.env.MM_TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded']
 }

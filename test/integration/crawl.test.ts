@@ -8,7 +8,7 @@ import { selectHosts } from '../../src/lib/crawl/select-hosts.js'
 import { propagationBucket, runPropagation } from '../../src/lib/crawl/propagation.js'
 import { silentLogger } from '../../src/lib/log.js'
 import { buildTrees, insertHost, insertMaster, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
-import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { asDatabase, databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
 
 const root = mkdtempSync(join(tmpdir(), 'mm-crawl-int-'))
@@ -22,7 +22,7 @@ t.teardown(() => http.stop())
 
 const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}, env: Record<string, string> = {}) =>
   runCrawl(
-    { sql: db.sql, kind: db.kind === 'postgres' ? 'server' : 'embedded' },
+    asDatabase(db),
     resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
     { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
     silentLogger,

@@ -10,15 +10,14 @@ import { join } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { createLogger } from '../../src/lib/log.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
-import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { asDatabase, databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, seedCategories } from '../helpers/master-tree.js'
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100))
 
 async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions = {}) {
   const config = resolveConfig({ configFile, env: db.env })
-  const database = { sql: db.sql, kind: db.kind === 'postgres' ? 'server' as const : 'embedded' as const, location: `test ${db.kind}`, close: async () => {} }
-  return updateMasterDirectoryList(database, config, options)
+  return updateMasterDirectoryList(asDatabase(db), config, options)
 }
 
 interface TableState {

@@ -4,14 +4,13 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
-import type { Database } from '../../src/lib/db/connect.js'
 import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
 import { planCategory } from '../../src/lib/umdl/plan.js'
 import { scanDirectorySourceHere } from '../../src/lib/umdl/scan-directory.js'
 import { scanDirectorySource } from '../../src/lib/umdl/scan-thread.js'
 import { storedTree, type DirectorySink, type ScanResult, type ScannedDirectory } from '../../src/lib/umdl/scan-types.js'
 import type { UmdlSummary } from '../../src/lib/umdl/summary.js'
-import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { asDatabase, databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { buildMasterTree, ISO_DIR, ISO_NAME, ISO_CONTENT, OSTREE_SUMMARY, repomdXml, replaceFile, seedCategories } from '../helpers/master-tree.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
@@ -24,10 +23,6 @@ function writeConfig(dir: string, toml: string): string {
   const path = join(dir, `mirrormanager-${++configs}.toml`)
   writeFileSync(path, toml)
   return path
-}
-
-function asDatabase(db: TestDatabase): Database {
-  return { sql: db.sql, kind: db.kind === 'postgres' ? 'server' : 'embedded', location: `test ${db.kind}`, close: async () => {} }
 }
 
 async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions = {}): Promise<UmdlSummary> {
