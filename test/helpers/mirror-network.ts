@@ -6,6 +6,7 @@ import { buildMirrorIndex } from '../../src/lib/snapshot/build-index.js'
 import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
 import { SNAPSHOT_FORMAT_VERSION, encodeHostIds, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
+import { formatIp } from '../../src/lib/netblocks/ip.js'
 import { seededRandom } from '../../bench/fixture/fedora-scale.js'
 
 export interface TestHost extends Partial<Omit<HostEntry, 'id'>> {
@@ -121,7 +122,7 @@ export function lookupContext(overrides: Partial<LookupContext> & { geo?: Record
   const { geo = {}, asns = {}, ...rest } = overrides
   return {
     countryOf: (ip) => geo[ip],
-    asnOf: (ip) => asns[ip],
+    asnOf: (ip) => asns[formatIp(ip)],
     continentOf: (country) => CONTINENTS[country],
     minimum: 5,
     now: PUBDATE_NOW,

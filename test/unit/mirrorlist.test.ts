@@ -7,10 +7,9 @@ import t from 'tap'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
 import { answerRequest, type TextAnswer as Answer } from '../helpers/answer-text.js'
 import { parseQuery, parseCommaList } from '../../src/lib/mirrorlist/query.js'
-import { selectMirrors, type SelectionRequest } from '../../src/lib/mirrorlist/select.js'
+import { clientAddressOf, selectMirrors, type SelectionRequest } from '../../src/lib/mirrorlist/select.js'
 import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'
 import { clampBandwidth } from '../../src/lib/snapshot/build-index.js'
-import { parseIp } from '../../src/lib/netblocks/ip.js'
 import { SnapshotError } from '../../src/lib/errors.js'
 import { encodeHostIds } from '../../src/lib/snapshot/schema.js'
 import { MirrorNetwork, lookupContext, seededRandom, PUBDATE_NOW } from '../helpers/mirror-network.js'
@@ -514,7 +513,7 @@ t.test('selectMirrors is pure: the same inputs give the same answer', async (t) 
     directory: index.directories.get(UPDATES)!,
     file: '',
     pathIsDirectory: true,
-    clientIp: parseIp('10.1.2.3')!,
+    client: clientAddressOf('10.1.2.3')!,
     requestedCountries: [],
     useNetblocks: true,
     protocol: undefined,

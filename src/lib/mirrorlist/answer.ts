@@ -4,11 +4,11 @@
  * the client address, the lookups (GeoIP, ASN, continents), the clock and the random
  * source in LookupContext, and writes the Answer out unchanged.
  */
-import { formatIp, parseIp } from '../netblocks/ip.js'
+import type { ParsedIp } from '../netblocks/ip.js'
 import type { MirrorIndex } from '../snapshot/index-types.js'
 import { parseCommaList, parseQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
-import { selectMirrors, type Selection } from './select.js'
+import { clientAddressOf, selectMirrors, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
 import { redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
 import { renderExplanation } from './render-explanation.js'
@@ -30,7 +30,7 @@ export interface LookupContext {
   /** GeoIP country (upper-case ISO code) of an address, or undefined */
   countryOf(ip: string): string | undefined
   /** ASN from the global netblocks file (longest prefix), or undefined */
-  asnOf(ip: string): number | undefined
+  asnOf(ip: ParsedIp): number | undefined
   /** continent code of a country (built-in table src/lib/geo/countries.ts, optionally
    *  overridden by --country-continent FILE); the snapshot's country_continent_redirect
    *  table is applied by answerRequest itself, before calling this */
@@ -95,9 +95,8 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   if (!target) return failure(metalink, 200, MISSING_PARAMETERS, context.now)
   if (!target.ok) return failure(metalink, target.status, target.message, context.now, target.listing)
 
-  const ipText = parameters.get('ip') || request.clientIp
-  const clientIp = parseIp(ipText)
-  if (!clientIp) return failure(metalink, 500, BAD_CLIENT_IP, context.now)
+  const client = clientAddressOf(parameters.get('ip') || request.clientIp)
+  if (!client) return failure(metalink, 500, BAD_CLIENT_IP, context.now)
   const countryParameter = parameters.get('country') ?? parameters.get('cc')
   const protocol = parameters.get('protocol')
   const selection = selectMirrors(
@@ -106,7 +105,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
       directory: target.directory,
       file: target.file,
       pathIsDirectory: target.pathIsDirectory,
-      clientIp,
+      client,
       requestedCountries: countryParameter ? parseCommaList(countryParameter) : [],
       useNetblocks: parameters.get('netblock') !== '0',
       protocol: protocol === undefined ? undefined : { raw: protocol, items: parseCommaList(protocol) },
@@ -117,7 +116,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   const answer = render(index, target, selection, parameters, metalink, context.now)
   answer.tier = answer.tier ?? selection.tier
   // fields named, no spread: a spread in a literal is a runtime call per request
-  if (target.repo) answer.access = { ip: formatIp(clientIp), country: selection.clientCountry, repo: target.repo.repo, arch: target.repo.arch }
+  if (target.repo) answer.access = { ip: client.text, country: selection.clientCountry, repo: target.repo.repo, arch: target.repo.arch }
   return answer
 }
 

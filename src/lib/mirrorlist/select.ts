@@ -8,8 +8,7 @@
  * Inside a tier: netblocks most specific first (equal prefixes shuffled), ASN shuffled,
  * the others bandwidth-weighted. A host appears only at its first position.
  */
-import type { ParsedIp } from '../netblocks/ip.js'
-import { formatIp } from '../netblocks/ip.js'
+import { formatIp, parseIp, type ParsedIp } from '../netblocks/ip.js'
 import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
 import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
@@ -25,7 +24,7 @@ export interface SelectionRequest {
   file: string
   /** a directory was asked for: URLs end with `/` */
   pathIsDirectory: boolean
-  clientIp: ParsedIp
+  client: ClientAddress
   /** country= / cc= items as typed (sorted, de-duplicated); empty when not given */
   requestedCountries: readonly string[]
   /** false for netblock=0 */
@@ -36,9 +35,26 @@ export interface SelectionRequest {
   explain?: boolean
 }
 
+/**
+ * The client address, parsed once per request (answer.ts) and formatted once: the
+ * netblock and ASN tables look the parsed words up, GeoIP (a MaxMind reader, which
+ * parses text itself) and the access log use the text.
+ */
+export interface ClientAddress {
+  ip: ParsedIp
+  /** canonical text of `ip` (an IPv4-mapped IPv6 address is the IPv4 address) */
+  text: string
+}
+
+/** Parses a client address; undefined when it is not one. */
+export function clientAddressOf(text: string): ClientAddress | undefined {
+  const ip = parseIp(text)
+  return ip && { ip, text: formatIp(ip) }
+}
+
 export interface SelectionContext {
   countryOf(ip: string): string | undefined
-  asnOf(ip: string): number | undefined
+  asnOf(ip: ParsedIp): number | undefined
   continentOf(country: string): string | undefined
   minimum: number
   random: () => number
@@ -77,7 +93,7 @@ function allowedFor(hostIndexes: Iterable<number>, index: MirrorIndex, clientCou
 function netblockTier(index: MirrorIndex, request: SelectionRequest, random: () => number): number[] {
   const found: number[] = []
   // most specific block first; hosts sharing one block (an equal prefix) in random order
-  for (const match of index.hostNetblocks.lookupAll(request.clientIp)) {
+  for (const match of index.hostNetblocks.lookupAll(request.client.ip)) {
     const carrying = Array.from(match.value).filter((h) => carries(request.directory.carriers, index.hosts[h]!))
     found.push(...shuffleInPlace(carrying, random))
   }
@@ -226,28 +242,27 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
   return hosts
 }
 
-export function clientCountryOf(index: MirrorIndex, context: SelectionContext, clientIp: ParsedIp, ipText = formatIp(clientIp)): string {
-  const override = index.netblockCountries.lookup(clientIp)
+export function clientCountryOf(index: MirrorIndex, context: SelectionContext, client: ClientAddress): string {
+  const override = index.netblockCountries.lookup(client.ip)
   if (override) return override.toUpperCase()
-  return context.countryOf(ipText)?.toUpperCase() ?? 'N/A'
+  return context.countryOf(client.text)?.toUpperCase() ?? 'N/A'
 }
 
 export function selectMirrors(index: MirrorIndex, request: SelectionRequest, context: SelectionContext): Selection {
   const headerItems: string[] = []
   const tiers: TierResult[] = []
   const random = context.random
-  const ipText = formatIp(request.clientIp)
   let matchedHosts = 0
   if (request.requestedCountries.length === 0 && request.useNetblocks) {
     const netblock = netblockTier(index, request, random)
     if (netblock.length > 0) headerItems.push('Using preferred netblock ')
-    const asn = context.asnOf(ipText)
+    const asn = context.asnOf(request.client.ip)
     const byAsn = asnTier(index, request, asn, random)
     if (byAsn.length > 0) headerItems.push(`Using ASN ${asn} `)
     tiers.push({ tier: 'netblock', hosts: netblock }, { tier: 'asn', hosts: byAsn })
     matchedHosts = netblock.length + byAsn.length
   }
-  const clientCountry = clientCountryOf(index, context, request.clientIp, ipText)
+  const clientCountry = clientCountryOf(index, context, request.client)
   let onlyCountry = false
   if (request.requestedCountries.length > 0) {
     const requested = requestedCountryTiers(index, context, request, clientCountry, headerItems)

@@ -11,9 +11,11 @@ import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 import { parseCidr } from './cidr.js'
 import { PrefixTable } from './prefix-table.js'
+import type { ParsedIp } from './ip.js'
 
 export interface GlobalNetblocks {
-  asnOf(ip: string): number | undefined
+  /** an address parsed already (the server's hot path), or its text */
+  asnOf(ip: ParsedIp | string): number | undefined
   entries: number
   skippedLines: number
 }
