@@ -36,6 +36,8 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
     'trust-proxy': Flags.boolean({ summary: 'Take the client address from the last X-Forwarded-For element.', allowNo: true }),
     watch: Flags.boolean({ summary: 'Reload when the snapshot file is replaced.', allowNo: true }),
     'debug-selection': Flags.boolean({ summary: 'Allow explain=1: the answer says why each host was chosen or excluded.', allowNo: true }),
+    'family-filter': Flags.boolean({ summary: 'Keep IPv6 clients off IPv4-only mirrors and IPv4 clients off IPv6-only ones (--no-family-filter: the reference\'s answers). Default: on.', allowNo: true }),
+    'max-snapshot-age': Flags.integer({ summary: 'Seconds: /healthz reports 503 "stale" when the snapshot is older (answers go on). Default: 0, no limit.' }),
   }
 
   protected override configFlags(flags: Record<string, unknown>): Partial<Record<ConfigKey, unknown>> {
@@ -53,6 +55,8 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
       'mirrorlist.trust_proxy': flags['trust-proxy'],
       'mirrorlist.watch': flags.watch,
       'mirrorlist.debug_selection': flags['debug-selection'],
+      'mirrorlist.family_filter': flags['family-filter'],
+      'mirrorlist.max_snapshot_age': flags['max-snapshot-age'],
     }
   }
 

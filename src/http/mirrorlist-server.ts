@@ -72,6 +72,7 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
       continentOf: lookup.continentOf,
       minimum: lookup.minimum,
       explain: lookup.explain,
+      familyFilter: lookup.familyFilter,
       now: new Date(),
       random: Math.random,
     }

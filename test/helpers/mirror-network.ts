@@ -67,6 +67,7 @@ export class MirrorNetwork {
           asn: host.asn ?? null,
           peerAsns: host.peerAsns ?? [],
           asnClients: host.asnClients ?? true,
+          reachability: host.reachability ?? {},
         },
       })
     }

@@ -14,6 +14,11 @@ import { loadSnapshot } from '../../src/lib/snapshot/read.js'
 import { writeSnapshotEntries, readSnapshotStats } from '../../src/lib/snapshot/write.js'
 import { answerRequest } from '../helpers/answer-text.js'
 import { SnapshotError } from '../../src/lib/errors.js'
+import avro from 'avsc'
+import { createWriteStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, snapshotSchema } from '../../src/lib/snapshot/schema.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { lookupContext, MirrorNetwork } from '../helpers/mirror-network.js'
 
@@ -74,6 +79,10 @@ async function seed(sql: Sql): Promise<void> {
   await sql`insert into host_country_allowed (host_id, country) values (${de}, 'DE'), (${de}, 'AT')`
   await sql`insert into host_netblock (host_id, netblock) values (${corp}, '10.0.0.0/8'), (${corp}, 'localhost'), (${corp}, 'not a netblock!')`
   await sql`insert into host_peer_asn (host_id, asn) values (${us}, 64500)`
+  // the crawler's per-family reachability: se.example's rsync answers over IPv4 only
+  await sql`
+    insert into host_reachability (host_id, family, protocol, reachable)
+    values (${se}, 4, 'https', true), (${se}, 6, 'https', true), (${se}, 4, 'rsync', true), (${se}, 6, 'rsync', false)`
   await sql`
     insert into repository (name, prefix, category_id, arch_id, directory_id, disabled)
     select r.name, r.prefix, c.id, a.id, d.id, r.disabled
@@ -136,6 +145,11 @@ for (const kind of databaseKinds()) {
       '# repo=fedora-40&arch=x86_64\n# repo=fedora-41&arch=x86_64\n# repo=updates-released-f41&arch=x86_64\n')
     t.equal(ask('path=pub/unrelated', '192.0.2.1').status, 404, 'directories outside every category are not in the snapshot')
 
+    t.equal(index.hosts.find((host) => host.name === 'se.example')?.families, 'IPv4 and IPv6', 'reachability read from host_reachability')
+    const v6metalink = ask('repo=updates-released-f41&arch=x86_64', '2001:db8::5', { '2001:db8::5': 'SE' }, '/metalink')
+    t.match(v6metalink.body, /https:\/\/se\.example\/fedora\/updates/, 'IPv6 client: the dual-stack https URL')
+    t.notMatch(v6metalink.body, /rsync:\/\/se\.example/, 'IPv6 client: not the IPv4-only rsync URL')
+    t.match(ask('repo=updates-released-f41&arch=x86_64', '192.0.2.1', { '192.0.2.1': 'SE' }, '/metalink').body, /rsync:\/\/se\.example/, 'IPv4 client: both')
     const metalink = ask('repo=updates-released-f41&arch=x86_64', '192.0.2.1', { '192.0.2.1': 'SE' }, '/metalink')
     t.match(metalink.body, '  <file name="repomd.xml">\n   <mm0:timestamp>1700000000</mm0:timestamp>\n   <size>4000</size>\n   <verification>\n' +
       '    <hash type="sha256">new256</hash>\n    <hash type="sha512">new512</hash>\n   </verification>\n   <mm0:alternates>\n    <mm0:alternate>\n' +
@@ -204,9 +218,35 @@ t.test('a corrupt, truncated, foreign or missing snapshot is a SnapshotError', a
   await t.rejects(loadSnapshot(garbage), { name: 'SnapshotError', message: /not a snapshot/ })
   await t.rejects(loadSnapshot(join(dir, 'missing.avro')), { name: 'SnapshotError', message: /cannot read/ })
   const future = join(dir, 'future.avro')
-  const newer = entries.entries().map((e) => ('Header' in e ? { Header: { ...e.Header, formatVersion: 2 } } : e))
+  const newer = entries.entries().map((e) => ('Header' in e ? { Header: { ...e.Header, formatVersion: SNAPSHOT_FORMAT_VERSION + 1 } } : e))
   await writeSnapshotEntries(future, newer, { hosts: 1, directories: 1, repositories: 0 })
-  await t.rejects(loadSnapshot(future), { name: 'SnapshotError', message: /format version 2/ })
+  await t.rejects(loadSnapshot(future), { name: 'SnapshotError', message: new RegExp(`format version ${SNAPSHOT_FORMAT_VERSION + 1}`) })
+})
+
+t.test('a snapshot of format version 1 (no address families) still loads: every host family unknown', async (t) => {
+  // version 1's schema: Host without the reachability field
+  const v1Schema = JSON.parse(JSON.stringify(snapshotSchema)) as { name: string; fields: { name: string }[] }[]
+  const host = v1Schema.find((record) => record.name === 'Host')!
+  host.fields = host.fields.filter((field) => field.name !== 'reachability')
+  const v1Type = avro.Type.forSchema(v1Schema as avro.Schema, { wrapUnions: 'auto' })
+  const network = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se1', country: 'SE', urls: { 1: ['https://se1.example/f'] } })
+    .directory({ name: UPDATES, category: 1, hosts: [1] })
+  const entries = network.entries().map((entry) => {
+    if ('Header' in entry) return { Header: { ...entry.Header, formatVersion: 1 } }
+    if ('Host' in entry) {
+      const { reachability: _unused, ...v1Host } = entry.Host
+      return { Host: v1Host }
+    }
+    return entry
+  })
+  const file = join(outputDir(), 'v1.avro')
+  const encoder = new avro.streams.BlockEncoder(v1Type, { codec: 'deflate', metadata: { [FORMAT_METADATA_KEY]: Buffer.from('1') } } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
+  await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file))
+  const index = await loadSnapshot(file)
+  t.equal(index.hosts[0]!.families, 'unknown')
+  t.equal(index.directories.get(UPDATES)!.category.familyWrong, undefined, 'no family data: the filter costs nothing')
 })
 
 t.test(`${databaseKinds()[0]}: the CLI: generate-snapshot -o FILE --json, refusal exit status, --force`, async (t) => {

@@ -449,7 +449,7 @@ t.test('bandwidth-weighted order: sampling without replacement, bandwidth clampe
   t.ok(firsts.fast! > 3450 && firsts.fast! < 3750, `fast first ${firsts.fast}/4000`)
   t.ok(firsts.slow! > 250 && firsts.slow! < 550, `slow first ${firsts.slow}/4000`)
   t.ok(firsts.zero! < 20, `zero-bandwidth host first ${firsts.zero}/4000`)
-  const many = Array.from({ length: 1500 }, (_, i) => ({ index: i, id: i, name: `h${i}`, country: 'US', bandwidth: 1 + (i % 7), public: true, countriesAllowed: undefined }))
+  const many = Array.from({ length: 1500 }, (_, i) => ({ index: i, id: i, name: `h${i}`, country: 'US', bandwidth: 1 + (i % 7), public: true, countriesAllowed: undefined, families: 'unknown' }))
   for (const size of [2, 100, 1024, 1025, 1500]) {
     const ids = many.slice(0, size).map((h) => h.index).reverse()
     const order = weightedOrder(ids, many, seededRandom(size))

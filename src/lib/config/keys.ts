@@ -211,6 +211,22 @@ export const configKeys = [
     description: 'Allow explain=1 in requests: the answer then says why each host was chosen or excluded.',
   },
   {
+    key: 'mirrorlist.family_filter',
+    env: 'MM_MIRRORLIST_FAMILY_FILTER',
+    type: 'boolean',
+    default: true,
+    description: 'Never send an IPv6 client to a host or URL the crawler found reachable only over IPv4, nor an IPv4 client to an IPv6-only one (false: the reference servers\' answers).',
+  },
+  {
+    key: 'mirrorlist.max_snapshot_age',
+    env: 'MM_MIRRORLIST_MAX_SNAPSHOT_AGE',
+    type: 'integer',
+    min: 0,
+    max: 31536000,
+    default: 0,
+    description: 'Seconds: /healthz answers 503 "stale" when the served snapshot\'s data is older than this (answers go on). 0: no limit.',
+  },
+  {
     key: 'crawl.contact_url',
     env: 'MM_CRAWL_CONTACT_URL',
     type: 'url',

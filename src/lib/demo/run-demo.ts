@@ -162,6 +162,8 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         trustProxy: false,
         watch: true,
         debugSelection: false,
+        familyFilter: true,
+        maxSnapshotAge: 0,
         logLevel: 'warn',
       },
       options.logger,

@@ -39,6 +39,7 @@ export class LookupTables {
       continentOf: continentLookup(undefined),
       minimum: options.minimum,
       explain: options.debugSelection,
+      familyFilter: options.familyFilter,
     }
   }
 

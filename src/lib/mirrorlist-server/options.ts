@@ -12,6 +12,10 @@ export interface ServerOptions {
   trustProxy: boolean
   watch: boolean
   debugSelection: boolean
+  /** mirrorlist.family_filter */
+  familyFilter: boolean
+  /** seconds; 0 = no limit (mirrorlist.max_snapshot_age) */
+  maxSnapshotAge: number
   logLevel: 'error' | 'warn' | 'info' | 'debug'
 }
 

@@ -16,6 +16,8 @@ export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
     trustProxy: config.get('mirrorlist.trust_proxy'),
     watch: config.get('mirrorlist.watch'),
     debugSelection: config.get('mirrorlist.debug_selection'),
+    familyFilter: config.get('mirrorlist.family_filter'),
+    maxSnapshotAge: config.get('mirrorlist.max_snapshot_age'),
     logLevel: config.get('log.level') as ServerOptions['logLevel'],
   }
 }

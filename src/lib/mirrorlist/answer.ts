@@ -43,6 +43,8 @@ export interface LookupContext {
   random: () => number
   /** when true and the query has explain=1, include per-host reasons */
   explain?: boolean
+  /** server option mirrorlist.family_filter: false turns the address-family filter off (the reference's bytes); default on */
+  familyFilter?: boolean
 }
 
 export interface Answer {
@@ -110,6 +112,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
       useNetblocks: parameters.get('netblock') !== '0',
       protocol: protocol === undefined ? undefined : { raw: protocol, items: parseCommaList(protocol) },
       explain: context.explain === true && parameters.get('explain') === '1',
+      familyFilter: context.familyFilter !== false,
     },
     context,
   )

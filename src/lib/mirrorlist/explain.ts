@@ -24,9 +24,15 @@ export interface ExplainInput {
   onlyCountry: boolean
   globalFill: boolean
   minimum: number
+  /** the family filter's data when it was active: per-host WRONG_FOR_* bits and the client's bit */
+  familyWrong?: { bits: Uint8Array; bit: number; family: 4 | 6 }
 }
 
 function exclusionReason(host: IndexedHost, request: SelectionRequest, input: ExplainInput): string {
+  const family = input.familyWrong
+  if (family && family.bits[host.index]! & family.bit) {
+    return `${host.families} host (the crawler could not connect over IPv${family.family}), client is IPv${family.family}`
+  }
   if (!host.public) return 'private host: reached only through its netblocks or ASN'
   if (host.countriesAllowed && !host.countriesAllowed.has(input.clientCountry)) {
     return `serves only clients in ${[...host.countriesAllowed].sort().join(',')}, client country is ${input.clientCountry}`

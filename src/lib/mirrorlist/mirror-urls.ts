@@ -31,24 +31,32 @@ export function urlSuffix(directory: IndexedDirectory, file: string, pathIsDirec
  * made once, on first use, and shared by every answer (never mutated): an answer of 150
  * hosts allocates one array instead of 150 objects.
  */
-const sharedMirrors = new WeakMap<IndexedCategory, (MirrorUrls | null)[]>()
+const sharedMirrors = new WeakMap<IndexedCategory, (MirrorUrls | null)[][]>()
 
-function sharedMirrorsOf(category: IndexedCategory): (MirrorUrls | null)[] {
+/** Slot 0: all URLs; 4 and 6: the family views (IndexedCategory.familyViews). */
+function sharedMirrorsOf(category: IndexedCategory, slot: 0 | 4 | 6): (MirrorUrls | null)[] {
   let shared = sharedMirrors.get(category)
   if (!shared) sharedMirrors.set(category, (shared = []))
-  return shared
+  return (shared[slot] ??= [])
 }
 
-export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[]): MirrorUrls[] {
+/** The URLs of a category a client gets: all of them, or the view of its family when the family filter applies. */
+export function urlView(category: IndexedCategory, family: 4 | 6 | undefined): Pick<IndexedCategory, 'urlsByHost' | 'plainUrlByHost'> {
+  return family && category.familyViews ? category.familyViews[family] : category
+}
+
+/** Selected hosts -> their URLs (of the family's view when `family` is given); hosts without a URL are dropped. */
+export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[], family?: 4 | 6): MirrorUrls[] {
   const category = directory.category
-  const shared = sharedMirrorsOf(category)
+  const view = urlView(category, family)
+  const shared = sharedMirrorsOf(category, view === category ? 0 : family!)
   const result: MirrorUrls[] = []
   for (let h = 0; h < hosts.length; h++) {
     const host = hosts[h]!
     let mirror = shared[host.index]
     if (mirror === undefined) {
-      const urls = category.urlsByHost[host.index]
-      mirror = urls && urls.length > 0 ? { host, urls, plain: category.plainUrlByHost[host.index] } : null
+      const urls = view.urlsByHost[host.index]
+      mirror = urls && urls.length > 0 ? { host, urls, plain: view.plainUrlByHost[host.index] } : null
       shared[host.index] = mirror
     }
     if (mirror) result.push(mirror)
@@ -76,12 +84,14 @@ export function countAfterProtocolFilter(
   hosts: readonly IndexedHost[],
   directory: IndexedDirectory,
   protocols: readonly string[] | undefined,
+  family?: 4 | 6,
 ): number {
   if (!protocols) return hosts.length
   const wanted = new Set(protocols.map((protocol) => protocol.toLowerCase()))
+  const view = urlView(directory.category, family)
   let matching = 0
   for (const host of hosts) {
-    const urls = directory.category.urlsByHost[host.index] ?? []
+    const urls = view.urlsByHost[host.index] ?? []
     if (urls.some((url) => wanted.has(url.scheme))) matching++
   }
   return matching > 0 ? matching : hosts.length

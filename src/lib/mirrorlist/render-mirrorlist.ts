@@ -20,17 +20,22 @@ export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrl
   if (!protocolGiven && hasPlainUrl(mirrors)) {
     const headerBytes = Buffer.byteLength(headerLine)
     let length = headerBytes + 1
+    const plainUrlByHost = lines.directory.category.plainUrlByHost
+    const hostLines = new Array<Buffer | undefined>(mirrors.length)
     for (let m = 0; m < mirrors.length; m++) {
       const mirror = mirrors[m]!
-      if (mirror.plain) length += lines.line(mirror.host)!.length
+      if (!mirror.plain) continue
+      // the cached line is the host's first plain URL; the family filter may have dropped it
+      const line = mirror.plain === plainUrlByHost[mirror.host.index] ? lines.line(mirror.host)! : Buffer.from(`${mirror.plain.url}${lines.suffix}\n`)
+      hostLines[m] = line
+      length += line.length
     }
     const out = Buffer.allocUnsafe(length)
     let offset = out.write(headerLine, 0)
     out[offset++] = 0x0a // \n
     for (let m = 0; m < mirrors.length; m++) {
-      const mirror = mirrors[m]!
-      if (!mirror.plain) continue
-      const line = lines.line(mirror.host)!
+      const line = hostLines[m]
+      if (!line) continue
       out.set(line, offset)
       offset += line.length
     }

@@ -9,7 +9,7 @@
  * the others bandwidth-weighted. A host appears only at its first position.
  */
 import { formatIp, parseIp, type ParsedIp } from '../netblocks/ip.js'
-import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
+import { wrongBitFor, type CountryNumbering, type IndexedDirectory, type IndexedHost, type MirrorIndex } from '../snapshot/index-types.js'
 import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
@@ -33,6 +33,11 @@ export interface SelectionRequest {
   protocol: { raw: string; items: readonly string[] } | undefined
   /** explain=1 on a server that allows it: say why each host was chosen or left out */
   explain?: boolean
+  /**
+   * The address-family filter (mirrorlist.family_filter, on unless false): never send a
+   * client to a host or URL the crawler found reachable only over the other family.
+   */
+  familyFilter?: boolean
 }
 
 /**
@@ -73,6 +78,8 @@ export interface Selection {
   urlSuffix: string
   /** per host of the directory: why chosen or left out (only with request.explain) */
   explanation?: Explanation[]
+  /** the client's family when the family filter left out at least one host or URL */
+  familyFiltered?: 4 | 6
 }
 
 interface TierResult {
@@ -242,6 +249,26 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
   return hosts
 }
 
+/**
+ * The tiers without the hosts known-wrong for the client's family (`wrong` has `bit`
+ * set); unchanged lists are kept as they are (memoised lists are never mutated).
+ * Returns whether anything was left out.
+ */
+function withoutWrongFamily(tiers: TierResult[], wrong: Uint8Array, bit: number): boolean {
+  let removed = false
+  for (let t = 0; t < tiers.length; t++) {
+    const hosts = tiers[t]!.hosts
+    let h = 0
+    while (h < hosts.length && !(wrong[hosts[h]!]! & bit)) h++
+    if (h === hosts.length) continue
+    removed = true
+    const kept = hosts.slice(0, h) as number[]
+    for (h++; h < hosts.length; h++) if (!(wrong[hosts[h]!]! & bit)) kept.push(hosts[h]!)
+    tiers[t] = { tier: tiers[t]!.tier, hosts: kept }
+  }
+  return removed
+}
+
 export function clientCountryOf(index: MirrorIndex, context: SelectionContext, client: ClientAddress): string {
   const override = index.netblockCountries.lookup(client.ip)
   if (override) return override.toUpperCase()
@@ -276,22 +303,34 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     if (byCountry.header !== '') headerItems.push(byCountry.header)
     tiers.push({ tier: 'country', hosts: byCountry.country }, { tier: 'continent', hosts: byCountry.continent })
   }
+  const category = request.directory.category
+  const family = request.client.ip.family
+  // Speed: categories without a known-wrong URL (and every v1 snapshot) skip the filter entirely
+  const familyWrong = request.familyFilter !== false ? category.familyWrong : undefined
+  const familyBit = wrongBitFor(family)
+  let familyFiltered = familyWrong !== undefined && withoutWrongFamily(tiers, familyWrong, familyBit)
   // without netblock/ASN hosts or protocol=, the country and continent tiers are disjoint: no need to count
   const found =
     byCountry && !request.protocol && matchedHosts === 0
-      ? byCountry.country.length + byCountry.continent.length
-      : countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items)
+      ? tiers.reduce((sum, tier) => sum + tier.hosts.length, 0)
+      : countAfterProtocolFilter(uniqueHosts(index, tiers), request.directory, request.protocol?.items, familyWrong && family)
   let globalFill = false
   if (found < context.minimum && byCountry) {
     globalFill = true
     byCountry.global ??= allowedFor(publicHosts(request), index, clientCountry)
-    tiers.push({ tier: 'global', hosts: byCountry.global })
+    const global: TierResult[] = [{ tier: 'global', hosts: byCountry.global }]
+    if (familyWrong && withoutWrongFamily(global, familyWrong, familyBit)) familyFiltered = true
+    tiers.push(global[0]!)
     headerItems.push('country = global ')
   }
   const ordered = tiers.map((tier): TierResult =>
     tier.tier === 'netblock' || tier.tier === 'asn' ? tier : { tier: tier.tier, hosts: weightedOrder(tier.hosts, index.hosts, random) },
   )
-  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered))
+  const view = familyWrong ? family : undefined
+  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered), view)
+  // a URL left out of a host that stays (an IPv4-only rsync URL beside a dual-stack http one) also counts
+  if (view && !familyFiltered) familyFiltered = mirrors.some((mirror) => mirror.urls !== category.urlsByHost[mirror.host.index])
+  if (familyFiltered) headerItems.push(family === 6 ? 'ipv6 only ' : 'ipv4 only ')
   if (request.protocol) {
     mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
     headerItems.push(`protocol = ${request.protocol.raw} `)
@@ -304,8 +343,17 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     mirrors,
     urlSuffix: urlSuffix(request.directory, request.file, request.pathIsDirectory),
   }
+  if (familyFiltered) selection.familyFiltered = family
   if (request.explain) {
-    selection.explanation = explainSelection(index, request, { ordered, mirrors, clientCountry, onlyCountry, globalFill, minimum: context.minimum })
+    selection.explanation = explainSelection(index, request, {
+      ordered,
+      mirrors,
+      clientCountry,
+      onlyCountry,
+      globalFill,
+      minimum: context.minimum,
+      familyWrong: familyWrong ? { bits: familyWrong, bit: familyBit, family } : undefined,
+    })
   }
   return selection
 }

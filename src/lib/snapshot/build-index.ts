@@ -11,11 +11,25 @@ import { PrefixTable } from '../netblocks/prefix-table.js'
 import { renderFilePrelude } from '../mirrorlist/render-metalink.js'
 import { escapeXml } from '../mirrorlist/xml.js'
 import { HostSetDecoder } from './host-groups.js'
-import type { HostGroups, HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex, PreparedFile, RepositoryTarget } from './index-types.js'
 import {
+  WRONG_FOR_IPV4,
+  WRONG_FOR_IPV6,
+  type FamilyView,
+  type HostGroups,
+  type HostUrl,
+  type IndexedCategory,
+  type IndexedDirectory,
+  type IndexedHost,
+  type MirrorIndex,
+  type PreparedFile,
+  type RepositoryTarget,
+} from './index-types.js'
+import {
+  READABLE_FORMAT_VERSIONS,
   SNAPSHOT_FORMAT_VERSION,
   type CategoryEntry,
   type DirectoryEntry,
+  type FamilyReach,
   type FileDetailEntry,
   type FooterEntry,
   type HeaderEntry,
@@ -37,6 +51,36 @@ export function clampBandwidth(bandwidth: number | null | undefined): number {
 function schemeOf(url: string): string {
   const colon = url.indexOf(':')
   return (colon === -1 ? url : url.slice(0, colon)).toLowerCase()
+}
+
+/** WRONG_FOR_* bits of one scheme's reachability: only a family known to fail while the other works is wrong. */
+export function wrongBitsOf(reach: FamilyReach | undefined): number {
+  if (!reach) return 0
+  if (reach.ipv4 === true && reach.ipv6 === false) return WRONG_FOR_IPV6
+  if (reach.ipv6 === true && reach.ipv4 === false) return WRONG_FOR_IPV4
+  return 0
+}
+
+/** A host's families for people, over every scheme the crawler checked. */
+export function familiesOf(reachability: Record<string, FamilyReach>): string {
+  let ipv4 = false
+  let ipv6 = false
+  let known = false
+  for (const scheme in reachability) {
+    const reach = reachability[scheme]!
+    if (reach.ipv4 !== null || reach.ipv6 !== null) known = true
+    ipv4 ||= reach.ipv4 === true
+    ipv6 ||= reach.ipv6 === true
+  }
+  if (ipv4 && ipv6) return 'IPv4 and IPv6'
+  if (ipv4) return 'IPv4 only'
+  if (ipv6) return 'IPv6 only'
+  return known ? 'unreachable on both families' : 'unknown'
+}
+
+function familyView(urlsByHost: readonly (HostUrl[] | undefined)[], bit: number): FamilyView {
+  const urls = urlsByHost.map((list) => (list && list.some((url) => url.wrongFor & bit) ? list.filter((url) => !(url.wrongFor & bit)) : list))
+  return { urlsByHost: urls, plainUrlByHost: urls.map((list) => list?.find((url) => PLAIN_SCHEMES.has(url.scheme))) }
 }
 
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
@@ -83,7 +127,7 @@ export class IndexBuilder {
 
   private addHeader(header: HeaderEntry): void {
     if (this.header) throw new SnapshotError('snapshot has two headers')
-    if (header.formatVersion !== SNAPSHOT_FORMAT_VERSION) {
+    if (!READABLE_FORMAT_VERSIONS.includes(header.formatVersion)) {
       throw new SnapshotError(`snapshot format version ${header.formatVersion} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})`)
     }
     this.header = header
@@ -103,6 +147,7 @@ export class IndexBuilder {
       bandwidth: clampBandwidth(entry.bandwidth),
       public: !entry.private,
       countriesAllowed: entry.countriesAllowed.length > 0 ? new Set(entry.countriesAllowed.map((c) => c.toUpperCase())) : undefined,
+      families: familiesOf(entry.reachability),
     })
   }
 
@@ -114,17 +159,28 @@ export class IndexBuilder {
 
   private addCategory(entry: CategoryEntry): void {
     const urlsByHost: (HostUrl[] | undefined)[] = new Array(this.hosts.length).fill(undefined)
+    let familyWrong: Uint8Array | undefined
     for (const { hostId, urls } of entry.hostUrls) {
       const host = this.hosts[this.hostIndex(hostId, `category ${entry.name}`)]!
       const tail = host.public ? '">' : '" mm0:private="True">'
+      const reachability = this.hostEntries[host.index]!.reachability
+      let allWrong = WRONG_FOR_IPV4 | WRONG_FOR_IPV6
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
-        return { url, urlBytes: Buffer.from(url), scheme, metalinkHead: Buffer.from(head), metalinkTail: Buffer.from(`${tail}${escapeXml(url)}`) }
+        const wrongFor = wrongBitsOf(reachability[scheme])
+        allWrong &= wrongFor
+        return { url, urlBytes: Buffer.from(url), scheme, metalinkHead: Buffer.from(head), metalinkTail: Buffer.from(`${tail}${escapeXml(url)}`), wrongFor }
       })
+      if (urls.length > 0 && urlsByHost[host.index]!.some((url) => url.wrongFor !== 0)) {
+        familyWrong ??= new Uint8Array(this.hosts.length)
+        familyWrong[host.index] = allWrong
+      }
     }
     const plainUrlByHost = urlsByHost.map((urls) => urls?.find((url) => PLAIN_SCHEMES.has(url.scheme)))
-    this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost, plainUrlByHost })
+    // Speed: the per-family views exist only for a category where some URL is known-wrong
+    const familyViews = familyWrong ? { 4: familyView(urlsByHost, WRONG_FOR_IPV4), 6: familyView(urlsByHost, WRONG_FOR_IPV6) } : undefined
+    this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost, plainUrlByHost, familyWrong, familyViews })
   }
 
   private addHostSet(id: number, hostIds: Uint8Array): void {

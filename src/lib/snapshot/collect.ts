@@ -86,6 +86,7 @@ async function activeHosts(sql: Sql, options: CollectOptions): Promise<Map<numbe
       asn: row.asn,
       peerAsns: [],
       asnClients: row.asnClients,
+      reachability: {},
     })
   }
   for (const row of await sql<{ hostId: number; country: string }[]>`
@@ -94,6 +95,15 @@ async function activeHosts(sql: Sql, options: CollectOptions): Promise<Map<numbe
   }
   for (const row of await sql<{ hostId: number; asn: number }[]>`select host_id, asn from host_peer_asn order by host_id, asn`) {
     hosts.get(row.hostId)?.peerAsns.push(row.asn)
+  }
+  // per (family, scheme): the crawler's last TCP connect over IPv4 / IPv6
+  for (const row of await sql<{ hostId: number; family: number; protocol: string; reachable: boolean }[]>`
+    select host_id, family, protocol, reachable from host_reachability order by host_id, protocol, family`) {
+    const host = hosts.get(row.hostId)
+    if (!host) continue
+    const reach = (host.reachability[row.protocol.toLowerCase()] ??= { ipv4: null, ipv6: null })
+    if (row.family === 4) reach.ipv4 = row.reachable
+    else reach.ipv6 = row.reachable
   }
   await hostNetblocks(sql, hosts, options)
   return hosts

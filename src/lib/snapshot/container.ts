@@ -67,12 +67,12 @@ export function* containerBlocks(buffer: Buffer, header: ContainerHeader, file: 
 }
 
 /** Decodes the `count` entries of one block with `type`. */
-export function* blockEntries<T>(block: ContainerBlock, type: avro.Type, file: string): Generator<T> {
+export function* blockEntries<T>(block: ContainerBlock, type: avro.Type, file: string, resolver?: ReturnType<avro.Type['createResolver']>): Generator<T> {
   let offset = 0
   for (let i = 0; i < block.count; i++) {
     let decoded: { value: unknown; offset: number }
     try {
-      decoded = type.decode(block.data, offset) as { value: unknown; offset: number }
+      decoded = type.decode(block.data, offset, resolver) as { value: unknown; offset: number }
     } catch (error) {
       throw new SnapshotError(`snapshot ${file} is corrupt: ${(error as Error).message}`, { cause: error })
     }

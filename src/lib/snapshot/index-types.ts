@@ -20,6 +20,22 @@ export interface IndexedHost {
   public: boolean
   /** upper-case ISO codes of the only client countries this host serves; undefined = all */
   countriesAllowed: ReadonlySet<string> | undefined
+  /** what the crawler knows of its address families, for people (explain=1): e.g. "IPv4 only", "IPv4 and IPv6", "unknown" */
+  families: string
+}
+
+/**
+ * Family bits of a URL (HostUrl.wrongFor) and of a host in a category
+ * (IndexedCategory.familyWrong): WRONG_FOR_IPV4 = known IPv6-only (the crawler connected
+ * over IPv6, not over IPv4), WRONG_FOR_IPV6 = known IPv4-only. Unknown (never checked
+ * on a family, or failing on both) is 0: it stays eligible for every client.
+ */
+export const WRONG_FOR_IPV4 = 1
+export const WRONG_FOR_IPV6 = 2
+
+/** The bit that marks what a client of `family` must not be sent to. */
+export function wrongBitFor(family: 4 | 6): number {
+  return family === 6 ? WRONG_FOR_IPV6 : WRONG_FOR_IPV4
 }
 
 /**
@@ -38,6 +54,16 @@ export interface HostUrl {
   metalinkHead: Buffer
   /** what follows the preference: `">` or `" mm0:private="True">`, then `url` XML-escaped */
   metalinkTail: Buffer
+  /** WRONG_FOR_IPV4 / WRONG_FOR_IPV6 bits from the crawler's per-scheme reachability (0: fine or unknown) */
+  wrongFor: number
+}
+
+/** A category's URLs as a client of one address family may get them. */
+export interface FamilyView {
+  /** dense host index -> the URLs not known-wrong for the family (the same array as urlsByHost when none is); empty when all are */
+  urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
+  /** dense host index -> the first https, http or ftp URL of those */
+  plainUrlByHost: ReadonlyArray<HostUrl | undefined>
 }
 
 export interface IndexedCategory {
@@ -48,6 +74,14 @@ export interface IndexedCategory {
   urlsByHost: ReadonlyArray<readonly HostUrl[] | undefined>
   /** dense host index -> the host's first https, http or ftp URL (a plain mirror list's line) */
   plainUrlByHost: ReadonlyArray<HostUrl | undefined>
+  /**
+   * dense host index -> WRONG_FOR_* bits set when every URL of the host in this category
+   * is known-wrong for that family. Undefined when no URL of the category is known-wrong
+   * for any family (the family filter then costs nothing).
+   */
+  familyWrong: Uint8Array | undefined
+  /** the URL views per client family; set exactly when familyWrong is */
+  familyViews: { 4: FamilyView; 6: FamilyView } | undefined
 }
 
 /** Country codes numbered in ascending order, shared by every HostGroups of an index. */

@@ -11,14 +11,15 @@ import { SnapshotError } from '../errors.js'
 import { IndexBuilder } from './build-index.js'
 import { blockEntries, containerBlocks, readContainerHeader, type ContainerHeader } from './container.js'
 import type { MirrorIndex } from './index-types.js'
-import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from './schema.js'
+import { FORMAT_METADATA_KEY, READABLE_FORMAT_VERSIONS, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from './schema.js'
 
 export type { MirrorIndex } from './index-types.js'
 
-function checkFormat(header: ContainerHeader, file: string): void {
+/** Checks the format version and schema; returns the resolver for an older readable version. */
+function checkFormat(header: ContainerHeader, file: string): ReturnType<avro.Type['createResolver']> | undefined {
   const version = header.meta[FORMAT_METADATA_KEY]?.toString() ?? ''
-  if (version !== String(SNAPSHOT_FORMAT_VERSION)) {
-    throw new SnapshotError(`${file} has snapshot format version ${version || 'none'}; this program reads version ${SNAPSHOT_FORMAT_VERSION}`)
+  if (!READABLE_FORMAT_VERSIONS.some((readable) => String(readable) === version)) {
+    throw new SnapshotError(`${file} has snapshot format version ${version || 'none'}; this program reads versions ${READABLE_FORMAT_VERSIONS.join(', ')}`)
   }
   let writerType: avro.Type
   try {
@@ -27,7 +28,15 @@ function checkFormat(header: ContainerHeader, file: string): void {
     throw new SnapshotError(`${file} has an unreadable schema: ${(error as Error).message}`, { cause: error })
   }
   // Same version, same schema: entries decode with our type, no schema resolution needed.
-  if (!writerType.equals(snapshotEntryType)) throw new SnapshotError(`${file} was written with another schema for format version ${version}`)
+  if (version === String(SNAPSHOT_FORMAT_VERSION)) {
+    if (!writerType.equals(snapshotEntryType)) throw new SnapshotError(`${file} was written with another schema for format version ${version}`)
+    return undefined
+  }
+  try {
+    return snapshotEntryType.createResolver(writerType)
+  } catch (error) {
+    throw new SnapshotError(`${file} was written with another schema for format version ${version}: ${(error as Error).message}`, { cause: error })
+  }
 }
 
 /** Reads and validates a snapshot file; builds the in-memory index. Never touches the database. */
@@ -39,10 +48,10 @@ export async function loadSnapshot(file: string): Promise<MirrorIndex> {
     throw new SnapshotError(`cannot read snapshot ${file}: ${(error as Error).message}`, { cause: error })
   }
   const header = readContainerHeader(buffer, file)
-  checkFormat(header, file)
+  const resolver = checkFormat(header, file)
   const builder = new IndexBuilder()
   for (const block of containerBlocks(buffer, header, file)) {
-    for (const entry of blockEntries<SnapshotEntry>(block, snapshotEntryType, file)) builder.add(entry)
+    for (const entry of blockEntries<SnapshotEntry>(block, snapshotEntryType, file, resolver)) builder.add(entry)
     await yieldToEventLoop() // one block (~256 KiB) at a time: a serving worker stays responsive
   }
   return builder.finish()

@@ -20,7 +20,13 @@
  */
 import avro from 'avsc'
 
-export const SNAPSHOT_FORMAT_VERSION = 1
+export const SNAPSHOT_FORMAT_VERSION = 2
+/**
+ * Older versions the reader still accepts: their schema differs only by fields added
+ * since, each with a default (Avro schema resolution fills them in). Version 1 had no
+ * Host.reachability: every host's address families are unknown.
+ */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2]
 /** Container metadata key holding the format version (readable without decoding). */
 export const FORMAT_METADATA_KEY = 'mirrormanager.format_version'
 /** Container metadata key holding a JSON object of counts (for validation against the previous snapshot). */
@@ -50,6 +56,17 @@ export interface HostEntry {
   peerAsns: number[]
   /** "serve clients of my ASN" */
   asnClients: boolean
+  /**
+   * What the crawler found per URL scheme ("http", "rsync", ...): could it connect over
+   * IPv4 / IPv6 on its last crawl (null: not checked). Empty: never crawled per family
+   * (a private host that only checks in, or a snapshot of format version 1).
+   */
+  reachability: Record<string, FamilyReach>
+}
+
+export interface FamilyReach {
+  ipv4: boolean | null
+  ipv6: boolean | null
 }
 
 export interface HostUrlsEntry {
@@ -156,6 +173,21 @@ export const snapshotSchema = [
       { name: 'asn', type: ['null', 'long'] },
       { name: 'peerAsns', type: { type: 'array', items: 'long' } },
       { name: 'asnClients', type: 'boolean' },
+      {
+        name: 'reachability',
+        type: {
+          type: 'map',
+          values: {
+            type: 'record',
+            name: 'FamilyReach',
+            fields: [
+              { name: 'ipv4', type: ['null', 'boolean'], default: null },
+              { name: 'ipv6', type: ['null', 'boolean'], default: null },
+            ],
+          },
+        },
+        default: {},
+      },
     ],
   },
   {

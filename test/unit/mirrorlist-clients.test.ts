@@ -1,0 +1,121 @@
+/**
+ * Serving every client right (issue 18), rule by rule on small in-memory networks:
+ * the address-family filter (client family x host family x tier, the minimum fill,
+ * per-URL granularity, the switch, explain=1), countries allowed in every tier, and the
+ * other formats (Metalink 4, JSON list, RFC 6249 redirect headers).
+ */
+import t from 'tap'
+import { answerRequest } from '../helpers/answer-text.js'
+import { MirrorNetwork, lookupContext } from '../helpers/mirror-network.js'
+import type { FamilyReach } from '../../src/lib/snapshot/schema.js'
+
+const DIR = 'pub/fedora/linux/updates/41/Everything/x86_64'
+const V4 = '192.0.2.1'
+const V6 = '2001:db8::1'
+const GEO = { [V4]: 'SE', [V6]: 'SE' }
+
+type HostFamily = 'v4' | 'v6' | 'dual' | 'unknown'
+const REACH: Record<HostFamily, Record<string, FamilyReach>> = {
+  v4: { https: { ipv4: true, ipv6: false } },
+  v6: { https: { ipv4: false, ipv6: true } },
+  dual: { https: { ipv4: true, ipv6: true } },
+  unknown: {},
+}
+type Tier = 'netblock' | 'country' | 'continent' | 'global'
+/** where the host under test sits so that `tier` finds it for a client in SE */
+const PLACE: Record<Tier, { country: string; private?: boolean; netblocks?: string[] }> = {
+  netblock: { country: 'US', private: true, netblocks: ['192.0.2.0/24', '2001:db8::/32'] },
+  country: { country: 'SE' },
+  continent: { country: 'DE' },
+  global: { country: 'US' },
+}
+
+function oneHost(family: HostFamily, tier: Tier): MirrorNetwork {
+  return new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'target', ...PLACE[tier], reachability: REACH[family], urls: { 1: ['https://target.example/fedora'] } })
+    .directory({ name: DIR, category: 1, hosts: [1] })
+    .repository('updates-released-f41', 'x86_64', DIR)
+}
+
+t.test('family filter: client family x host family x tier', async (t) => {
+  for (const family of ['v4', 'v6', 'dual', 'unknown'] as HostFamily[]) {
+    for (const tier of ['netblock', 'country', 'continent', 'global'] as Tier[]) {
+      const index = oneHost(family, tier).index()
+      for (const [client, ip] of [['v4', V4], ['v6', V6]] as const) {
+        const answer = answerRequest(index, { path: '/mirrorlist', query: 'repo=updates-released-f41&arch=x86_64', clientIp: ip }, lookupContext({ geo: GEO, minimum: 1 }))
+        const wrong = (client === 'v6' && family === 'v4') || (client === 'v4' && family === 'v6')
+        const row = `${client} client, ${family} host in the ${tier} tier`
+        t.equal(answer.body.includes('https://target.example/fedora/updates/41'), !wrong, `${row}: ${wrong ? 'left out' : 'offered'}`)
+        if (!wrong) t.equal(answer.tier, tier, `${row}: found by ${tier}`)
+        t.equal(answer.body.split('\n')[0]!.includes(`ipv${client.slice(1)} only `), wrong, `${row}: header says so only when the filter left something out`)
+      }
+    }
+  }
+})
+
+t.test('family filter: the minimum is filled with unknowns, never with the known-wrong family', async (t) => {
+  const network = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se-dual', country: 'SE', reachability: REACH.dual, urls: { 1: ['https://se-dual.example/f'] } })
+    .host({ id: 2, name: 'se-v4', country: 'SE', reachability: REACH.v4, urls: { 1: ['https://se-v4.example/f'] } })
+    .host({ id: 3, name: 'de-unknown', country: 'DE', urls: { 1: ['https://de-unknown.example/f'] } })
+    .host({ id: 4, name: 'us-v4', country: 'US', reachability: REACH.v4, urls: { 1: ['https://us-v4.example/f'] } })
+    .host({ id: 5, name: 'us-unknown', country: 'US', urls: { 1: ['https://us-unknown.example/f'] } })
+    .directory({ name: DIR, category: 1, hosts: [1, 2, 3, 4, 5] })
+  const index = network.index()
+  const six = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}`, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 3 }))
+  t.equal(
+    six.body,
+    `# path = ${DIR} country = SE country = DE country = global ipv6 only \nhttps://se-dual.example/f/updates/41/Everything/x86_64/\nhttps://de-unknown.example/f/updates/41/Everything/x86_64/\nhttps://us-unknown.example/f/updates/41/Everything/x86_64/\n`,
+    'IPv6 client: 2 found after the filter < minimum 3, global fill of unknowns only',
+  )
+  const four = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}`, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 3 }))
+  t.notMatch(four.body, /only/, 'an IPv4 client loses nothing: no header note')
+  t.equal(four.body.split('\n').length - 2, 3, 'IPv4 client: SE (2) + DE (1) reach the minimum, no global fill')
+  const off = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}`, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 3, familyFilter: false }))
+  t.match(off.body, /se-v4\.example/, 'family_filter = false: the reference answer, IPv4-only hosts included')
+  t.notMatch(off.body, /only/, 'and no header note')
+  const explained = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}&explain=1`, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 3, explain: true }))
+  t.match(explained.body, /# - host 2 se-v4 \(SE\): IPv4 only host \(the crawler could not connect over IPv6\), client is IPv6\n/)
+  t.match(explained.body, /# - host 4 us-v4 \(US\): IPv4 only host/)
+})
+
+t.test('family filter per URL: an IPv4-only rsync URL beside a dual-stack https URL', async (t) => {
+  const index = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({
+      id: 1,
+      name: 'mixed',
+      country: 'SE',
+      reachability: { https: { ipv4: true, ipv6: true }, rsync: { ipv4: true, ipv6: false } },
+      urls: { 1: ['rsync://mixed.example/f', 'https://mixed.example/f'] },
+    })
+    .directory({ name: `${DIR}/repodata`, category: 1, hosts: [1], files: { 'repomd.xml': [{ size: 10, sha256: 'ab' }] } })
+    .directory({ name: DIR, category: 1, hosts: [1] })
+    .repository('updates-released-f41', 'x86_64', DIR)
+    .index()
+  const query = 'repo=updates-released-f41&arch=x86_64'
+  const six = answerRequest(index, { path: '/metalink', query, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.notMatch(six.body, /rsync:/, 'IPv6 client: the IPv4-only rsync URL is left out')
+  t.match(six.body, /<url protocol="https" type="https" location="SE" preference="100">https:\/\/mixed.example/, 'the https URL stays, first')
+  const four = answerRequest(index, { path: '/metalink', query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.match(four.body, /rsync:\/\/mixed.example[^\n]*\n[^\n]*https:\/\/mixed.example/, 'IPv4 client: both URLs')
+  const plain = answerRequest(index, { path: '/mirrorlist', query: `${query}&protocol=rsync,https`, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.equal(plain.body, '# repo = updates-released-f41 arch = x86_64 country = SE ipv6 only protocol = rsync,https \nhttps://mixed.example/f/updates/41/Everything/x86_64/\n')
+})
+
+t.test('countries allowed applies in every tier (the reference skips it in its GeoIP country and continent tiers)', async (t) => {
+  const index = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se-hr-only', country: 'SE', countriesAllowed: ['HR'], urls: { 1: ['https://se-hr.example/f'] } })
+    .host({ id: 2, name: 'de-hr-only', country: 'DE', countriesAllowed: ['HR'], urls: { 1: ['https://de-hr.example/f'] } })
+    .host({ id: 3, name: 'us-hr-only', country: 'US', countriesAllowed: ['HR'], urls: { 1: ['https://us-hr.example/f'] } })
+    .host({ id: 4, name: 'us-open', country: 'US', urls: { 1: ['https://us-open.example/f'] } })
+    .directory({ name: DIR, category: 1, hosts: [1, 2, 3, 4] })
+    .index()
+  for (const [tier, query] of [['GeoIP country and continent', `path=${DIR}`], ['country=', `path=${DIR}&country=se`], ['country=global', `path=${DIR}&country=global`]]) {
+    const answer = answerRequest(index, { path: '/mirrorlist', query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 5 }))
+    t.notMatch(answer.body, /hr\.example/, `${tier}: no host restricted to HR is offered to a client in SE`)
+  }
+})
