@@ -24,6 +24,8 @@ export interface MirrorlistHttpOptions {
   /** Prometheus text of all workers (over IPC when clustered) */
   collectMetrics(): Promise<string>
   lastReloadError(): string | undefined
+  /** seconds; /healthz answers 503 "stale" when the snapshot is older (0 or undefined: no limit) */
+  maxSnapshotAge?: number
   accessLog?: AccessLog
   logger: Logger
 }
@@ -44,12 +46,24 @@ export function clientAddress(request: IncomingMessage, trustProxy: boolean): st
   return request.socket.remoteAddress ?? ''
 }
 
-function send(request: IncomingMessage, response: ServerResponse, status: number, contentType: string, content: Body, extra?: Record<string, string>): void {
+/** The response header naming the served snapshot's database time (epoch seconds); on every answer made from a snapshot. */
+export const SNAPSHOT_HEADER = 'X-MirrorManager-Snapshot'
+
+function send(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  content: Body,
+  extra?: Readonly<Record<string, string | string[]>>,
+  snapshot?: string,
+): void {
   // Encode once: the length and the bytes written come from the same buffers.
   const chunks = bodyChunks(content)
   let length = 0
   for (const chunk of chunks) length += chunk.length
-  const headers: Record<string, string | number> = { 'Content-Type': contentType, 'Content-Length': length }
+  const headers: Record<string, string | number | string[]> = { 'Content-Type': contentType, 'Content-Length': length }
+  if (snapshot !== undefined) headers[SNAPSHOT_HEADER] = snapshot
   if (extra) Object.assign(headers, extra)
   response.writeHead(status, headers)
   // HEAD: the same headers, no body. Chunks written in one tick leave in one writev.
@@ -58,7 +72,7 @@ function send(request: IncomingMessage, response: ServerResponse, status: number
   response.end(chunks[chunks.length - 1])
 }
 
-function answerOf(options: MirrorlistHttpOptions, path: string, query: string, clientIp: string): Answer {
+function answerOf(options: MirrorlistHttpOptions, path: string, query: string, clientIp: string, accept: string | undefined): Answer {
   const current = options.holder.current
   if (!current) {
     return { status: 503, contentType: 'text/plain', body: 'Service unavailable: no mirror snapshot is loaded yet.\n', endpoint: 'other', tier: 'unavailable' }
@@ -76,7 +90,7 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
       now: new Date(),
       random: Math.random,
     }
-    return answerRequest(current.index, { path, query, clientIp }, context)
+    return answerRequest(current.index, { path, query, clientIp, accept }, context)
   } catch (error) {
     // A bug in selection must cost one request, never the worker.
     options.logger.error(`request ${path}?${query.slice(0, 200)}: ${(error as Error).stack ?? error}`)
@@ -86,8 +100,8 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
 
 async function handleOperational(options: MirrorlistHttpOptions, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
   if (path === '/healthz') {
-    const { httpStatus, report } = healthReport(options.holder, options.metrics.state.worker, Date.now(), options.lastReloadError())
-    send(request, response, httpStatus, 'application/json', JSON.stringify(report) + '\n', { 'Cache-Control': 'no-store' })
+    const { httpStatus, report } = healthReport(options.holder, options.metrics.state.worker, Date.now(), options.lastReloadError(), options.maxSnapshotAge)
+    send(request, response, httpStatus, 'application/json', JSON.stringify(report) + '\n', { 'Cache-Control': 'no-store' }, snapshotHeader(options))
     return
   }
   let text: string
@@ -97,7 +111,21 @@ async function handleOperational(options: MirrorlistHttpOptions, request: Incomi
     send(request, response, 500, 'text/plain', `metrics unavailable: ${(error as Error).message}\n`)
     return
   }
-  send(request, response, 200, 'text/plain; version=0.0.4; charset=utf-8', text, { 'Cache-Control': 'no-store' })
+  send(request, response, 200, 'text/plain; version=0.0.4; charset=utf-8', text, { 'Cache-Control': 'no-store' }, snapshotHeader(options))
+}
+
+/**
+ * The X-MirrorManager-Snapshot value of the current snapshot. Speed: the decimal text is
+ * made once per loaded index, not per request.
+ */
+const snapshotHeaders = new WeakMap<object, string>()
+
+function snapshotHeader(options: MirrorlistHttpOptions): string | undefined {
+  const index = options.holder.current?.index
+  if (!index) return undefined
+  let text = snapshotHeaders.get(index)
+  if (text === undefined) snapshotHeaders.set(index, (text = String(index.createdAt)))
+  return text
 }
 
 export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (request: IncomingMessage, response: ServerResponse) => void {
@@ -120,8 +148,10 @@ export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (requ
       return
     }
     const clientIp = clientAddress(request, options.trustProxy)
-    const answer = answerOf(options, path, question < 0 ? '' : url.slice(question + 1), clientIp)
-    send(request, response, answer.status, answer.contentType, answer.body, answer.location ? { Location: answer.location } : undefined)
+    const answer = answerOf(options, path, question < 0 ? '' : url.slice(question + 1), clientIp, request.headers.accept)
+    let extra = answer.headers
+    if (answer.location) extra = extra ? { ...extra, Location: answer.location } : { Location: answer.location }
+    send(request, response, answer.status, answer.contentType, answer.body, extra, snapshotHeader(options))
     if (answer.access && options.accessLog) options.accessLog.record(answer.access, Date.now())
     observe(answer.endpoint, answer.status, answer.tier)
   }

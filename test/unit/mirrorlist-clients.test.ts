@@ -119,3 +119,93 @@ t.test('countries allowed applies in every tier (the reference skips it in its G
     t.notMatch(answer.body, /hr\.example/, `${tier}: no host restricted to HR is offered to a client in SE`)
   }
 })
+
+const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+function formats(): MirrorNetwork {
+  return new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se1', country: 'SE', bandwidth: 1000, urls: { 1: ['https://se1.example/f', 'rsync://se1.example/f'] } })
+    .host({ id: 2, name: 'de1', country: 'DE', bandwidth: 50, urls: { 1: ['http://de1.example/f?a&b'] } })
+    .host({ id: 3, name: 'us1', country: 'US', urls: { 1: ['https://us1.example/f'] } })
+    .directory({
+      name: `${DIR}/repodata`,
+      category: 1,
+      hosts: [1, 2, 3],
+      files: { 'repomd.xml': [{ timestamp: 1700000000, size: 4567, md5: 'aa', sha256: SHA256 }, { timestamp: 1690000000, size: 4500, sha256: 'old' }] },
+    })
+    .directory({ name: DIR, category: 1, hosts: [1, 2, 3] })
+    .repository('updates-released-f41', 'x86_64', DIR)
+}
+
+t.test('Metalink 4: /metalink4 and Accept: application/metalink4+xml on /metalink', async (t) => {
+  const index = formats().index()
+  const query = 'repo=updates-released-f41&arch=x86_64'
+  const viaPath = answerRequest(index, { path: '/mm/metalink4', query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 1 }))
+  const viaAccept = answerRequest(index, { path: '/metalink', query, clientIp: V4, accept: 'application/metalink4+xml, */*;q=0.1' }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.equal(viaPath.contentType, 'application/metalink4+xml')
+  t.equal(viaAccept.body, viaPath.body, 'the same document both ways')
+  t.equal(viaAccept.headers?.Vary, 'Accept', '/metalink answers vary on Accept')
+  t.equal(
+    viaPath.body,
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<metalink xmlns="urn:ietf:params:xml:ns:metalink" xmlns:mm0="http://fedorahosted.org/mirrormanager">\n' +
+      ' <generator>mirrormanager</generator>\n' +
+      ' <published>2026-11-23T10:56:50Z</published>\n' +
+      ' <file name="repomd.xml">\n' +
+      '  <mm0:timestamp>1700000000</mm0:timestamp>\n' +
+      '  <size>4567</size>\n' +
+      '  <hash type="md5">aa</hash>\n' +
+      `  <hash type="sha-256">${SHA256}</hash>\n` +
+      '  <mm0:alternates>\n' +
+      '   <mm0:alternate>\n' +
+      '    <mm0:timestamp>1690000000</mm0:timestamp>\n' +
+      '    <mm0:size>4500</mm0:size>\n' +
+      '    <mm0:hash type="sha-256">old</mm0:hash>\n' +
+      '   </mm0:alternate>\n' +
+      '  </mm0:alternates>\n' +
+      '  <url location="se" priority="1">https://se1.example/f/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '  <url location="se" priority="1">rsync://se1.example/f/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      '  <url location="de" priority="2">http://de1.example/f?a&amp;b/updates/41/Everything/x86_64/repodata/repomd.xml</url>\n' +
+      ' </file>\n</metalink>\n',
+    'SE then DE (continent); US not needed with minimum 1',
+  )
+  const v3 = answerRequest(index, { path: '/metalink', query, clientIp: V4, accept: '*/*' }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.equal(v3.contentType, 'application/metalink+xml', 'without the Accept value: Metalink 3, as dnf expects')
+  const missing = answerRequest(index, { path: '/metalink4', query: 'repo=nope&arch=x86_64', clientIp: V4 }, lookupContext())
+  t.equal(missing.status, 404)
+  t.match(missing.body, /<!-- # repo = nope arch = x86_64 error: invalid repo or arch\n# following repositories are available:\n# repo=updates-released-f41&arch=x86_64\n -->/)
+})
+
+t.test('format=json: the chosen hosts in order with country, tier, URL, bandwidth and the snapshot time', async (t) => {
+  const index = formats().index()
+  const answer = answerRequest(index, { path: '/mirrorlist', query: 'repo=updates-released-f41&arch=x86_64&format=json', clientIp: V4 }, lookupContext({ geo: GEO, minimum: 3 }))
+  t.equal(answer.contentType, 'application/json')
+  const document = JSON.parse(answer.body)
+  t.same(document, {
+    snapshot: 1700000000,
+    header: '# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = global ',
+    clientCountry: 'SE',
+    mirrors: [
+      { host: 'se1', country: 'SE', tier: 'country', url: 'https://se1.example/f/updates/41/Everything/x86_64/', urls: ['https://se1.example/f/updates/41/Everything/x86_64/', 'rsync://se1.example/f/updates/41/Everything/x86_64/'], bandwidth: 1000 },
+      { host: 'de1', country: 'DE', tier: 'continent', url: 'http://de1.example/f?a&b/updates/41/Everything/x86_64/', urls: ['http://de1.example/f?a&b/updates/41/Everything/x86_64/'], bandwidth: 50 },
+      { host: 'us1', country: 'US', tier: 'global', url: 'https://us1.example/f/updates/41/Everything/x86_64/', urls: ['https://us1.example/f/updates/41/Everything/x86_64/'], bandwidth: 100 },
+    ],
+  })
+})
+
+t.test('redirect: RFC 6249 Link duplicates and the RFC 3230 Digest of a known file', async (t) => {
+  const index = formats().index()
+  const file = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}/repodata/repomd.xml&redirect=1`, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 3 }))
+  t.equal(file.status, 302)
+  t.equal(file.location, `https://se1.example/f/updates/41/Everything/x86_64/repodata/repomd.xml`)
+  t.same(file.headers?.Link, [
+    '<http://de1.example/f?a&b/updates/41/Everything/x86_64/repodata/repomd.xml>; rel=duplicate; pri=1; geo=de',
+    '<https://us1.example/f/updates/41/Everything/x86_64/repodata/repomd.xml>; rel=duplicate; pri=2; geo=us',
+  ])
+  t.equal(file.headers?.Digest, `SHA-256=${Buffer.from(SHA256, 'hex').toString('base64')}`, 'SHA-256 in base64')
+  const directory = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}&redirect=1`, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.equal(directory.headers?.Digest, undefined, 'a directory has no digest')
+  t.equal((directory.headers?.Link as string[]).length, 1, 'the next mirror (DE) as a duplicate')
+  const unknownFile = answerRequest(index, { path: '/mirrorlist', query: `path=${DIR}/repodata/other.xml&redirect=1`, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 1 }))
+  t.equal(unknownFile.headers?.Digest, undefined, 'a file without details has no digest')
+})

@@ -131,6 +131,11 @@ function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], 
   for (const w of sorted) {
     if (w.snapshotCreatedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_age_seconds{worker="${w.worker}"} ${Math.max(0, nowSeconds - w.snapshotCreatedAt)}`)
   }
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_timestamp_seconds Database time of the served snapshot (what X-MirrorManager-Snapshot says).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_timestamp_seconds gauge')
+  for (const w of sorted) {
+    if (w.snapshotCreatedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_timestamp_seconds{worker="${w.worker}"} ${w.snapshotCreatedAt}`)
+  }
   lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds When the worker switched to its snapshot.')
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds gauge')
   for (const w of sorted) {

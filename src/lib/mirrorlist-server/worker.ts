@@ -56,6 +56,7 @@ class Worker {
       metrics: this.metrics,
       collectMetrics: () => this.collectMetrics(),
       lastReloadError: () => this.lastReloadError,
+      maxSnapshotAge: this.options.maxSnapshotAge,
       accessLog: this.accessLog,
       logger: this.logger,
     })

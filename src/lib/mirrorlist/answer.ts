@@ -10,7 +10,9 @@ import { parseCommaList, parseQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
 import { clientAddressOf, selectMirrors, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
-import { redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
+import { redirectHeaders, redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
+import { METALINK4_CONTENT_TYPE, metalink4Failure, renderMetalink4 } from './render-metalink4.js'
+import { JSON_CONTENT_TYPE, renderJson } from './render-json.js'
 import { renderExplanation } from './render-explanation.js'
 import type { Body } from './body.js'
 import { hostLinesOf } from './host-lines.js'
@@ -24,6 +26,8 @@ export interface MirrorlistRequest {
    *  X-Forwarded-For when the server trusts a proxy. `ip=` in the query overrides it
    *  inside answerRequest (per spec). May be an IPv4-mapped IPv6 address. */
   clientIp: string
+  /** the Accept header, if any: `application/metalink4+xml` on /metalink asks for Metalink 4 */
+  accept?: string
 }
 
 export interface LookupContext {
@@ -53,9 +57,11 @@ export interface Answer {
   /** text, or bytes pre-assembled from the snapshot (body.ts) */
   body: Body
   location?: string
+  /** further response headers (Vary, RFC 6249 Link and Digest on redirects) */
+  headers?: Record<string, string | string[]>
   /** set for repo+arch requests (access-log line: IP, DATE, COUNTRY, REPO, ARCH) */
   access?: { ip: string; country: string; repo: string; arch: string }
-  endpoint: 'metalink' | 'mirrorlist' | 'other'
+  endpoint: 'metalink' | 'metalink4' | 'mirrorlist' | 'other'
   /** 'netblock' | 'asn' | 'country' | 'continent' | 'global' | 'none' | 'error' */
   tier?: string
 }
@@ -65,8 +71,27 @@ export const NOT_SERVED = "We don't serve their kind here!"
 const MISSING_PARAMETERS = '# either path=, or repo= and arch= must be specified'
 const BAD_CLIENT_IP = 'Cannot parse client IP address. Aborting.'
 
-function failure(metalink: boolean, status: number, message: string, now: Date, listing?: Buffer): Answer {
-  if (metalink) return { status, contentType: METALINK_CONTENT_TYPE, body: metalinkFailure(now, message, listing), endpoint: 'metalink', tier: 'error' }
+/** What the request path (and Accept) asks for. */
+type Format = 'metalink' | 'metalink4' | 'mirrorlist'
+
+/** /metalink answers depend on Accept (Metalink 3 or 4): caches must key on it. Shared, never mutated. */
+const VARY_ACCEPT: Readonly<Record<string, string>> = Object.freeze({ Vary: 'Accept' })
+
+function formatOf(request: MirrorlistRequest): Format | undefined {
+  const path = request.path
+  if (path.endsWith('/metalink')) return request.accept !== undefined && request.accept.includes(METALINK4_CONTENT_TYPE) ? 'metalink4' : 'metalink'
+  if (path.endsWith('/mirrorlist')) return 'mirrorlist'
+  if (path.endsWith('/metalink4')) return 'metalink4'
+  return undefined
+}
+
+function failure(format: Format, status: number, message: string, now: Date, listing?: Buffer): Answer {
+  if (format === 'metalink4') {
+    const text = listing ? message + listing.toString() : message
+    return { status, contentType: METALINK4_CONTENT_TYPE, body: metalink4Failure(now, text), endpoint: 'metalink4', tier: 'error', headers: VARY_ACCEPT }
+  }
+  const metalink = format === 'metalink'
+  if (metalink) return { status, contentType: METALINK_CONTENT_TYPE, body: metalinkFailure(now, message, listing), endpoint: 'metalink', tier: 'error', headers: VARY_ACCEPT }
   const body = listing ? [Buffer.from(message), listing] : message
   return { status, contentType: TEXT, body, endpoint: 'mirrorlist', tier: 'error' }
 }
@@ -87,18 +112,16 @@ function headerLine(index: MirrorIndex, target: ResolvedTarget, selection: Selec
 }
 
 export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, context: LookupContext): Answer {
-  const metalink = request.path.endsWith('/metalink')
-  if (!metalink && !request.path.endsWith('/mirrorlist')) {
-    return { status: 404, contentType: TEXT, body: NOT_SERVED, endpoint: 'other' }
-  }
-  const endpoint = metalink ? 'metalink' : 'mirrorlist'
+  const format = formatOf(request)
+  if (format === undefined) return { status: 404, contentType: TEXT, body: NOT_SERVED, endpoint: 'other' }
+  const metalink = format !== 'mirrorlist'
   const parameters = parseQuery(request.query)
   const target = resolveTarget(index, parameters, metalink)
-  if (!target) return failure(metalink, 200, MISSING_PARAMETERS, context.now)
-  if (!target.ok) return failure(metalink, target.status, target.message, context.now, target.listing)
+  if (!target) return failure(format, 200, MISSING_PARAMETERS, context.now)
+  if (!target.ok) return failure(format, target.status, target.message, context.now, target.listing)
 
   const client = clientAddressOf(parameters.get('ip') || request.clientIp)
-  if (!client) return failure(metalink, 500, BAD_CLIENT_IP, context.now)
+  if (!client) return failure(format, 500, BAD_CLIENT_IP, context.now)
   const countryParameter = parameters.get('country') ?? parameters.get('cc')
   const protocol = parameters.get('protocol')
   const selection = selectMirrors(
@@ -116,7 +139,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
     },
     context,
   )
-  const answer = render(index, target, selection, parameters, metalink, context.now)
+  const answer = render(index, target, selection, parameters, format, context.now)
   answer.tier = answer.tier ?? selection.tier
   // fields named, no spread: a spread in a literal is a runtime call per request
   if (target.repo) answer.access = { ip: client.text, country: selection.clientCountry, repo: target.repo.repo, arch: target.repo.arch }
@@ -128,23 +151,31 @@ function render(
   target: ResolvedTarget,
   selection: Selection,
   parameters: Map<string, string>,
-  metalink: boolean,
+  format: Format,
   now: Date,
 ): Answer {
   const header = headerLine(index, target, selection, parameters)
   if (selection.explanation) {
-    return { status: 200, contentType: TEXT, body: renderExplanation(header, selection), endpoint: metalink ? 'metalink' : 'mirrorlist' }
+    return { status: 200, contentType: TEXT, body: renderExplanation(header, selection), endpoint: format }
   }
-  if (metalink) {
+  if (format !== 'mirrorlist') {
     const file = target.directory.files.get(target.file)
-    if (!file) return failure(true, 404, `${target.directory.name}/${target.file} not found or has not metalink`, now)
+    if (!file) return failure(format, 404, `${target.directory.name}/${target.file} not found or has not metalink`, now)
+    if (format === 'metalink4') {
+      const body = renderMetalink4(now, target.file, file, selection.mirrors, selection.urlSuffix)
+      return { status: 200, contentType: METALINK4_CONTENT_TYPE, body, endpoint: 'metalink4', headers: VARY_ACCEPT }
+    }
     const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix)
-    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines), endpoint: 'metalink' }
+    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines), endpoint: 'metalink', headers: VARY_ACCEPT }
   }
   if (parameters.has('redirect')) {
     const location = redirectTarget(selection.mirrors, selection.urlSuffix)
     if (location === undefined) return { status: 404, contentType: TEXT, body: '', endpoint: 'mirrorlist' }
-    return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist' }
+    const details = target.file === '' ? undefined : target.directory.files.get(target.file)?.details[0]
+    return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist', headers: redirectHeaders(selection.mirrors, selection.urlSuffix, location, details) }
+  }
+  if (parameters.get('format') === 'json') {
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.has('protocol')), endpoint: 'mirrorlist' }
   }
   const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix)
   const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'))

@@ -7,6 +7,7 @@ import { ChunkList } from './body.js'
 import type { TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
+import type { FileDetailEntry } from '../snapshot/schema.js'
 
 /**
  * `lines` (kind 'plain') holds each host's line for this target. Without protocol=, each
@@ -62,4 +63,37 @@ export function redirectTarget(mirrors: MirrorUrls[], suffix: string): string | 
     }
   }
   return undefined
+}
+
+/** Duplicates listed in Link headers beside a redirect (RFC 6249): enough for a retry, small enough for any client's header limit. */
+export const REDIRECT_DUPLICATES = 10
+
+/**
+ * RFC 6249 headers of a redirect: `Link: <url>; rel=duplicate; pri=N; geo=cc` for the
+ * next hosts (their first https, http or ftp URL; pri from 1 in answer order) and, when
+ * the file's details are known, `Digest: SHA-256=<base64>` (RFC 3230, RFC 5843).
+ */
+export function redirectHeaders(mirrors: readonly MirrorUrls[], suffix: string, location: string, detail?: FileDetailEntry): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  const links: string[] = []
+  for (const mirror of mirrors) {
+    if (links.length >= REDIRECT_DUPLICATES) break
+    const url = mirror.plain ?? mirror.urls[0]!
+    const full = url.url + suffix
+    if (full === location) continue
+    const geo = /^[A-Za-z]{2}$/.test(mirror.host.country) ? `; geo=${mirror.host.country.toLowerCase()}` : ''
+    links.push(`<${encodeURI(decodeURISafe(full))}>; rel=duplicate; pri=${links.length + 1}${geo}`)
+  }
+  if (links.length > 0) headers.Link = links
+  if (detail && /^[0-9a-f]{64}$/i.test(detail.sha256)) headers.Digest = `SHA-256=${Buffer.from(detail.sha256, 'hex').toString('base64')}`
+  return headers
+}
+
+/** A URL's text with escapes undone (so encodeURI does not escape them twice); the text itself when malformed. */
+function decodeURISafe(url: string): string {
+  try {
+    return decodeURI(url)
+  } catch {
+    return url
+  }
 }

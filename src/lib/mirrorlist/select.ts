@@ -78,11 +78,13 @@ export interface Selection {
   urlSuffix: string
   /** per host of the directory: why chosen or left out (only with request.explain) */
   explanation?: Explanation[]
+  /** the tiers in answer order with their (ordered) hosts: which tier chose a host (format=json) */
+  tiers: readonly TierResult[]
   /** the client's family when the family filter left out at least one host or URL */
   familyFiltered?: 4 | 6
 }
 
-interface TierResult {
+export interface TierResult {
   tier: Tier
   hosts: readonly number[]
 }
@@ -342,6 +344,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     tier: firstTier ?? (globalFill ? 'global' : 'none'),
     mirrors,
     urlSuffix: urlSuffix(request.directory, request.file, request.pathIsDirectory),
+    tiers: ordered,
   }
   if (familyFiltered) selection.familyFiltered = family
   if (request.explain) {

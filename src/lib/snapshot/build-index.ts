@@ -84,8 +84,7 @@ function familyView(urlsByHost: readonly (HostUrl[] | undefined)[], bit: number)
 }
 
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
-  // only the rendered text is kept: the details themselves are not needed after load
-  return { metalinkPrelude: Buffer.from(renderFilePrelude(name, details)) }
+  return { metalinkPrelude: Buffer.from(renderFilePrelude(name, details)), details }
 }
 
 function subpathOf(directory: string, topdir: string): string {

@@ -5,6 +5,7 @@
  * mutated after load.
  */
 import type { PrefixTable } from '../netblocks/prefix-table.js'
+import type { FileDetailEntry } from './schema.js'
 
 export interface IndexedHost {
   /** dense index into MirrorIndex.hosts (what every typed array stores) */
@@ -110,6 +111,8 @@ export interface HostGroups {
 export interface PreparedFile {
   /** the metalink lines from `  <file name="...">` up to (not including) `   <resources`, UTF-8 */
   metalinkPrelude: Buffer
+  /** the file details, newest first (Metalink 4 and the Digest header render from them; a few per repository) */
+  details: readonly FileDetailEntry[]
 }
 
 export interface IndexedDirectory {
