@@ -9,7 +9,7 @@ import { SnapshotError } from '../../src/lib/errors.js'
 import { accessLogLine } from '../../src/lib/mirrorlist-server/access-log.js'
 import { healthReport } from '../../src/lib/mirrorlist-server/healthz.js'
 import { SnapshotHolder } from '../../src/lib/mirrorlist-server/snapshot-holder.js'
-import type { MirrorIndex } from '../../src/lib/snapshot/read.js'
+import type { MirrorIndex } from '../../src/lib/mirrorlist/index/read.js'
 import { renderMetrics, RequestMetrics } from '../../src/lib/mirrorlist-server/metrics.js'
 import { globalNetblocksFromText, scanGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
 

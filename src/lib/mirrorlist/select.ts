@@ -10,8 +10,8 @@
  */
 import type { ParsedIp } from '../netblocks/ip.js'
 import { formatIp } from '../netblocks/ip.js'
-import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
-import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
+import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from './index/index-types.js'
+import { carries, hostsOfCountry } from './index/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
