@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { once } from 'node:events'
-import { startCheckinServer } from '../http/checkin-server.js'
+import { startCheckinServer } from '../http/checkin/server.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { checkinServiceFromConfig } from '../lib/checkin/checkin-service.js'
 import type { ConfigKey } from '../lib/config/keys.js'

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/resolve.js'
+import type { ResolvedConfig } from '../../lib/config/resolve.js'
 import type { ServerOptions } from './options.js'
 
 /** The server's options from resolved configuration (flags > env > file > defaults). */
