@@ -5,7 +5,7 @@
  */
 import type { IndexedHost, MirrorIndex } from './index/index-types.js'
 import type { MirrorUrls } from './mirror-urls.js'
-import type { SelectionRequest, Tier } from './select.js'
+import type { SelectionRequest, Tier } from './selection-request.js'
 
 export interface Explanation {
   hostId: number
