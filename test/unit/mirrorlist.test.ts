@@ -1,5 +1,5 @@
 /**
- * The mirrorlist/metalink protocol, rule by rule (spec/mirrorlist-protocol.md), on small
+ * The mirrorlist/metalink protocol (MirrorManager2's answers), rule by rule, on small
  * networks built in memory, with a deterministic random source. Exact bytes wherever
  * the spec fixes them.
  */

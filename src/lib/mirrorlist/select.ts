@@ -1,7 +1,8 @@
 /**
- * Choosing mirrors (spec/mirrorlist-protocol.md, "Choosing mirrors"). PURE: the loaded
- * index, the resolved request and a context of lookups and a random source in, the
- * ordered hosts and header items out. No database, clock, configuration or logging.
+ * Choosing mirrors (MirrorManager2's rules, summed up below; README "Serving metalinks and
+ * mirror lists"). PURE: the loaded index, the resolved request and a context of lookups
+ * and a random source in, the ordered hosts and header items out. No database, clock,
+ * configuration or logging.
  *
  * Tiers, each appending to the list: netblocks, ASN, requested countries (country=) or
  * else GeoIP country + same continent, then a global fill when fewer than `minimum`.
