@@ -14,7 +14,7 @@
  * Not dnf's format: rendered per request from strings (no pre-rendered blocks).
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
-import type { PreparedFile } from '../snapshot/index-types.js'
+import type { PreparedFile } from './index/index-types.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { escapeXml } from './xml.js'
 

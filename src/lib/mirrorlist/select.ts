@@ -1,61 +1,24 @@
 /**
- * Choosing mirrors (spec/mirrorlist-protocol.md, "Choosing mirrors"). PURE: the loaded
- * index, the resolved request and a context of lookups and a random source in, the
- * ordered hosts and header items out. No database, clock, configuration or logging.
+ * Choosing mirrors (MirrorManager2's rules, summed up below; README "Serving metalinks and
+ * mirror lists"). PURE: the loaded index, the resolved request and a context of lookups
+ * and a random source in, the ordered hosts and header items out. No database, clock,
+ * configuration or logging.
  *
  * Tiers, each appending to the list: netblocks, ASN, requested countries (country=) or
  * else GeoIP country + same continent, then a global fill when fewer than `minimum`.
  * Inside a tier: netblocks most specific first (equal prefixes shuffled), ASN shuffled,
  * the others bandwidth-weighted. A host appears only at its first position.
  */
-import { formatIp, parseIp, type ParsedIp } from '../netblocks/ip.js'
-import { wrongBitFor, type CountryNumbering, type IndexedDirectory, type IndexedHost, type MirrorIndex } from '../snapshot/index-types.js'
-import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
+import type { ParsedIp } from '../netblocks/ip.js'
+import { wrongBitFor, type CountryNumbering, type IndexedHost, type MirrorIndex } from './index/index-types.js'
+import { carries, hostsOfCountry } from './index/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
+import type { ClientAddress, SelectionRequest, Tier } from './selection-request.js'
 import { tierMemoFor, type CountryTiers } from './tier-memo.js'
 
-export type Tier = 'netblock' | 'asn' | 'country' | 'continent' | 'global'
-
-export interface SelectionRequest {
-  directory: IndexedDirectory
-  /** file inside the directory ('' when the directory itself is asked for) */
-  file: string
-  /** a directory was asked for: URLs end with `/` */
-  pathIsDirectory: boolean
-  client: ClientAddress
-  /** country= / cc= items as typed (sorted, de-duplicated); empty when not given */
-  requestedCountries: readonly string[]
-  /** false for netblock=0 */
-  useNetblocks: boolean
-  /** protocol=: the raw value (for the header) and its items; undefined when not given */
-  protocol: { raw: string; items: readonly string[] } | undefined
-  /** explain=1 on a server that allows it: say why each host was chosen or left out */
-  explain?: boolean
-  /**
-   * The address-family filter (mirrorlist.family_filter, on unless false): never send a
-   * client to a host or URL the crawler found reachable only over the other family.
-   */
-  familyFilter?: boolean
-}
-
-/**
- * The client address, parsed once per request (answer.ts) and formatted once: the
- * netblock and ASN tables look the parsed words up, GeoIP (a MaxMind reader, which
- * parses text itself) and the access log use the text.
- */
-export interface ClientAddress {
-  ip: ParsedIp
-  /** canonical text of `ip` (an IPv4-mapped IPv6 address is the IPv4 address) */
-  text: string
-}
-
-/** Parses a client address; undefined when it is not one. */
-export function clientAddressOf(text: string): ClientAddress | undefined {
-  const ip = parseIp(text)
-  return ip && { ip, text: formatIp(ip) }
-}
+export { clientAddressOf, type ClientAddress, type SelectionRequest, type Tier } from './selection-request.js'
 
 export interface SelectionContext {
   countryOf(ip: string): string | undefined

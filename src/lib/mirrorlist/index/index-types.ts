@@ -4,8 +4,8 @@
  * directory name, "prefix+arch", country code, ASN, client address. Nothing here is
  * mutated after load.
  */
-import type { PrefixTable } from '../netblocks/prefix-table.js'
-import type { FileDetailEntry } from './schema.js'
+import type { PrefixTable } from '../../netblocks/prefix-table.js'
+import type { FileDetailEntry } from '../../snapshot/schema.js'
 
 export interface IndexedHost {
   /** dense index into MirrorIndex.hosts (what every typed array stores) */
