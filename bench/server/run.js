@@ -144,6 +144,8 @@ const classes = [
   { name: 'metalink, popular repo', path: `/metalink?repo=${popular.repo}&arch=${popular.arch}` },
   { name: 'mirrorlist, late repo', path: `/mirrorlist?repo=${late.repo}&arch=${late.arch}` },
   { name: 'mirrorlist, no GeoIP country (global fill)', path: `/mirrorlist?repo=${popular.repo}&arch=${popular.arch}&ip=100.64.7.9` },
+  // the weakest answer (issue 18): a client whose country and continent have too few mirrors gets the whole global fill as a metalink
+  { name: 'metalink, no GeoIP country (global fill)', path: `/metalink?repo=${popular.repo}&arch=${popular.arch}&ip=100.64.7.9` },
   { name: 'unknown repo (404 + list)', path: '/mirrorlist?repo=no-such-repo&arch=x86_64' },
 ]
 for (const c of classes) {

@@ -165,7 +165,7 @@ function render(
       const body = renderMetalink4(now, target.file, file, selection.mirrors, selection.urlSuffix)
       return { status: 200, contentType: METALINK4_CONTENT_TYPE, body, endpoint: 'metalink4', headers: VARY_ACCEPT }
     }
-    const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix)
+    const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix, selection.urlFamily)
     return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines), endpoint: 'metalink', headers: VARY_ACCEPT }
   }
   if (parameters.has('redirect')) {
@@ -177,7 +177,7 @@ function render(
   if (parameters.get('format') === 'json') {
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.has('protocol')), endpoint: 'mirrorlist' }
   }
-  const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix)
+  const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily)
   const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'))
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

@@ -12,8 +12,9 @@
  * The cache is a memo of a pure function of (index, target, host): answers are the same
  * bytes with or without it. It lives per loaded index, so a reload starts a new one.
  */
-import type { HostUrl, IndexedDirectory, IndexedHost, MirrorIndex } from './index/index-types.js'
+import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex } from './index/index-types.js'
 import { escapeXml } from './xml.js'
+import { urlView } from './mirror-urls.js'
 
 /** Upper bound of the cached bytes per loaded index (hot targets stay, cold ones go first). */
 export const HOST_LINES_CACHE_BYTES = 16 * 1024 * 1024
@@ -62,6 +63,9 @@ export class HostBlock {
 /** metalink: the host's block; plain: its one line. */
 export type HostLines = HostBlock | Buffer
 
+/** The URLs a target's lines are made of: a category's, or one family's view of them (IndexedCategory.familyViews). */
+export type UrlView = Pick<IndexedCategory, 'urlsByHost' | 'plainUrlByHost'>
+
 export class TargetLines {
   private readonly byHost: (HostLines | null | undefined)[]
   /** bytes held, for the cache bound */
@@ -71,6 +75,9 @@ export class TargetLines {
 
   constructor(
     readonly kind: LinesKind,
+    /** the cache's key of kind and view (`metalink`, `metalink/v6`, ...) */
+    readonly key: string,
+    readonly view: UrlView,
     readonly directory: IndexedDirectory,
     readonly suffix: string,
     hostCount: number,
@@ -103,7 +110,7 @@ export class TargetLines {
   }
 
   private render(host: IndexedHost): HostLines | null {
-    const category = this.directory.category
+    const category = this.view
     if (this.kind === 'plain') {
       const url = category.plainUrlByHost[host.index]
       return url ? Buffer.from(`${url.url}${this.suffix}\n`) : null
@@ -140,7 +147,8 @@ const MOVE_AFTER_CALLS = 32
 export class HostLinesCache {
   /** insertion order = least recently used first (approximately: see above) */
   private readonly order = new Set<TargetLines>()
-  private readonly byKind: Record<LinesKind, Map<IndexedDirectory, Map<string, TargetLines>>> = { metalink: new Map(), plain: new Map() }
+  /** by kind and view (`metalink`, `plain`, `metalink/v6`, `plain/v4`, ...) */
+  private readonly byKind = new Map<string, Map<IndexedDirectory, Map<string, TargetLines>>>()
   private clock = 0
   private bytes = 0
 
@@ -149,15 +157,19 @@ export class HostLinesCache {
     private readonly limitBytes = HOST_LINES_CACHE_BYTES,
   ) {}
 
-  target(kind: LinesKind, directory: IndexedDirectory, suffix: string): TargetLines {
+  /** `family`: the lines of that family's view of the URLs (only categories with family data have one; others share the plain lines). */
+  target(kind: LinesKind, directory: IndexedDirectory, suffix: string, family?: 4 | 6): TargetLines {
     const clock = ++this.clock
-    const byDirectory = this.byKind[kind]
+    const view = urlView(directory.category, family)
+    const key = view === directory.category ? kind : `${kind}/v${family}`
+    let byDirectory = this.byKind.get(key)
+    if (!byDirectory) this.byKind.set(key, (byDirectory = new Map()))
     let bySuffix = byDirectory.get(directory)
     let target = bySuffix?.get(suffix)
     if (target) {
       if (clock - target.movedAt > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
     } else {
-      target = new TargetLines(kind, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
+      target = new TargetLines(kind, key, view, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
       if (!bySuffix) byDirectory.set(directory, (bySuffix = new Map()))
       bySuffix.set(suffix, target)
       this.moveToBack(target, clock)
@@ -178,9 +190,10 @@ export class HostLinesCache {
       if (this.bytes <= this.limitBytes) return
       if (target === inUse) continue
       this.order.delete(target)
-      const bySuffix = this.byKind[target.kind].get(target.directory)!
+      const byDirectory = this.byKind.get(target.key)!
+      const bySuffix = byDirectory.get(target.directory)!
       bySuffix.delete(target.suffix)
-      if (bySuffix.size === 0) this.byKind[target.kind].delete(target.directory)
+      if (bySuffix.size === 0) byDirectory.delete(target.directory)
       this.bytes -= target.bytes
     }
   }

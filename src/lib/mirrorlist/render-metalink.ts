@@ -108,7 +108,7 @@ function put(out: Buffer, offset: number, bytes: Buffer): number {
  */
 export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines): Buffer {
   const header = metalinkHeaderBytes(now)
-  const urlsByHost = lines.directory.category.urlsByHost
+  const urlsByHost = lines.view.urlsByHost
   const blocks = new Array<HostBlock>(mirrors.length)
   let length = header.length + FILES_OPEN.length + file.metalinkPrelude.length + RESOURCES_OPEN.length + DOCUMENT_END.length
   let preference = 100

@@ -21,7 +21,7 @@ export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrl
   if (!protocolGiven && hasPlainUrl(mirrors)) {
     const headerBytes = Buffer.byteLength(headerLine)
     let length = headerBytes + 1
-    const plainUrlByHost = lines.directory.category.plainUrlByHost
+    const plainUrlByHost = lines.view.plainUrlByHost
     const hostLines = new Array<Buffer | undefined>(mirrors.length)
     for (let m = 0; m < mirrors.length; m++) {
       const mirror = mirrors[m]!

@@ -43,6 +43,8 @@ export interface Selection {
   explanation?: Explanation[]
   /** the tiers in answer order with their (ordered) hosts: which tier chose a host (format=json) */
   tiers: readonly TierResult[]
+  /** the family whose view of the URLs `mirrors` use (categories with family data, filter on); undefined: all URLs */
+  urlFamily?: 4 | 6
   /** the client's family when the family filter left out at least one host or URL */
   familyFiltered?: 4 | 6
 }
@@ -310,6 +312,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     tiers: ordered,
   }
   if (familyFiltered) selection.familyFiltered = family
+  if (view) selection.urlFamily = view
   if (request.explain) {
     selection.explanation = explainSelection(index, request, {
       ordered,
