@@ -102,7 +102,8 @@ t.test('family filter per URL: an IPv4-only rsync URL beside a dual-stack https 
   const four = answerRequest(index, { path: '/metalink', query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 1 }))
   t.match(four.body, /rsync:\/\/mixed.example[^\n]*\n[^\n]*https:\/\/mixed.example/, 'IPv4 client: both URLs')
   const plain = answerRequest(index, { path: '/mirrorlist', query: `${query}&protocol=rsync,https`, clientIp: V6 }, lookupContext({ geo: GEO, minimum: 1 }))
-  t.equal(plain.body, '# repo = updates-released-f41 arch = x86_64 country = SE ipv6 only protocol = rsync,https \nhttps://mixed.example/f/updates/41/Everything/x86_64/\n')
+  // (the protocol item's trailing space is the subject of another change: either form passes)
+  t.match(plain.body, /^# repo = updates-released-f41 arch = x86_64 country = SE ipv6 only protocol = rsync,https ?\nhttps:\/\/mixed\.example\/f\/updates\/41\/Everything\/x86_64\/\n$/)
 })
 
 t.test('countries allowed applies in every tier (the reference skips it in its GeoIP country and continent tiers)', async (t) => {
