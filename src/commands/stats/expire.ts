@@ -4,7 +4,7 @@ import { expireStatistics, type ExpireResult } from '../../lib/stats/expire.js'
 
 export default class StatsExpire extends DatabaseCommand {
   static override summary = 'Forget access statistics (and propagation measurements) older than N days.'
-  static override description = `Deletes the per-day request counts of days before today − --days (UTC). With --propagation-days, also deletes propagation measurements (crawl propagation) older than that many days. MirrorManager2 kept 30 days of access statistics and 7 of propagation.`
+  static override description = `Keeps the per-day request counts of today and the --days − 1 days before it (UTC) and deletes older ones. With --propagation-days, also deletes propagation measurements (crawl propagation) older than that many days. MirrorManager2 kept 30 days of access statistics and 7 of propagation.`
   static override examples = [
     { description: 'Keep 30 days of statistics, the daily cron job', command: '<%= config.bin %> <%= command.id %> --days 30' },
     { description: 'Also keep one week of propagation measurements', command: '<%= config.bin %> <%= command.id %> --days 90 --propagation-days 7 --json' },

@@ -3,7 +3,7 @@ import { inTransaction, type Sql } from '../db/sql.js'
 import { ValidationError } from '../errors.js'
 
 export interface ExpireOptions {
-  /** Access statistics of days before today − days (UTC) go. */
+  /** Access statistics of today (UTC) and the days − 1 days before it are kept. */
   days: number
   /** When set, propagation measurements older than this many days go too. */
   propagationDays?: number
@@ -20,7 +20,8 @@ export async function expireStatistics(sql: Sql, options: ExpireOptions): Promis
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new ValidationError(`--${name} must be a whole number of days ≥ 0`, { field: name })
   }
   return inTransaction(sql, async (tx) => {
-    const cutoff = tx`(now() at time zone 'UTC')::date - ${options.days}::int`
+    // --days 30 keeps today and the 29 days before it (MirrorManager2: the day today−30 goes)
+    const cutoff = tx`(now() at time zone 'UTC')::date - ${options.days}::int + 1`
     const stats = await tx`delete from access_stat where date < ${cutoff}`
     const days = await tx`delete from access_stat_day where date < ${cutoff}`
     let propagationStats = 0
