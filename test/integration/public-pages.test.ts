@@ -7,6 +7,9 @@ import { locateHosts, openCityDatabase, setHostCoordinates } from '../../src/lib
 import { publicMirrorList } from '../../src/lib/public/mirror-list.js'
 import { propagationRepositories, propagationSeries } from '../../src/lib/public/propagation.js'
 import { rsyncFilter } from '../../src/lib/public/rsync-filter.js'
+import { exportPublicPages } from '../../src/http/web/public/export.js'
+import { renderMirrorList } from '../../src/http/web/public/render-mirrors.js'
+import { existsSync, readdirSync } from 'node:fs'
 import { expireStatistics } from '../../src/lib/stats/expire.js'
 import { ingestAccessLogs } from '../../src/lib/stats/ingest.js'
 import { statisticsDay, statisticsOverview } from '../../src/lib/stats/queries.js'
@@ -175,3 +178,33 @@ for (const kind of databaseKinds()) {
     await t.rejects(openCityDatabase(join(work, 'missing.mmdb')), { code: 'MM_CONFIG_INVALID' })
   })
 }
+
+t.test('generate-pages writes the served pages as static files, replacing the directory as a whole', async (t) => {
+  const db = await openTestDatabase('embedded')
+  t.teardown(() => db.destroy())
+  await buildPublicNetwork(db.sql)
+  const log = join(work, 'export.log')
+  writeFileSync(log, `${accessLogLines(new Date().toISOString().slice(0, 10), 3, () => 5).join('\n')}\n`)
+  await ingestAccessLogs(db.sql, [log])
+  const out = join(work, 'site')
+  const first = await exportPublicPages(db.sql, out, { basePath: '/mm' })
+  t.equal(first.pages.statisticsDays, 3)
+  t.equal(first.pages.propagation, 3)
+  for (const file of ['index.html', 'static/mirrormanager.css', 'mirrors/index.html', 'mirrors.json', 'mirrors/Fedora/41/x86_64/index.html', 'mirrors/Fedora/41/x86_64.json',
+    'statistics/index.html', 'propagation/index.html', 'maps/index.html', 'maps/mirrors.svg', 'map/mirrors_location.txt']) {
+    t.ok(existsSync(join(out, file)), file)
+  }
+  const list = await publicMirrorList(db.sql, { product: 'Fedora', version: '41', arch: 'x86_64' })
+  t.equal(
+    readFileSync(join(out, 'mirrors/Fedora/41/x86_64/index.html'), 'utf8'),
+    renderMirrorList({ basePath: '/mm', interactive: false }, list, '/mm/mirrors/Fedora/41/x86_64', '/mm/mirrors/Fedora/41/x86_64.json').toString(),
+    'the same renderer as the served page',
+  )
+  t.same(JSON.parse(readFileSync(join(out, 'mirrors/Fedora/41/x86_64.json'), 'utf8')), JSON.parse(JSON.stringify(list)))
+  t.notOk(readFileSync(join(out, 'mirrors/index.html'), 'utf8').includes('<form'), 'no forms a static server cannot answer')
+  t.match(readFileSync(join(out, 'maps/mirrors.svg'), 'utf8'), /^<\?xml[^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*<circle/)
+  writeFileSync(join(out, 'stale.html'), 'old')
+  await exportPublicPages(db.sql, out)
+  t.notOk(existsSync(join(out, 'stale.html')), 'the old set is replaced, not merged')
+  t.same(readdirSync(work).filter((name) => name.includes('.new-')), [], 'no staging directory left behind')
+})
