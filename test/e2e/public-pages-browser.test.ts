@@ -6,7 +6,7 @@
  * /tmp/h17-shots/) for people to look at.
  */
 import t from 'tap'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
@@ -14,9 +14,12 @@ import { chromium, type Browser } from 'playwright-core'
 import { publicPagesPlugin } from '../../src/http/web/public/plugin.js'
 import { STYLESHEET, STYLESHEET_PATH } from '../../src/http/web/layout.js'
 import { ingestAccessLogs } from '../../src/lib/stats/ingest.js'
+import { existsSync } from 'node:fs'
+import { runCli } from '../helpers/cli.js'
 import { asDatabase, openTestDatabase } from '../helpers/database.js'
 import { accessLogLines, buildPublicNetwork, NEVER_SHOWN } from '../helpers/public-network.js'
 
+t.setTimeout(900_000) // a browser and several CLI runs on a shared, loaded machine
 const SHOTS = '/tmp/h17-shots'
 const work = mkdtempSync(join(tmpdir(), 'mm-public-browser-'))
 t.teardown(() => rmSync(work, { recursive: true, force: true }))
@@ -140,4 +143,32 @@ t.test('the map: every placed public mirror as a dot, coloured by state', async 
 
 t.test('nothing failed, nothing left the machine', async (t) => {
   t.same(problems, [])
+})
+
+t.test('the commands: stats ingest, stats expire, host coordinates, generate-pages', async (t) => {
+  await app.close()
+  await db.disconnect() // the embedded database is one process's at a time
+  const env = db.env
+  const more = join(work, 'more.log')
+  writeFileSync(more, `${accessLogLines(today, 1, () => 3).join('\n')}\nnot a line\n`)
+  const ingest = await runCli(['stats', 'ingest', log, more, '--json'], { env })
+  t.equal(ingest.status, 0, ingest.stderr)
+  const result = JSON.parse(ingest.stdout) as { files: { lines: number; malformed: number; recognisedBy: string }[] }
+  t.same(result.files.map((f) => [f.lines, f.malformed, f.recognisedBy]), [[0, 0, 'inode'], [4, 1, 'new']])
+  const expire = await runCli(['stats', 'expire', '--days', '30', '--json'], { env })
+  t.equal(expire.status, 0, expire.stderr)
+  t.equal(JSON.parse(expire.stdout).days, 15, '45 days ingested, 30 kept')
+  const set = await runCli(['host', 'coordinates', 'mirror.uct.example', '--latitude', '-33.92', '--longitude', '18.42'], { env })
+  t.equal(set.status, 0, set.stderr)
+  t.match(set.stdout, /Univ\. Cape Town\/mirror\.uct\.example: -33\.92, 18\.42 \(set by hand\)/)
+  const bad = await runCli(['host', 'coordinates', 'mirror.uct.example', '--latitude', 'north', '--longitude', '18'], { env })
+  t.not(bad.status, 0)
+  t.match(bad.stderr, /latitude/)
+  const locate = await runCli(['host', 'locate', '--city-db', join(work, 'missing.mmdb')], { env })
+  t.not(locate.status, 0, 'a missing City database is an error')
+  const out = join(work, 'static')
+  const pages = await runCli(['generate-pages', '-o', out], { env })
+  t.equal(pages.status, 0, pages.stderr)
+  t.ok(existsSync(join(out, 'maps', 'index.html')))
+  t.match(readFileSync(join(out, 'map', 'mirrors_location.txt'), 'utf8'), /^-33\.92\t18\.42\t<a href='https:\/\/mirror\.uct\.example'/m, 'the coordinates set by hand are on the map')
 })
