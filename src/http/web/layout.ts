@@ -88,6 +88,7 @@ figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: middle; }
 .two-columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
 .two-columns figure.chart { margin: 0; }
+figure.chart.narrow svg { max-width: 40rem; }
 .small { font-size: .85rem; }
 form.filters { margin: .2rem 0 .8rem; flex-wrap: wrap; }
 form.filters select { padding: .25rem .4rem; font: inherit; }

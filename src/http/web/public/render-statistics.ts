@@ -41,7 +41,7 @@ export function renderStatisticsDay(context: RenderContext, day: StatisticsDay):
   const pager = html`<p class="pager">${day.previous ? html`<a rel="prev" href="${href(context, 'statistics', day.previous, day.category)}">&lt; ${day.previous}</a>` : ''} ${day.date} ${day.next ? html`<a rel="next" href="${href(context, 'statistics', day.next, day.category)}">${day.next} &gt;</a>` : ''}</p>`
   const top = day.rows.slice(0, 15).map((r) => ({ name: r.name, requests: r.requests }))
   const body = html`<p>By ${links}</p>${pager}
-${day.rows.length === 0 ? html`<p class="muted">No requests recorded for ${day.date}.</p>` : html`<figure class="chart" id="day-chart">${topChart(top, `Requests by ${label}, ${day.date}`)}<figcaption>The ${Math.min(15, day.rows.length)} largest of ${day.rows.length}</figcaption></figure>
+${day.rows.length === 0 ? html`<p class="muted">No requests recorded for ${day.date}.</p>` : html`<figure class="chart narrow" id="day-chart">${topChart(top, `Requests by ${label}, ${day.date}`)}<figcaption>The ${Math.min(15, day.rows.length)} largest of ${day.rows.length}</figcaption></figure>
 <table class="stats"><thead><tr><th>${label}</th><th class="num">Share</th><th class="num">Requests</th></tr></thead>
 <tbody>${day.rows.map((r) => html`<tr><td>${r.name}</td><td class="num">${r.percent.toFixed(4)} %</td><td class="num">${r.requests}</td></tr>`)}
 <tr class="total"><th>Total</th><td></td><th class="num">${day.total}</th></tr></tbody></table>`}`
