@@ -12,7 +12,7 @@ import { compareVersionNames } from '../../src/lib/public/product-matrix.js'
 import { parseRsyncFilterQuery, renderRsyncFilter, rsyncIncludes } from '../../src/lib/public/rsync-filter.js'
 import { parseAccessLine } from '../../src/lib/stats/access-log-line.js'
 import { AccessCounter } from '../../src/lib/stats/access-counter.js'
-import { accessLogLine } from '../../src/lib/mirrorlist-server/access-log.js'
+import { accessLogLine } from '../../src/http/mirrorlist/access-log.js'
 import { fillDays } from '../../src/lib/stats/queries.js'
 
 t.test('rsync filter: MirrorManager2 include rules, and the fixes', async (t) => {

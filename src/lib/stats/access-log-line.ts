@@ -1,5 +1,5 @@
 /**
- * One line of serve-mirrorlist's statistics access log (src/lib/mirrorlist-server/access-log.ts):
+ * One line of serve-mirrorlist's statistics access log (src/http/mirrorlist/access-log.ts):
  *
  *     IP: 89.160.20.113; DATE: 2026-11-23; COUNTRY: SE; REPO: fedora-41; ARCH: x86_64
  *
