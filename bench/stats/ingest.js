@@ -3,6 +3,8 @@
 // serve-mirrorlist's format; for each, `wc -l` over the same file (the baseline, same run)
 // and `ingestAccessLogs` in a fresh child process on a fresh embedded database, whose peak
 // RSS shows whether memory stays flat as the file grows.
+// With MM_TEST_DATABASE_URL set, each run gets a fresh database on that server, so the
+// child's RSS is the ingest's own (the embedded database runs inside the process).
 // Usage: npm run build && node bench/stats/ingest.js [lines=500000]
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -12,12 +14,13 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 
 if (process.argv[2] === '--child') {
-  const [file, dataDir] = process.argv.slice(3)
+  const [file, where] = process.argv.slice(3)
   const dist = new URL('../../dist/lib/', import.meta.url)
   const { resolveConfig } = await import(new URL('config/resolve.js', dist))
   const { openDatabase } = await import(new URL('db/connect.js', dist))
   const { ingestAccessLogs } = await import(new URL('stats/ingest.js', dist))
-  const db = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dataDir }, configFile: '/dev/null' }))
+  const env = where.startsWith('postgres') ? { DATABASE_URL: where } : { MM_DATA_DIR: where }
+  const db = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
   const before = process.resourceUsage().maxRSS
   const start = performance.now()
   const result = await ingestAccessLogs(db.sql, [file])
@@ -49,6 +52,29 @@ async function writeLog(file, lines) {
   await new Promise((resolve) => out.on('close', resolve))
 }
 
+const server = process.env.MM_TEST_DATABASE_URL
+async function freshDatabase(n) {
+  if (!server) {
+    const dir = mkdtempSync(join(work, 'db-'))
+    return { where: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  }
+  const { default: postgres } = await import('postgres')
+  const name = `mm_bench_stats_${process.pid}_${n}`
+  const admin = postgres(server, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  await admin.end()
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  return {
+    where: url.toString(),
+    drop: async () => {
+      const again = postgres(server, { max: 1, onnotice: () => {} })
+      await again.unsafe(`drop database if exists ${name} with (force)`)
+      await again.end()
+    },
+  }
+}
+
 const rows = []
 try {
   for (const lines of [N, 4 * N]) {
@@ -59,13 +85,13 @@ try {
     let start = performance.now()
     const wc = Number(execFileSync('wc', ['-l', file], { encoding: 'utf8' }).trim().split(/\s+/)[0])
     const wcMs = performance.now() - start
-    const dataDir = mkdtempSync(join(work, 'db-'))
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, dataDir], { encoding: 'utf8' })
+    const target = await freshDatabase(lines)
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, target.where], { encoding: 'utf8' })
+    await target.drop()
     if (child.status !== 0) throw new Error(child.stderr)
     const ingest = JSON.parse(child.stdout.trim().split('\n').at(-1))
     rows.push({ lines: wc, bytes, wcMs, ...ingest })
     rmSync(file)
-    rmSync(dataDir, { recursive: true, force: true })
   }
 } finally {
   rmSync(work, { recursive: true, force: true })
@@ -73,7 +99,7 @@ try {
 
 const rate = (lines, ms) => Math.round(lines / (ms / 1000))
 console.log(`## stats ingest — ${new Date().toISOString()}`)
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()} (shared), Node ${process.version}, embedded database; lines in serve-mirrorlist's format, 1 in 1000 malformed, 28 days × 15 countries × 8 repos × 4 arches\n`)
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()} (shared), Node ${process.version}, ${server ? 'PostgreSQL server on 127.0.0.1' : 'embedded database (inside the measured process)'}; lines in serve-mirrorlist's format, 1 in 1000 malformed, 28 days × 15 countries × 8 repos × 4 arches\n`)
 console.log('| file | wc -l | stats ingest | ratio (ingest / wc) | peak RSS of the ingest process |')
 console.log('|---|---|---|---|---|')
 for (const r of rows) {

@@ -122,7 +122,7 @@ async function ingestFile(sql: Sql, path: string, context: CounterContext, days:
     let from = known?.row.offset ?? 0
     if (!gzip && from > info.size) from = 0 // truncated in place (copytruncate)
     const counter = new AccessCounter(context)
-    const { end } = await readLines(path, gzip, from, (buffer, start, stop) => counter.addLine(buffer, start, stop))
+    const { end } = await readLines(path, gzip, from, (buffer, start, stop) => counter.addLines(buffer, start, stop))
     const { counts, accesses, malformed } = counter.result()
     await storeCounts(tx, counts, accesses)
     for (const [date, requests] of accesses) days.set(date, (days.get(date) ?? 0) + requests)
