@@ -44,6 +44,6 @@ export function renderStatisticsDay(context: RenderContext, day: StatisticsDay):
 ${day.rows.length === 0 ? html`<p class="muted">No requests recorded for ${day.date}.</p>` : html`<figure class="chart narrow" id="day-chart">${topChart(top, `Requests by ${label}, ${day.date}`)}<figcaption>The ${Math.min(15, day.rows.length)} largest of ${day.rows.length}</figcaption></figure>
 <table class="stats"><thead><tr><th>${label}</th><th class="num">Share</th><th class="num">Requests</th></tr></thead>
 <tbody>${day.rows.map((r) => html`<tr><td>${r.name}</td><td class="num">${r.percent.toFixed(4)} %</td><td class="num">${r.requests}</td></tr>`)}
-<tr class="total"><th>Total</th><td></td><th class="num">${day.total}</th></tr></tbody></table>`}`
+<tr class="total"><th>Total</th><th></th><th class="num">${day.total}</th></tr></tbody></table>`}`
   return publicPage(context, `Statistics for ${day.date}`, body)
 }
