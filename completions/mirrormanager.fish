@@ -594,6 +594,7 @@ complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l trust-pr
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l no-trust-proxy -d 'Take the client address from the last X-Forwarded-For element.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l watch -d 'Reload when the snapshot file is replaced.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l no-watch -d 'Reload when the snapshot file is replaced.'
+complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l require-snapshot -d 'Exit with status 5 when the snapshot file does not exist (default: warn and answer 503 until it appears).'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l debug-selection -d 'Allow explain=1: the answer says why each host was chosen or excluded.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l no-debug-selection -d 'Allow explain=1: the answer says why each host was chosen or excluded.'
 complete -c mirrormanager -n '__mirrormanager_path site add' -l json -d ''
