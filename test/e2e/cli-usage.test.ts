@@ -77,10 +77,10 @@ t.test('regression: through bin/run.js, --json usage errors are short JSON with 
 })
 
 t.test('regression: an unknown command names the words typed and lists the topic\'s commands', async (t) => {
-  const unknown = await runCli(['host', 'netblock', 'list', 'mirror.example.edu'])
+  const unknown = await runCli(['host', 'netblock', 'show', 'mirror.example.edu'])
   t.equal(unknown.status, 2)
-  t.match(unknown.stderr, 'unknown command "host netblock list"')
-  t.match(unknown.stderr, /the commands of\s+(›\s+)?"mirrormanager host netblock" are: add, remove/)
+  t.match(unknown.stderr, 'unknown command "host netblock show"')
+  t.match(unknown.stderr, /the commands of\s+(›\s+)?"mirrormanager host netblock" are: add, list, remove/)
   t.notMatch(unknown.stderr, /host:netblock/, 'no colon ids')
   const json = await runCli(['nosuch', '--json'])
   t.equal(json.status, 2)

@@ -180,7 +180,8 @@ t.test('regression: a mirror lacking a whole release is not up to date for its f
 })
 
 t.test('regression: concurrent requests on one signal printed MaxListenersExceededWarning (abort fan-out)', async (t) => {
-  const { getEventListeners } = await import('node:events')
+  const { EventEmitter } = await import('node:events')
+  const getEventListeners = (target: EventTarget, name: string) => EventEmitter.getEventListeners(target, name)
   const { AbortFanOut } = await import('../../src/lib/crawl/abort-fan-out.js')
   const fanOut = new AbortFanOut()
   const parent = new AbortController()
