@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Generates man pages (man/), shell completions (completions/) and the sample config
-// (contrib/mirrormanager.toml) from the commands' own metadata, so they cannot drift.
+// (contrib/mirrormanager.toml) from the commands' own metadata, so they cannot drift, and
+// keeps package.json's "man" list (what a global install links) to the same pages.
 // `--check` writes nothing and fails when a generated file differs from the one on disk.
 import { Config } from '@oclif/core'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
@@ -206,6 +207,10 @@ files.set(`completions/${bin}.bash`, bashCompletion())
 files.set(`completions/_${bin}`, zshCompletion())
 files.set(`completions/${bin}.fish`, fishCompletion())
 files.set('contrib/mirrormanager.toml', renderSampleConfig())
+// package.json "man": what `npm install -g` links into share/man (npm ignores directories.man).
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+packageJson.man = [...files.keys()].filter((path) => path.startsWith('man/')).sort().map((path) => `./${path}`)
+files.set('package.json', JSON.stringify(packageJson, null, 2) + '\n')
 
 let stale = []
 for (const [path, text] of files) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { Flags } from '@oclif/core'
 import { runPrimary } from '../http/mirrorlist/primary.js'
 import { BaseCommand } from '../lib/cli/base-command.js'
@@ -37,6 +38,7 @@ It prints copy-paste curl lines with the answers it got, and a dnf repository de
         interactive,
         umdlTasks: interactive ? listrTaskRunner() : undefined,
         serveMirrorlist: runPrimary,
+        cliPath: join(this.config.root, 'bin', 'run.js'),
       },
       this.jsonEnabled() ? silentReporter : textReporter((text) => this.log(text)),
     )

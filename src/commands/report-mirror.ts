@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { reportMirror, type ReportMirrorResult } from '../lib/checkin/report-mirror.js'
 import type { ConfigKey } from '../lib/config/keys.js'
+import { renderDryRun } from '../lib/checkin/render-dry-run.js'
 import { RemoteRefusedError } from '../lib/errors.js'
 
 export default class ReportMirror extends BaseCommand {
@@ -52,6 +53,7 @@ Honours http_proxy, https_proxy and no_proxy. Connection failures and 5xx replie
       logger: this.logger,
     })
     if (result.sent) this.log(result.sent.reply)
+    else if (flags['no-send']) this.log(renderDryRun(result))
     if (result.sent && !result.sent.accepted) {
       throw new RemoteRefusedError(`the server refused the check-in: ${result.sent.reply.split('\n')[0]}`, { details: { reply: result.sent.reply } })
     }

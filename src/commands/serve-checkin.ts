@@ -3,6 +3,7 @@ import { runCheckinServer } from '../http/checkin/run.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { checkinServiceFromConfig } from '../lib/checkin/checkin-service.js'
 import type { ConfigKey } from '../lib/config/keys.js'
+import { assertPortFree } from '../lib/net/port-in-use.js'
 
 export default class ServeCheckin extends DatabaseCommand {
   static override summary = 'Accept report-mirror check-ins from private mirrors (XML-RPC and JSON).'
@@ -28,13 +29,12 @@ Runs until SIGTERM or SIGINT. Listens on 127.0.0.1 by default: put a TLS reverse
   }
 
   async run(): Promise<{ url: string }> {
+    const listen = this.mmConfig.get('checkin.listen')
+    const port = this.mmConfig.get('checkin.port')
+    await assertPortFree(listen, port)
     const database = await this.db()
     return runCheckinServer(
-      {
-        ...checkinServiceFromConfig(database.sql, this.mmConfig, this.logger),
-        listen: this.mmConfig.get('checkin.listen'),
-        port: this.mmConfig.get('checkin.port'),
-      },
+      { ...checkinServiceFromConfig(database.sql, this.mmConfig, this.logger), listen, port },
       ` (database: ${database.kind} ${database.location})`,
     )
   }

@@ -3,6 +3,8 @@ import { BaseCommand } from '../lib/cli/base-command.js'
 import type { ConfigKey } from '../lib/config/keys.js'
 import { runPrimary, type ServeSummary } from '../http/mirrorlist/primary.js'
 import { serverOptionsFromConfig } from '../http/mirrorlist/options.js'
+import { assertPortFree } from '../lib/net/port-in-use.js'
+import { checkSnapshotPresent } from '../lib/snapshot/check-present.js'
 
 export default class ServeMirrorlist extends BaseCommand {
   static override summary = 'Answer metalink and mirrorlist requests from a snapshot file (what dnf and yum talk to).'
@@ -35,6 +37,7 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
     log: Flags.string({ summary: 'Access log file (statistics input); reopened on SIGUSR1.' }),
     'trust-proxy': Flags.boolean({ summary: 'Take the client address from the last X-Forwarded-For element.', allowNo: true }),
     watch: Flags.boolean({ summary: 'Reload when the snapshot file is replaced.', allowNo: true }),
+    'require-snapshot': Flags.boolean({ summary: 'Exit with status 5 when the snapshot file does not exist (default: warn and answer 503 until it appears).' }),
     'debug-selection': Flags.boolean({ summary: 'Allow explain=1: the answer says why each host was chosen or excluded.', allowNo: true }),
     'family-filter': Flags.boolean({ summary: 'Keep IPv6 clients off IPv4-only mirrors and IPv4 clients off IPv6-only ones (--no-family-filter: the reference\'s answers). Default: on.', allowNo: true }),
     'max-snapshot-age': Flags.integer({ summary: 'Seconds: /healthz reports 503 "stale" when the snapshot is older (answers go on). Default: 0, no limit.' }),
@@ -61,8 +64,12 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
   }
 
   async run(): Promise<ServeSummary> {
-    await this.parse(ServeMirrorlist)
-    const summary = await runPrimary(serverOptionsFromConfig(this.mmConfig), this.logger)
+    const { flags } = await this.parse(ServeMirrorlist)
+    const options = serverOptionsFromConfig(this.mmConfig)
+    await assertPortFree(options.listen, options.port)
+    checkSnapshotPresent(options.snapshot, flags['require-snapshot'], this.logger)
+    const summary = await runPrimary(options, this.logger)
+    // The same numbers as /metrics mirrormanager_mirrorlist_reloads_total: reload rounds, not the loads at start.
     this.logger.info(`stopped: ${summary.reloads.ok} reloads, ${summary.reloads.rejected} rejected, ${summary.workerRestarts} worker restarts`)
     return summary
   }

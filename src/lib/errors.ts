@@ -30,6 +30,8 @@ export const ExitStatus = {
   network: 10,
   /** Another run holds the lock for this job (umdl, crawl). */
   busy: 11,
+  /** A server's TCP port is taken by another process. */
+  portInUse: 12,
 } as const
 
 export type ExitStatusName = keyof typeof ExitStatus
@@ -108,6 +110,13 @@ export class DataDirLockedError extends MirrorManagerError {
 export class MigrationError extends MirrorManagerError {
   constructor(message: string, options?: MirrorManagerErrorOptions) {
     super('MM_MIGRATION_FAILED', ExitStatus.databaseUnavailable, message, options)
+  }
+}
+
+/** A server cannot listen: its port is taken by another process. */
+export class PortInUseError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_PORT_IN_USE', ExitStatus.portInUse, message, options)
   }
 }
 

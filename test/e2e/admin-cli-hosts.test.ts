@@ -50,6 +50,15 @@ t.test('host add/list/show/update/remove and every host sub-command', async (t) 
   ])
   t.same(shown.netblocks, ['10.0.0.0/8', '192.0.2.0/24', 'campus-gw.example.edu'])
   t.same([shown.peerAsns, shown.countriesAllowed, shown.aclIps], [[4200000000], ['CA'], ['2001:db8::10']])
+  // regression (issue 22): netblock names were stored but shown nowhere, and there was no list command.
+  t.same(shown.netblockNames, { '192.0.2.0/24': 'campus' })
+  t.match((await mm(['host', 'show', 'mirror.example.edu'])).stdout, /192\.0\.2\.0\/24 \(campus\)/)
+  t.match((await mm(['host', 'netblock', 'list', 'mirror.example.edu', '--json'])).json, [
+    { kind: 'netblock', value: '10.0.0.0/8', name: null },
+    { kind: 'netblock', value: '192.0.2.0/24', name: 'campus' },
+    { kind: 'netblock', value: 'campus-gw.example.edu', name: null },
+  ])
+  t.match((await mm(['host', 'netblock', 'list', '1'])).stdout, /192\.0\.2\.0\/24\s+│ campus/)
 
   await mm(['host', 'url', 'remove', '1', 'rsync://mirror.example.edu/fedora-linux/'])
   await mm(['host', 'netblock', 'remove', '1', '10.0.0.0/255.0.0.0'])

@@ -406,6 +406,12 @@ for (const kind of databaseKinds()) {
         { name: 'fedora epel', directories: 3 },
         { name: 'fedora alt', directories: 2 },
       ])
+      // issue 22: -n without -o printed nothing.
+      const human = await client(unreachable, ['-n'])
+      t.equal(human.status, 0, human.stderr)
+      t.match(human.stdout, /^would send to http:\/\/127\.0\.0\.1:9 \(not sent: -n\)\n/)
+      t.match(human.stdout, /\nhost: \S+\n/)
+      t.match(human.stdout, /\n  fedora linux: 5 directories\n  fedora epel: 3 directories\n  fedora alt: 2 directories/)
     })
   })
 }

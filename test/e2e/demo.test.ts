@@ -1,4 +1,6 @@
 import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -42,6 +44,10 @@ t.test('demo: the whole pipeline on a sample network answers as the README says'
   t.notMatch(newest.body, /campus\.example/, 'the private mirror is offered to nobody outside its netblock')
 
   t.match(get('?repo=fedora-40&arch=x86_64').body, /mirror\.us\.example/, 'but it is for the release it has')
+  // issue 22: the note asks about mirror.us.example; explain=1 (the demo serves with --debug-selection) must say why.
+  const explained = get('?repo=fedora-41&arch=x86_64&explain=1').body
+  t.match(explained, /^# - host \d+ mirror\.us\.example \(US\): does not have pub\/fedora\/linux\/releases\/41\S* up to date/m)
+  t.match(explained, /^# - host \d+ campus\.example \(\w+\): private host/m)
 
   const metalink = get('?repo=updates-released-f41&arch=x86_64')
   t.match(metalink.body, /<hash type="sha256">[0-9a-f]{64}<\/hash>/)
@@ -73,12 +79,37 @@ t.test('demo: the whole pipeline on a sample network answers as the README says'
 
 t.test('demo: the human output names each step and prints copy-paste curl lines', async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'mm-demo-')), 'demo')
+  const elsewhere = mkdtempSync(join(tmpdir(), 'mm-demo-cwd-'))
   const port = await freePort()
-  const { status, stdout, stderr } = await runCli(['demo', '--dir', dir, '--port', String(port), '--exit-after', '0'], { timeoutMs: 180_000 })
+  // Run from outside the clone, as a newcomer would after `cd`.
+  const { status, stdout, stderr } = await runCli(['demo', '--dir', dir, '--port', String(port), '--exit-after', '0'], { timeoutMs: 180_000, cwd: elsewhere })
   t.equal(status, 0, stderr)
   for (const step of ['umdl: scanning the master tree', 'crawl: checking every mirror', 'generate-snapshot', 'serve-mirrorlist: answering']) {
     t.match(stdout, `==> ${step}`)
   }
   t.match(stdout, `curl -i 'http://127.0.0.1:${port}/mirrorlist?repo=fedora-41&arch=x86_64'`)
   t.match(stdout, /Press Ctrl-C to stop/)
+
+  // regression (issue 22): the "run the steps yourself" lines said `npx mirrormanager`, which
+  // outside the clone asks the npm registry. The printed line must work from another directory.
+  t.notMatch(stdout, /npx /)
+  const hostList = stdout.split('\n').map((line) => line.trim()).find((line) => / host list --data-dir /.test(line))
+  t.ok(hostList, 'a host list line is printed')
+  const listed = spawnSync('sh', ['-c', hostList!], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, MM_CONFIG: '/dev/null' }, timeout: 120_000 })
+  t.equal(listed.status, 0, listed.stderr)
+  t.match(listed.stdout, /mirror\.se\.example/, 'the printed command lists the demo hosts from another directory')
+})
+
+t.test('regression: demo with a busy port stops before the pipeline, with its own exit status', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'mm-demo-')), 'demo')
+  const taken = createServer().listen(0, '127.0.0.1')
+  await once(taken, 'listening')
+  t.teardown(() => taken.close())
+  const port = (taken.address() as { port: number }).port
+  const { status, stdout, stderr } = await runCli(['demo', '--dir', dir, '--port', String(port)], { timeoutMs: 60_000 })
+  t.equal(status, 12, stderr)
+  t.match(stderr, `port ${port} is in use on 127.0.0.1; pass --port`)
+  t.match(stderr, /Code: MM_PORT_IN_USE/)
+  t.notMatch(stdout, /umdl: scanning/, 'nothing was run')
+  t.notOk(existsSync(join(dir, 'data')), 'no database was created')
 })

@@ -27,6 +27,29 @@ function readmeInvocations(): string[] {
   return [...found]
 }
 
+/**
+ * Required flags, and groups of which one is required (oclif `exactlyOne`/`atLeastOne`),
+ * that a README line leaves out (issue 22: `site password SITE` failed when pasted).
+ */
+function missingRequiredFlags(flags: Record<string, { char?: string; required?: boolean; exactlyOne?: string[]; atLeastOne?: string[] }>, words: string[]): string[] {
+  if (words.includes('--help')) return []
+  const given = new Set<string>()
+  for (const word of words) {
+    const long = /^--(?:no-)?([a-z][\w-]*)/.exec(word)
+    if (long) given.add(long[1])
+    const short = /^-([a-zA-Z])$/.exec(word)
+    if (short) for (const [name, flag] of Object.entries(flags)) if (flag.char === short[1]) given.add(name)
+  }
+  const missing = new Set<string>()
+  for (const [name, flag] of Object.entries(flags)) {
+    if (flag.required && !given.has(name)) missing.add(`--${name}`)
+    for (const group of [flag.exactlyOne, flag.atLeastOne]) {
+      if (group && !group.some((member) => given.has(member))) missing.add(`one of ${group.map((member) => `--${member}`).join('/')}`)
+    }
+  }
+  return [...missing]
+}
+
 t.test('every mirrormanager command line in the README names a real command and real flags', async (t) => {
   const config = await Config.load({ root })
   const invocations = readmeInvocations()
@@ -48,5 +71,6 @@ t.test('every mirrormanager command line in the README names a real command and 
       const short = /^-([a-zA-Z])$/.exec(word)
       if (short) t.ok(chars.has(short[1]), `${command.id}: -${short[1]} exists (${line})`)
     }
+    t.same(missingRequiredFlags(flags, words), [], `${command.id}: the required flags are given (${line})`)
   }
 })

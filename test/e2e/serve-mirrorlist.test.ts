@@ -260,6 +260,8 @@ t.test('operations: reload under load without a failed request, killed worker re
   t.same(loop.failures, [], 'zero failed requests while reloading')
   const after = lines((await get(port, path)).body)
   t.same(after.slice(1).sort(), [SE1, `http://se2.example/fedora/${OS_REL}/`].sort(), 'after: the new snapshot is served')
+  const metrics = (await get(port, '/metrics')).body
+  t.match(metrics, /^mirrormanager_mirrorlist_reloads_total\{result="ok"\} 1$/m, 'regression: one SIGHUP with 2 workers is 1 reload (was 4: the loads at start counted)')
 
   t.test('kill -9 a worker: it is replaced and the service continues', async (t) => {
     const victim = JSON.parse((await get(port, '/healthz')).body).pid as number
@@ -303,6 +305,7 @@ t.test('no snapshot yet: healthz 503, requests 503; a configuration file that ca
   const server = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1'])
   stopAtEnd(t, server)
   t.match(server.stderr(), /warning: no GeoIP database configured/)
+  t.match(server.stderr(), /warning: snapshot \S+missing\.avro does not exist: every request is answered 503/, 'a missing snapshot is said loudly at start')
   t.equal((await get(server.port, '/healthz')).status, 503)
   t.equal((await get(server.port, REPO)).status, 503)
   server.child.kill('SIGTERM')
@@ -311,8 +314,13 @@ t.test('no snapshot yet: healthz 503, requests 503; a configuration file that ca
   const busy = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1'])
   stopAtEnd(t, busy)
   const taken = await runCli(['serve-mirrorlist', '--snapshot', join(dir, 'missing.avro'), '--port', String(busy.port), '--workers', '1'])
-  t.equal(taken.status, 3, 'a port in use stops the server with a configuration error')
-  t.match(taken.stderr, new RegExp(`cannot listen on 127.0.0.1:${busy.port}: .*EADDRINUSE`))
+  t.equal(taken.status, 12, 'regression: a port in use is said before any worker starts, with its own exit status')
+  t.match(taken.stderr, new RegExp(`port ${busy.port} is in use on 127.0.0.1; pass --port`))
+  t.notMatch(taken.stderr, /startup complete/)
+
+  const required = await runCli(['serve-mirrorlist', '--snapshot', join(dir, 'missing.avro'), '--port', '0', '--workers', '1', '--require-snapshot'])
+  t.equal(required.status, 5, '--require-snapshot: a missing snapshot stops the server')
+  t.match(required.stderr, /snapshot \S+missing\.avro does not exist/)
 
   const bad = await runCli(['serve-mirrorlist', '--snapshot', join(dir, 'missing.avro'), '--port', '0', '--workers', '1', '--geoip', join(dir, 'nope.mmdb')])
   t.equal(bad.status, 3, 'configuration error exit status')

@@ -60,6 +60,13 @@ t.test('config: a bad value is an error naming the key, never a silent default',
     message: /unknown config key database.pool_maxx/,
   })
   t.throws(() => resolveConfig({ configFile: tempFile('[database\n') }), { message: /not valid TOML/ })
+  // issue 22: a misspelled section or a stray top-level key was silently ignored.
+  t.throws(() => resolveConfig({ configFile: tempFile('[crawll]\nthreads = 3\n') }), {
+    code: 'MM_CONFIG_INVALID',
+    key: 'crawll',
+    message: /unknown config section \[crawll\]; did you mean \[crawl\]\?/,
+  })
+  t.throws(() => resolveConfig({ configFile: tempFile('foo = 1\n') }), { key: 'foo', message: /unknown config top-level key foo/ })
   t.throws(() => resolveConfig({ configFile: '/nonexistent/mm.toml' }), { message: /cannot read config file/ })
   t.throws(() => resolveConfig({ configFile: tempFile('[log]\nlevel = "loud"\n') }), {
     message: /config key log.level: must be one of error, warn, info, debug/,

@@ -508,6 +508,14 @@ t.test('explain=1 (when enabled): a reason for every host', async (t) => {
   t.match(on.body, /# - host 3 us1 \(US\): not in the client's country or continent/)
 })
 
+t.test('regression: explain=1 left out the hosts that do not carry the directory or are not up to date', async (t) => {
+  const on = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&explain=1', { geo: { '192.0.2.1': 'SE' }, minimum: 1, explain: true })
+  const lines = on.body.split('\n').filter((line) => / host \d+ /.test(line))
+  t.equal(lines.length, index.hosts.length, 'one line per host of the snapshot')
+  t.match(on.body, /# - host 1 se1 \(SE\): does not have pub\/fedora\/linux\/releases\/41\/Everything\/x86_64\/os up to date/)
+  t.match(on.body, /# - host 421 hcurl421 \(SE\): does not carry category Fedora Linux\n/)
+})
+
 t.test('selectMirrors is pure: the same inputs give the same answer', async (t) => {
   const request: SelectionRequest = {
     directory: index.directories.get(UPDATES)!,

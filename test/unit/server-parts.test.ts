@@ -117,7 +117,8 @@ t.test('metrics: counters and histograms summed over workers; snapshot gauges pe
   one.recordReload(true)
   two.recordReload(false)
   one.snapshotSwitched(1000, 1100)
-  const text = renderMetrics([one.state, two.state], { workersAlive: 2, workerRestarts: 1 }, 1500)
+  // reloads_total is the primary's count of reload rounds, as in its "stopped: N reloads" line
+  const text = renderMetrics([one.state, two.state], { workersAlive: 2, workerRestarts: 1, reloads: { ok: 1, rejected: 1 } }, 1500)
   t.match(text, /^mirrormanager_mirrorlist_requests_total\{endpoint="metalink",status="200",tier="country"\} 3$/m)
   t.match(text, /^mirrormanager_mirrorlist_requests_total\{endpoint="mirrorlist",status="404",tier="none"\} 1$/m)
   t.match(text, /^mirrormanager_mirrorlist_request_duration_seconds_bucket\{endpoint="metalink",le="0.0005"\} 1$/m)

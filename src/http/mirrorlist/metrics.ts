@@ -35,6 +35,8 @@ export interface WorkerMetrics {
 export interface PrimaryMetrics {
   workerRestarts: number
   workersAlive: number
+  /** Reload rounds (SIGHUP, or a replaced file with --watch): the numbers of the "stopped:" log line. */
+  reloads: { ok: number; rejected: number }
 }
 
 export class RequestMetrics {
@@ -153,10 +155,13 @@ export function renderMetrics(workers: readonly WorkerMetrics[], primary: Primar
     lines.push(`mirrormanager_mirrorlist_requests_total{endpoint="${label(endpoint)}",status="${status}",tier="${label(tier)}"} ${count}`)
   }
   renderLatency(lines, sumLatency(workers))
-  lines.push('# HELP mirrormanager_mirrorlist_reloads_total Snapshot reloads by result (sum of all workers).')
+  // One reload = one SIGHUP or replaced file, however many workers switch; the load at start
+  // is not a reload. The same numbers as the "stopped: N reloads, M rejected" line (issue 22:
+  // this used to count every worker's loads, the first included: 4 after one SIGHUP).
+  lines.push('# HELP mirrormanager_mirrorlist_reloads_total Snapshot reloads (SIGHUP, or a replaced file with --watch) by result; the load at start is not counted.')
   lines.push('# TYPE mirrormanager_mirrorlist_reloads_total counter')
-  lines.push(`mirrormanager_mirrorlist_reloads_total{result="ok"} ${workers.reduce((n, w) => n + w.reloadsOk, 0)}`)
-  lines.push(`mirrormanager_mirrorlist_reloads_total{result="failed"} ${workers.reduce((n, w) => n + w.reloadsFailed, 0)}`)
+  lines.push(`mirrormanager_mirrorlist_reloads_total{result="ok"} ${primary.reloads.ok}`)
+  lines.push(`mirrormanager_mirrorlist_reloads_total{result="failed"} ${primary.reloads.rejected}`)
   renderWorkerGauges(lines, workers, nowSeconds)
   lines.push('# HELP mirrormanager_mirrorlist_workers Worker processes alive.', '# TYPE mirrormanager_mirrorlist_workers gauge')
   lines.push(`mirrormanager_mirrorlist_workers ${primary.workersAlive}`)

@@ -206,7 +206,7 @@ export class Primary {
     const alive = this.slots.filter((slot) => slot.worker)
     const reports = await Promise.all(alive.map((slot) => this.ask(slot.worker!, { type: 'metrics-collect', id: this.nextId++ }, 1_000)))
     const workers = reports.flatMap((report) => (report?.type === 'metrics-report' ? [report.metrics as WorkerMetrics] : []))
-    this.tell(requester, { type: 'metrics-result', id, workers, primary: { workersAlive: alive.length, workerRestarts: this.summary.workerRestarts } })
+    this.tell(requester, { type: 'metrics-result', id, workers, primary: { workersAlive: alive.length, workerRestarts: this.summary.workerRestarts, reloads: { ...this.summary.reloads } } })
   }
 
   /** One worker at a time; a rejected file stops the round. Reloads never overlap. */

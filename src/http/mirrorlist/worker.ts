@@ -64,15 +64,15 @@ class Worker {
       if (isMessage<ToWorker>(message)) void this.onMessage(message)
     })
     const outcome = await this.holder.reload(this.options.snapshot)
-    this.afterLoad(outcome)
+    this.afterLoad(outcome, 'start')
     // performance.now() counts from process start: module loading, tables and snapshot.
     send({ type: 'loaded', outcome, sinceStartMs: Math.round(performance.now()) })
   }
 
-  private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>): void {
+  private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>, when: 'start' | 'reload' = 'reload'): void {
     // The previous index and the load's buffers are garbage now: return them to the system.
     ;(globalThis as { gc?: () => void }).gc?.()
-    this.metrics.recordReload(outcome.ok)
+    if (when === 'reload') this.metrics.recordReload(outcome.ok)
     if (outcome.ok) {
       this.lastReloadError = undefined
       this.metrics.snapshotSwitched(outcome.createdAt ?? 0, Math.round(Date.now() / 1000))
@@ -121,7 +121,7 @@ class Worker {
   /** All workers' metrics via the primary; alone (no cluster), only ours. */
   collectMetrics(): Promise<string> {
     const now = Math.round(Date.now() / 1000)
-    if (!process.send) return Promise.resolve(renderMetrics([this.metrics.state], { workersAlive: 1, workerRestarts: 0 }, now))
+    if (!process.send) return Promise.resolve(renderMetrics([this.metrics.state], { workersAlive: 1, workerRestarts: 0, reloads: { ok: this.metrics.state.reloadsOk, rejected: this.metrics.state.reloadsFailed } }, now))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

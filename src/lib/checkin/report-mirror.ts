@@ -23,6 +23,10 @@ export interface ReportMirrorOptions {
 }
 
 export interface ReportMirrorResult {
+  /** Where it goes and who reports: [global] server, [site] name, [host] name. */
+  readonly server: string
+  readonly site?: string
+  readonly host?: string
   /** Categories reported, with their directory counts. */
   readonly categories: { name: string; directories: number }[]
   readonly payloadBytes: number
@@ -75,7 +79,11 @@ export async function reportMirror(options: ReportMirrorOptions): Promise<Report
     if (typeof dirtree !== 'object' || dirtree === null) return []
     return [{ name, directories: dirtree instanceof Map ? dirtree.size : Object.keys(dirtree).length }]
   })
-  const result = { categories, payloadBytes: Buffer.byteLength(json) }
+  const nameOf = (section: unknown) => {
+    const name = (section as { name?: unknown } | null)?.name
+    return typeof name === 'string' ? name : undefined
+  }
+  const result = { server: config.server, site: nameOf(payload.site), host: nameOf(payload.host), categories, payloadBytes: Buffer.byteLength(json) }
   if (options.noSend) return result
   const sent = await sendCheckin(json, {
     server: config.server,

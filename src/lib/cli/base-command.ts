@@ -62,8 +62,7 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     const oclifExit = (error as { oclif?: { exit?: number } }).oclif?.exit
-    // oclif's own parse errors (unknown flag, missing argument) keep oclif's rendering.
-    if (oclifExit !== undefined && !isMirrorManagerError(error)) return super.catch(error)
+    if (oclifExit !== undefined && !isMirrorManagerError(error)) return this.catchUsageError(error)
     const translated = translateDatabaseError(error)
     const known = isMirrorManagerError(translated)
     if (!known && process.env.MM_DEBUG) this.logToStderr((error as Error).stack ?? String(error))
@@ -79,5 +78,22 @@ export abstract class BaseCommand extends Command {
     // "Error: Version 41 not found for product Fedora" stay exact); the stable code below it.
     this.logToStderr(`Error: ${message}\nCode: ${code}`)
     return this.exit(exitStatus)
+  }
+
+  /**
+   * oclif's own parse errors (unknown flag, missing argument, bad option value). Without
+   * --json they keep oclif's rendering (with its "See more help" line) and exit 2; with
+   * --json they are the documented error object — oclif's default would serialise the
+   * whole error, parser input and configuration included (issue 22: 738 KB on stdout).
+   */
+  private async catchUsageError(error: Interfaces.CommandError): Promise<unknown> {
+    if (!this.jsonEnabled()) {
+      ;(error as unknown as { oclif: { exit: number } }).oclif.exit = ExitStatus.usage
+      return super.catch(error)
+    }
+    const message = (error as Error).message.split('\n').filter((line) => !/^\s*See more help with/.test(line)).join('\n').trim()
+    this.logJson({ error: { code: 'MM_USAGE', message, exitStatus: ExitStatus.usage } })
+    this.logToStderr(`Error: ${message}\nCode: MM_USAGE`)
+    return this.exit(ExitStatus.usage)
   }
 }

@@ -4,8 +4,9 @@
  */
 import { Args, Flags, type Command } from '@oclif/core'
 import { HOST_REFERENCE_HELP } from '../hosts/host-ref.js'
-import { addHostListEntry, removeHostListEntry, type HostListEntry, type HostListKind } from '../hosts/host-lists.js'
+import { addHostListEntry, listHostEntries, removeHostListEntry, type HostListEntry, type HostListKind } from '../hosts/host-lists.js'
 import { AdminCommand } from './admin-command.js'
+import type { Column } from './table.js'
 
 export interface HostListCommandText {
   summary: string
@@ -65,6 +66,26 @@ export function hostListRemoveCommand(kind: HostListKind, text: HostListCommandT
       const removed = await removeHostListEntry(await this.sql(), kind, args.host as string, args.value as string)
       this.log(`removed ${kind} ${removed.value} from "${removed.host}"`)
       return removed
+    }
+  }
+}
+
+/** `host <list> list HOST`: the entries with their names (a table, or --json). */
+export function hostListListCommand(kind: HostListKind, text: Omit<HostListCommandText, 'value'>): typeof Command {
+  return class extends AdminCommand {
+    static override summary = text.summary
+    static override description = `${HOST_REFERENCE_HELP} ${text.description}`
+    static override examples = text.examples
+    static override args = { host: Args.string({ description: HOST_REFERENCE_HELP, required: true }) }
+
+    async run(): Promise<HostListEntry[]> {
+      const ctor = this.ctor as typeof AdminCommand
+      const { args } = await this.parse({ args: ctor.args, flags: ctor.flags, baseFlags: ctor.baseFlags, enableJsonFlag: true, strict: true })
+      const entries = await listHostEntries(await this.sql(), kind, args.host as string)
+      const columns: Column<HostListEntry>[] = [{ header: kind, value: (entry) => String(entry.value) }]
+      if (text.name) columns.push({ header: 'name', value: (entry: HostListEntry) => entry.name ?? '' })
+      this.showTable(columns, entries, `no ${kind} entries`)
+      return entries
     }
   }
 }

@@ -31,11 +31,43 @@ function lookup(table: ConfigTable, key: string): unknown {
   return (sub as ConfigTable)[name]
 }
 
-/** Scalar keys written in the file that no KeySpec knows: a typo is an error, not ignored. */
+/** Edit distance between two short names (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]
+}
+
+/** The known name closest to a misspelled one, if it is close enough to be a typo. */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance]
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined
+}
+
+/** Sections and keys written in the file that no KeySpec knows: a typo is an error, not ignored. */
 function checkUnknownKeys(table: ConfigTable, file: string): void {
   const known = new Set<string>([...configKeys.map((spec) => spec.key), ...structuredConfigKeys])
   for (const [section, value] of Object.entries(table)) {
-    if (!knownSections.has(section)) continue // structured sections belong to their domain
+    if (!knownSections.has(section)) {
+      const closest = closestName(section, [...knownSections])
+      const hint = closest ? `; did you mean [${closest}]?` : ''
+      const what = typeof value === 'object' && value !== null && !Array.isArray(value) ? `section [${section}]` : `top-level key ${section}`
+      throw new ConfigError(`${file}: unknown config ${what}${hint} (known sections: ${[...knownSections].sort().join(', ')})`, { key: section })
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`${file}: config section [${section}] must be a table`, { key: section })
+    }
     for (const name of Object.keys(value as ConfigTable)) {
       if (!known.has(`${section}.${name}`)) {
         throw new ConfigError(`${file}: unknown config key ${section}.${name}`, { key: `${section}.${name}` })

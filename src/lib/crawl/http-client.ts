@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Pool } from 'undici'
+import { AbortFanOut } from './abort-fan-out.js'
 import { ProtocolUnavailable, reasonOf } from './protocol-unavailable.js'
 import { countRequest, type RequestCounters } from './types.js'
 
@@ -108,7 +109,35 @@ export class HttpClient {
     }
   }
 
+  /** Each request aborts through its own child signal: the caller's shared signal keeps one listener. */
+  private readonly fanOut = new AbortFanOut()
+
   async head(url: string, signal: AbortSignal, counters: RequestCounters, countAs: string): Promise<HeadOutcome> {
+    const child = this.fanOut.child(signal)
+    try {
+      return await this.headOnce(url, child.signal, counters, countAs)
+    } finally {
+      child.release()
+    }
+  }
+
+  private async streamOnce(
+    url: string,
+    signal: AbortSignal,
+    counters: RequestCounters,
+    countAs: string,
+    maxBytes: number,
+    onChunk: (chunk: Buffer) => void,
+  ): Promise<{ kind: 'ok' } | Exclude<FetchOutcome, { kind: 'ok' }>> {
+    const child = this.fanOut.child(signal)
+    try {
+      return await this.streamOnce(url, child.signal, counters, countAs, maxBytes, onChunk)
+    } finally {
+      child.release()
+    }
+  }
+
+  private async headOnce(url: string, signal: AbortSignal, counters: RequestCounters, countAs: string): Promise<HeadOutcome> {
     const answer = await this.request('HEAD', url, signal, counters, countAs)
     if ('unconfirmed' in answer) return { kind: 'unconfirmed', reason: answer.unconfirmed }
     await answer.body.dump().catch(() => {})

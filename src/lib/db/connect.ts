@@ -1,7 +1,7 @@
 import postgres from 'postgres'
 import { DatabaseUnavailableError, MigrationError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve.js'
-import { startEmbeddedServer, type EmbeddedServer } from './embedded.js'
+import type { EmbeddedServer } from './embedded.js'
 import { applyMigrations, pendingMigrations } from './migrate.js'
 import type { Sql } from './sql.js'
 
@@ -79,6 +79,9 @@ export async function openDatabase(config: ResolvedConfig, options: OpenOptions 
   } else {
     const dataDir = config.get('database.data_dir')!
     location = dataDir
+    // Imported on use: PGlite and its socket server cost ~100 ms to load, which a command
+    // on a PostgreSQL server should not pay.
+    const { startEmbeddedServer } = await import('./embedded.js')
     embedded = await startEmbeddedServer({
       dataDir,
       wait: config.get('database.wait'),

@@ -19,6 +19,11 @@ export function demoExamples(): DemoExample[] {
       note: `mirror.us.example is absent: it carries only release ${OLDER}, so the crawler marked releases/${NEWEST} stale there.`,
     },
     {
+      title: 'Why each mirror was chosen or left out (the demo serves with --debug-selection)',
+      path: `/mirrorlist?repo=fedora-${NEWEST}&arch=x86_64&explain=1`,
+      note: 'one line per host: mirror.us.example "does not have" releases/' + NEWEST + ' "up to date"; the campus mirror is private.',
+    },
+    {
       title: 'The same for the older release',
       path: `/mirrorlist?repo=fedora-${OLDER}&arch=x86_64`,
       note: 'here mirror.us.example is current, so it is offered.',

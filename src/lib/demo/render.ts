@@ -21,6 +21,8 @@ function bodyPreview(body: string): string {
 
 export function renderServing(serving: DemoServing): string {
   const { layout } = serving
+  // npx would look the name up on the npm registry outside the clone: an absolute path works anywhere.
+  const cli = serving.cliPath
   const out = ['', 'Try it (copy-paste into another terminal):', '']
   for (const answer of serving.answers) {
     out.push(`  # ${answer.title}`, `  curl -i '${answer.url}'`)
@@ -37,11 +39,12 @@ export function renderServing(serving: DemoServing): string {
     `  dnf --setopt=reposdir=${layout.root} --setopt=cachedir=${layout.root}/dnf-cache --releasever=41 --repo=demo-fedora makecache`,
     '',
     'While this runs, the data directory is free: run the steps yourself in another terminal',
-    '(serve-mirrorlist reloads the snapshot when it changes):',
-    `  npx mirrormanager umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager host list --data-dir ${layout.dataDir}`,
+    '(serve-mirrorlist reloads the snapshot when it changes); these lines work from any directory:',
+    `  ${cli} umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
+    `  ${cli} crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
+    `  ${cli} generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,
+    `  ${cli} host list --data-dir ${layout.dataDir}`,
+    `To type \`mirrormanager\` instead, put it on your PATH: \`npm link\` in ${serving.cliRoot}, or \`npm install -g ${serving.cliRoot}\`.`,
     '',
     'Press Ctrl-C to stop. Run `mirrormanager demo` again at any time.',
   )

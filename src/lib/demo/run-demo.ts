@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveConfig } from '../config/resolve.js'
 import { openDatabase } from '../db/connect.js'
@@ -10,6 +10,7 @@ import { generateSnapshot, type GenerateSummary } from '../snapshot/generate.js'
 import { updateMasterDirectoryList, type TaskRunner } from '../umdl/run.js'
 import type { UmdlSummary } from '../umdl/summary.js'
 import { NetworkError } from '../errors.js'
+import { assertPortFree } from '../net/port-in-use.js'
 import { buildDemoTrees } from './build-trees.js'
 import { demoExamples, dnfRepoSnippet } from './examples.js'
 import { demoLayout, type DemoLayout } from './layout.js'
@@ -31,6 +32,8 @@ export interface DemoOptions {
    * Runs serve-mirrorlist until it stops (the command passes the HTTP layer's `runPrimary`:
    * the library does not import src/http).
    */
+  /** Absolute path of bin/run.js, for the command lines the demo prints. */
+  cliPath: string
   serveMirrorlist: (options: DemoServerOptions, logger: Logger) => Promise<unknown>
 }
 
@@ -73,6 +76,9 @@ export interface DemoServing {
   repoFile: string
   repoSnippet: string
   layout: DemoLayout
+  /** Absolute path of bin/run.js, and the package directory it belongs to. */
+  cliPath: string
+  cliRoot: string
 }
 
 export interface DemoResult {
@@ -162,6 +168,7 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
  */
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
   const layout = demoLayout(options.dir)
+  if (options.serve) await assertPortFree('127.0.0.1', options.port)
   report.step(`Writing a Fedora-like master tree and four mirror copies under ${layout.root}`)
   const roots = buildDemoTrees(layout, Math.floor(Date.now() / 1000))
   const mirrors = await serveStaticMirrors(roots)
@@ -180,7 +187,8 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         minimum: 5,
         trustProxy: false,
         watch: true,
-        debugSelection: false,
+        // explain=1 answers say why each host was chosen or left out: the demo's notes point there.
+        debugSelection: true,
         familyFilter: true,
         maxSnapshotAge: 0,
         logLevel: 'warn',
@@ -196,7 +204,15 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     const repoSnippet = dnfRepoSnippet(baseUrl)
     const repoFile = join(layout.root, 'demo.repo')
     writeFileSync(repoFile, repoSnippet)
-    const serving: DemoServing = { baseUrl, answers: await askExamples(baseUrl), repoFile, repoSnippet, layout }
+    const serving: DemoServing = {
+      baseUrl,
+      answers: await askExamples(baseUrl),
+      repoFile,
+      repoSnippet,
+      layout,
+      cliPath: options.cliPath,
+      cliRoot: dirname(dirname(options.cliPath)),
+    }
     report.serving(serving)
     if (options.exitAfterSeconds !== undefined) {
       setTimeout(() => process.kill(process.pid, 'SIGTERM'), options.exitAfterSeconds * 1000).unref()

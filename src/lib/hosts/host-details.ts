@@ -1,6 +1,6 @@
 import type { Sql } from '../db/sql.js'
 import { getHost, type Host } from './hosts.js'
-import { listHostListEntries } from './host-lists.js'
+import { listHostEntries, listHostListEntries } from './host-lists.js'
 
 export interface HostCategoryDetails {
   category: string
@@ -12,6 +12,8 @@ export interface HostCategoryDetails {
 export interface HostDetails extends Host {
   categories: HostCategoryDetails[]
   netblocks: string[]
+  /** netblock -> its --name, for the named ones */
+  netblockNames: Record<string, string>
   peerAsns: number[]
   countriesAllowed: string[]
   aclIps: string[]
@@ -28,6 +30,9 @@ export async function getHostDetails(sql: Sql, reference: string): Promise<HostD
     ...host,
     categories: categories.map((c) => ({ ...c, urls: [...c.urls] })),
     netblocks: (await listHostListEntries(sql, 'netblock', host.id)) as string[],
+    netblockNames: Object.fromEntries(
+      (await listHostEntries(sql, 'netblock', String(host.id))).flatMap((entry) => (entry.name ? [[String(entry.value), entry.name]] : [])),
+    ),
     peerAsns: (await listHostListEntries(sql, 'peer-asn', host.id)) as number[],
     countriesAllowed: (await listHostListEntries(sql, 'country-allowed', host.id)) as string[],
     aclIps: (await listHostListEntries(sql, 'acl-ip', host.id)) as string[],
@@ -36,7 +41,9 @@ export async function getHostDetails(sql: Sql, reference: string): Promise<HostD
 
 /** `host show` for people: one "category" line each, "name [always up to date]: url, url (private)". */
 export function hostDetailsLines(details: HostDetails): [string, unknown][] {
-  const { categories, ...host } = details
+  const { categories, netblockNames, ...host } = details
+  // Netblocks with their names: "192.0.2.0/24 (campus)".
+  host.netblocks = host.netblocks.map((netblock) => (netblockNames[netblock] ? `${netblock} (${netblockNames[netblock]})` : netblock))
   const categoryLines = categories.map((c): [string, unknown] => {
     const urls = c.urls.map((u) => (u.private ? `${u.url} (private)` : u.url)).join(', ')
     return ['category', `${c.category}${c.alwaysUp2date ? ' [always up to date]' : ''}: ${urls || 'no URLs'}`]

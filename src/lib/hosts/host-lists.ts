@@ -89,3 +89,12 @@ export async function listHostListEntries(sql: Sql, kind: HostListKind, hostId: 
     where host_id = ${hostId} order by ${sql(column)}`
   return rows.map((row) => row.value)
 }
+
+/** A host's entries of one list, with their names (netblocks and peer ASNs have one), in value order. */
+export async function listHostEntries(sql: Sql, kind: HostListKind, hostReference: string): Promise<HostListEntry[]> {
+  const { table, column } = TABLES[kind]
+  const host = await resolveHost(sql, hostReference)
+  const rows = await sql<{ id: number; value: string | number; name?: string | null }[]>`select * , ${sql(column)} as value from ${sql(table)}
+    where host_id = ${host.id} order by ${sql(column)}`
+  return rows.map((row) => ({ id: row.id, host: `${host.site}/${host.name}`, kind, value: row.value, name: row.name ?? null }))
+}

@@ -1,6 +1,8 @@
 /**
- * `explain=1` (when the server enables it): for every host that carries the directory,
- * and every netblock/ASN match, why it was chosen (tier, position) or left out.
+ * `explain=1` (when the server enables it): for every host of the snapshot, why it was
+ * chosen (tier, position) or left out — including hosts that do not carry the directory
+ * or do not have it up to date (issue 22: those were missing, so the answer could not say
+ * why a familiar mirror was absent).
  * Built only on request, after the selection itself; never on the normal path.
  */
 import type { IndexedHost, MirrorIndex } from './index/index-types.js'
@@ -42,6 +44,14 @@ function exclusionReason(host: IndexedHost, request: SelectionRequest, input: Ex
   return `no URL left after protocol=${request.protocol?.raw ?? ''}`
 }
 
+/** A host that is not among the directory's carriers: the snapshot lists only up-to-date directories. */
+function notCarriedReason(host: IndexedHost, request: SelectionRequest): string {
+  const { category } = request.directory
+  const where = request.directory.subpath ? `${category.topdir}/${request.directory.subpath}` : category.topdir
+  if (category.urlsByHost[host.index] === undefined) return `does not carry category ${category.name}`
+  return `does not have ${where} up to date (the crawler or its check-in did not find it current)`
+}
+
 export function explainSelection(index: MirrorIndex, request: SelectionRequest, input: ExplainInput): Explanation[] {
   const tierOf = new Map<number, Tier>()
   for (const tier of input.ordered) for (const hostIndex of tier.hosts) if (!tierOf.has(hostIndex)) tierOf.set(hostIndex, tier.tier)
@@ -61,6 +71,10 @@ export function explainSelection(index: MirrorIndex, request: SelectionRequest, 
       line.reason = tierOf.has(hostIndex) ? `no URL left after protocol=${request.protocol?.raw ?? ''}` : exclusionReason(host, request, input)
     }
     explanation.push(line)
+  }
+  for (const host of index.hosts) {
+    if (candidates.has(host.index)) continue
+    explanation.push({ hostId: host.id, hostName: host.name, country: host.country, reason: notCarriedReason(host, request) })
   }
   return explanation.sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity) || a.hostId - b.hostId)
 }
