@@ -16,6 +16,7 @@ import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
 import { tierMemoFor, type CountryTiers } from './tier-memo.js'
+import { echoable } from './echo.js'
 
 export type Tier = 'netblock' | 'asn' | 'country' | 'continent' | 'global'
 
@@ -279,7 +280,8 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered))
   if (request.protocol) {
     mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
-    headerItems.push(`protocol = ${request.protocol.raw} `)
+    // no trailing space after this item: the reference server's exact bytes
+    headerItems.push(`protocol = ${echoable(request.protocol.raw)}`)
   }
   const firstTier = ordered.find((tier) => tier.hosts.length > 0)?.tier
   const selection: Selection = {
