@@ -1,6 +1,8 @@
 /**
  * GET /healthz: 200 when this worker serves a snapshot, 503 when it has none (a proxy
- * then sends the request to another backend). The body says which snapshot and how old.
+ * then sends the request to another backend). The body says which snapshot and how old,
+ * and `snapshotFileRejected` when the file on disk was rejected and an older snapshot is
+ * served (the worker's previous one, or the last good copy after a restart).
  */
 import type { SnapshotHolder } from './snapshot-holder.js'
 
@@ -15,11 +17,15 @@ export interface HealthReport {
     ageSeconds: number
     loadedAt: string
     loadMs: number
+    /** 'last-good copy': the file on disk was rejected when this worker started */
+    source: 'file' | 'last-good copy'
     hosts: number
     directories: number
     repositories: number
   }
   lastReloadError?: string
+  /** true when the snapshot file on disk was rejected and an older snapshot is served */
+  snapshotFileRejected?: boolean
 }
 
 export function healthReport(holder: SnapshotHolder, worker: number, nowMs: number, lastReloadError?: string): { httpStatus: number; report: HealthReport } {
@@ -38,9 +44,10 @@ export function healthReport(holder: SnapshotHolder, worker: number, nowMs: numb
         ageSeconds: Math.max(0, Math.round(nowMs / 1000 - index.createdAt)),
         loadedAt: new Date(current.loadedAt).toISOString(),
         loadMs: current.loadMs,
+        source: current.fromLastGood ? 'last-good copy' : 'file',
         ...index.stats,
       },
-      ...(lastReloadError ? { lastReloadError } : {}),
+      ...(lastReloadError ? { lastReloadError, snapshotFileRejected: true } : {}),
     },
   }
 }

@@ -13,6 +13,8 @@ export interface ServerOptions {
   watch: boolean
   debugSelection: boolean
   logLevel: 'error' | 'warn' | 'info' | 'debug'
+  /** set by the primary: where workers keep (and fall back to) the last snapshot that validated */
+  lastGoodCopy?: string
 }
 
 /** Environment variables the primary hands to a forked worker. */
