@@ -65,7 +65,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     // PGlite writes its initial files 0666 whatever the umask
     if (created) restrictTree(pgdata)
   } catch (error) {
-    lock.release()
+    await shutDown(lock).catch(() => undefined)
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${pgdata}: ${(error as Error).message}`, {
       cause: error,
     })
@@ -74,29 +74,40 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
   try {
     await server.start()
   } catch (error) {
-    await db.close()
-    lock.release()
+    await shutDown(lock, db).catch(() => undefined)
     throw new DatabaseUnavailableError(`cannot serve the embedded database: ${(error as Error).message}`, { cause: error })
   }
   // The socket server keeps its net.Server private; the bound port is only on it.
   const address = (server as unknown as { server: import('node:net').Server }).server.address()
-  if (!address || typeof address === 'string') throw new DatabaseUnavailableError('embedded database has no TCP address')
+  if (!address || typeof address === 'string') {
+    await shutDown(lock, db, server).catch(() => undefined)
+    throw new DatabaseUnavailableError('embedded database has no TCP address')
+  }
   return {
     host: '127.0.0.1',
     port: address.port,
     created,
-    async stop() {
-      try {
-        await server.stop()
-        await db.close()
-        try {
-          restrictTree(pgdata) // files PostgreSQL rewrote while we ran (pg_internal.init comes out 0644)
-        } catch {
-          // best effort: the next open repairs (and reports) what is left
-        }
-      } finally {
-        lock.release()
-      }
-    },
+    stop: () => shutDown(lock, db, server, pgdata),
+  }
+}
+
+/**
+ * Stops what was started, last first: the socket server, then PGlite; the data-directory
+ * lock is released whatever fails, so a failed start or stop never leaves it held.
+ */
+async function shutDown(lock: DataDirLock, db?: PGlite, server?: PGLiteSocketServer, pgdata?: string): Promise<void> {
+  try {
+    try {
+      await server?.stop()
+    } finally {
+      await db?.close()
+    }
+    try {
+      if (pgdata) restrictTree(pgdata) // files PostgreSQL rewrote while we ran (pg_internal.init comes out 0644)
+    } catch {
+      // best effort: the next open repairs (and reports) what is left
+    }
+  } finally {
+    lock.release()
   }
 }

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs'
 import type { Server } from 'node:http'
-import { createMirrorlistServer } from '../../http/mirrorlist-server.js'
-import { ConfigError } from '../errors.js'
-import { createLogger, type Logger } from '../log.js'
+import { createMirrorlistServer } from './server.js'
+import { ConfigError } from '../../lib/errors.js'
+import { createLogger, type Logger } from '../../lib/log.js'
 import { AccessLog } from './access-log.js'
 import { loadKeepingLastGood } from './last-good.js'
 import { LookupTables } from './lookup.js'

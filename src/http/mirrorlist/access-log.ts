@@ -11,7 +11,7 @@
  * name, for logrotate's default create mode.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../lib/log.js'
 
 /** The access log holds client addresses: readable by the owner and its group (logrotate, statistics jobs), not by everyone. Applies when the file is created. */
 const ACCESS_LOG_MODE = 0o640

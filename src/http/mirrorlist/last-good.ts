@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SnapshotError } from '../errors.js'
-import { loadSnapshotBytes, type MirrorIndex } from '../snapshot/read.js'
+import { SnapshotError } from '../../lib/errors.js'
+import { loadSnapshotBytes, type MirrorIndex } from '../../lib/mirrorlist/index/read.js'
 
 /** A private directory (0700) for the copy; returns the copy's path and how to remove it. */
 export function makeLastGoodCopyPath(): { path: string; remove(): void } {
