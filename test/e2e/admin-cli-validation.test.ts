@@ -56,6 +56,16 @@ const rejections: [string, string[], number, RegExp][] = [
   ['removing a category hosts carry, without --force', ['category', 'remove', 'Fedora Linux'], CONFLICT, /carried by 1 host\(s\).*--force/],
   ['host add whose second category is unknown (multi-step)', ['host', 'add', 'Example University/new.example.edu', '--country', 'DE', '--category', 'Fedora Linux', '--category', 'Nope'], NOT_FOUND, /no category named "Nope"/],
   ['a password that is too short', ['site', 'password', 'Example University', '--password', 'short'], INVALID, /too short; use at least 8 characters/],
+  // over-long names were a crash (MM_INTERNAL from a btree row-size error), issue 15
+  ['a 6,000-character site name', ['site', 'add', 'x'.repeat(6000)], INVALID, /site name is too long: 6000 bytes \(UTF-8\), at most 255 allowed/],
+  ['a host name with a 300-character label', ['host', 'add', `Example University/${'a'.repeat(300)}.example.edu`, '--country', 'DE'], INVALID, /host name is too long: 312 bytes/],
+  ['a host name label over 63 bytes', ['host', 'add', `Example University/${'a'.repeat(64)}.example.edu`, '--country', 'DE'], INVALID, /a DNS label may be at most 63 bytes/],
+  ['a 1,100-byte mirror URL', ['host', 'url', 'add', H, 'Fedora Linux', `https://mirror.example.edu/${'p'.repeat(1100)}`], INVALID, /url is too long: \d+ bytes \(UTF-8\), at most 1024 allowed/],
+  ['a 5,000-byte host comment', ['host', 'update', H, '--comment', 'c'.repeat(5000)], INVALID, /comment is too long: 5000 bytes/],
+  ['a bidi override in a site name', ['site', 'add', 'Example \u202Egnp.exe'], INVALID, /site name contains a bidirectional control character \(U\+202E\)/],
+  ['a bidi isolate in a product name', ['product', 'add', 'Fedora\u2066'], INVALID, /product name contains a bidirectional control character \(U\+2066\)/],
+  ['an absolute --topdir', ['category', 'add', 'Etc', '--product', 'Fedora', '--topdir', '/etc'], INVALID, /topdir: "\/etc" is an absolute path/],
+  ['a --topdir with ..', ['category', 'update', 'Fedora Linux', '--topdir', 'pub/../../etc'], INVALID, /is not a directory path like pub\/fedora\/linux/],
 ]
 
 t.test('every rejection: non-zero exit, a message saying what to fix, the database unchanged', async (t) => {

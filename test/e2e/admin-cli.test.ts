@@ -35,7 +35,7 @@ t.test('product, version, arch, category', async (t) => {
   await mm(['arch', 'add', 'loongarch64', '--primary-arch'])
   t.match((await mm(['arch', 'show', 'loongarch64', '--json'])).json, { name: 'loongarch64', primaryArch: true, publiclist: true })
 
-  const category = (await mm(['category', 'add', 'Fedora Linux', '--product', 'Fedora', '--topdir', '/pub/fedora/linux/', '--canonical-host', 'https://dl.example.org/', '--json'])).json
+  const category = (await mm(['category', 'add', 'Fedora Linux', '--product', 'Fedora', '--topdir', 'pub/fedora/linux/', '--canonical-host', 'https://dl.example.org/', '--json'])).json
   t.same(category, { id: 1, name: 'Fedora Linux', product: 'Fedora', topdir: 'pub/fedora/linux', canonicalHost: 'https://dl.example.org', publiclist: true, geoDnsDomain: null, adminOnly: false })
   await mm(['category', 'add', 'Fedora Secondary', '--product', 'Fedora', '--topdir', 'pub/fedora-secondary', '--admin-only'])
   t.match((await mm(['category', 'update', 'Fedora Secondary', '--no-publiclist', '--json'])).json, { adminOnly: true, publiclist: false })

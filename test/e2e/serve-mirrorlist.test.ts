@@ -4,14 +4,15 @@
  */
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { addMirror, buildNetwork, OS_REL, type Network } from '../helpers/mirror-database.js'
 import { get, startServer, type RunningServer } from '../helpers/mirrorlist-server.js'
+import { readContainerHeader } from '../../src/lib/snapshot/container.js'
 
 const GEOIP = join(import.meta.dirname, '..', 'fixtures', 'geoip', 'country-maxmind.mmdb')
 const GEOIP_FLAT = join(import.meta.dirname, '..', 'fixtures', 'geoip', 'country-flat.mmdb')
@@ -65,6 +66,8 @@ function stopAtEnd(t: Test, server: RunningServer): void {
 
 t.test('answers: mirrorlist, metalink, country=, ip= netblock, GeoIP, X-Forwarded-For, redirect, errors, health, metrics, access log', async (t) => {
   const { dir, snapshot } = await setup(t, 'embedded')
+  const umask = process.umask(0o022) // the usual one, inherited by the server
+  t.teardown(() => void process.umask(umask))
   const accessLog = join(dir, 'access.log')
   const server = await startServer(['--snapshot', snapshot, '--workers', '2', '--geoip', GEOIP, '--log', accessLog, '--trust-proxy', '--minimum', '5'])
   stopAtEnd(t, server)
@@ -200,6 +203,7 @@ t.test('answers: mirrorlist, metalink, country=, ip= netblock, GeoIP, X-Forwarde
     t.equal(await server.exited, 0)
     const today = new Date().toISOString().slice(0, 10)
     const log = readFileSync(accessLog, 'utf8').split('\n').filter(Boolean)
+    t.equal(statSync(accessLog).mode & 0o777, 0o640, 'the access log (client addresses) is not world-readable')
     t.ok(log.includes(`IP: 127.0.0.1; DATE: ${today}; COUNTRY: SE; REPO: fedora-41; ARCH: x86_64`), 'GeoIP client')
     t.ok(log.includes(`IP: 198.51.100.7; DATE: ${today}; COUNTRY: DE; REPO: fedora-41; ARCH: x86_64`), 'X-Forwarded-For client')
     for (const line of log) t.match(line, /^IP: [^;]+; DATE: \d{4}-\d{2}-\d{2}; COUNTRY: [^;]+; REPO: [^;]+; ARCH: [^;]+$/)
@@ -262,6 +266,7 @@ t.test('operations: reload under load without a failed request, killed worker re
   t.same(after.slice(1).sort(), [SE1, `http://se2.example/fedora/${OS_REL}/`].sort(), 'after: the new snapshot is served')
   const metrics = (await get(port, '/metrics')).body
   t.match(metrics, /^mirrormanager_mirrorlist_reloads_total\{result="ok"\} 1$/m, 'regression: one SIGHUP with 2 workers is 1 reload (was 4: the loads at start counted)')
+  const goodBytes = readFileSync(snapshot)
 
   t.test('kill -9 a worker: it is replaced and the service continues', async (t) => {
     const victim = JSON.parse((await get(port, '/healthz')).body).pid as number
@@ -292,10 +297,52 @@ t.test('operations: reload under load without a failed request, killed worker re
     t.match((await get(port, '/metrics')).body, /^mirrormanager_mirrorlist_reloads_total\{result="failed"\} [1-9]/m)
   })
 
+  let lastGoodCopy: string | undefined
+  t.test('workers restarted while a rejected file is on disk serve nothing: they serve the last good snapshot', async (t) => {
+    const served = lines((await get(port, path)).body).slice(1).sort()
+    // one bit flipped in the middle of the data blocks: structurally fine, caught by the checksum
+    const damaged = Buffer.from(goodBytes)
+    const { bodyOffset } = readContainerHeader(goodBytes, snapshot)
+    const flip = bodyOffset + Math.floor((goodBytes.length - bodyOffset) / 2)
+    damaged[flip] = damaged[flip]! ^ 0x10
+    writeFileSync(join(dir, 'damaged.tmp'), damaged)
+    renameSync(join(dir, 'damaged.tmp'), snapshot)
+    server.child.kill('SIGHUP')
+    await server.waitForLog(/snapshot \S+ rejected: snapshot \S+ is corrupt: its content does not match its checksum/)
+    const pids = new Set<number>()
+    for (let i = 0; i < 40 && pids.size < 2; i++) pids.add(JSON.parse((await get(port, '/healthz')).body).pid)
+    t.equal(pids.size, 2)
+    // one after the other (with --port 0 the port would change if none were left listening)
+    const [first, second] = [...pids]
+    process.kill(first!, 'SIGKILL')
+    await server.waitForLog(/serving the last snapshot that validated/, 120_000)
+    process.kill(second!, 'SIGKILL')
+    await server.waitForLog(/(?:serving the last snapshot that validated[^]*){2}/, 120_000)
+    const loop = await requestLoop(port, path, 40, 2)
+    t.same(loop.failures, [], 'every request answered')
+    t.same([...new Set([...loop.bodies].map((body) => JSON.stringify(lines(body).slice(1).sort())))], [JSON.stringify(served)], 'from the last snapshot that validated')
+    const health = JSON.parse((await get(port, '/healthz')).body)
+    t.match(health, { status: 'ok', snapshot: { source: 'last-good copy' }, snapshotFileRejected: true, lastReloadError: /does not match its checksum/ })
+    lastGoodCopy = health.snapshot.file as string
+    t.not(lastGoodCopy, snapshot, 'a private copy')
+    const metrics = (await get(port, '/metrics')).body
+    t.match(metrics, /^mirrormanager_mirrorlist_snapshot_file_rejected\{worker="1"\} 1$/m)
+    t.match(metrics, /^mirrormanager_mirrorlist_snapshot_file_rejected\{worker="2"\} 1$/m)
+
+    writeFileSync(join(dir, 'next-good.tmp'), goodBytes)
+    renameSync(join(dir, 'next-good.tmp'), snapshot)
+    server.child.kill('SIGHUP')
+    await server.waitForLog(/(?:switched to the new snapshot[^]*){4}/)
+    const repaired = JSON.parse((await get(port, '/healthz')).body)
+    t.match(repaired, { snapshot: { source: 'file' } })
+    t.notOk(repaired.snapshotFileRejected, 'a good file again: no longer flagged')
+  })
+
   t.test('SIGTERM: graceful exit 0', async (t) => {
     server.child.kill('SIGTERM')
     t.equal(await server.exited, 0)
     t.match(server.stderr(), /shutting down \(SIGTERM\)/)
+    t.notOk(lastGoodCopy && existsSync(dirname(lastGoodCopy)), 'the private copy is removed at exit')
   })
 })
 

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { addArch, listArches, removeArch, updateArch } from '../../src/lib/catalog/arches.js'
+import { addArch, getArch, listArches, removeArch, updateArch } from '../../src/lib/catalog/arches.js'
 import { addCategory, getCategory, listCategories, removeCategory, updateCategory } from '../../src/lib/catalog/categories.js'
-import { addProduct, listProducts, removeProduct, updateProduct } from '../../src/lib/catalog/products.js'
-import { addVersion, listVersions, removeVersion, updateVersion } from '../../src/lib/catalog/versions.js'
+import { addProduct, getProduct, listProducts, removeProduct, updateProduct } from '../../src/lib/catalog/products.js'
+import { addVersion, getVersion, listVersions, removeVersion, updateVersion } from '../../src/lib/catalog/versions.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { ConflictError, NotFoundError, UsageError, ValidationError } from '../../src/lib/errors.js'
 import { addCountryContinentRedirect, listCountryContinentRedirects, removeCountryContinentRedirect } from '../../src/lib/geo/country-continent.js'
@@ -36,7 +36,7 @@ async function seedCatalog(sql: Sql) {
   await addProduct(sql, { name: 'Fedora' })
   await addVersion(sql, 'Fedora', '41', { sortorder: 41, displayName: 'Fedora 41' })
   await addCategory(sql, 'Fedora Linux', { product: 'Fedora', topdir: 'pub/fedora/linux' })
-  await addCategory(sql, 'Fedora EPEL', { product: 'Fedora', topdir: '/pub/epel/', adminOnly: true })
+  await addCategory(sql, 'Fedora EPEL', { product: 'Fedora', topdir: 'pub/epel/', adminOnly: true })
 }
 
 for (const kind of databaseKinds()) {
@@ -73,6 +73,31 @@ for (const kind of databaseKinds()) {
     t.match(await updateArch(sql, 'loongarch64', { primaryArch: true }), { primaryArch: true })
     await removeArch(sql, 'loongarch64')
     t.notOk((await listArches(sql)).some((a) => a.name === 'loongarch64'))
+  })
+
+  t.test(`${kind}: site show 3 did not find site id 3: every topic takes the numeric id, names first`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const sql = db.sql
+    await seedCatalog(sql)
+    const site = await addSite(sql, 'Example University')
+    t.match(await getSite(sql, String(site.id)), { name: 'Example University' }, 'site by id')
+    t.match(await updateSite(sql, String(site.id), { createdBy: 'ops' }), { name: 'Example University', createdBy: 'ops' }, 'site update by id')
+    const product = (await listProducts(sql))[0]!
+    t.match(await getProduct(sql, String(product.id)), { name: 'Fedora' }, 'product by id')
+    const arch = (await listArches(sql)).find((a) => a.name === 'x86_64')!
+    t.match(await getArch(sql, String(arch.id)), { name: 'x86_64' }, 'arch by id')
+    const category = await getCategory(sql, 'Fedora EPEL')
+    t.match(await getCategory(sql, String(category.id)), { name: 'Fedora EPEL' }, 'category by id')
+    const [version] = await listVersions(sql, String(product.id))
+    t.match(version, { product: 'Fedora', name: '41' }, '--product by id')
+    t.match(await getVersion(sql, 'Fedora', String(version!.id)), { name: '41' }, 'version by id')
+    // a version NAMED like another version's id: the name wins
+    const other = await addVersion(sql, 'Fedora', String(version!.id + 1000))
+    t.match(await getVersion(sql, 'Fedora', other.name), { id: other.id }, 'a name is looked up first')
+    await t.rejects(getSite(sql, '999999'), NotFoundError, 'an id that does not exist')
+    await t.rejects(getSite(sql, '99999999999'), NotFoundError, 'digits beyond an integer: a name, not a database error')
+    t.match(await removeSite(sql, String(site.id)), { name: 'Example University' }, 'site remove by id')
   })
 
   t.test(`${kind}: sites and hosts, host references, cascades`, async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { databaseKinds, freshDataDir, openTestDatabase } from '../helpers/database.js'
@@ -68,6 +68,76 @@ t.test('embedded: a lock left by a killed process is taken over', async (t) => {
   await new Promise((resolve) => child.on('close', resolve))
   const after = await runCli(['db', 'status', '--json'], { env: { MM_DATA_DIR: dir } })
   t.equal(after.status, 0, after.stderr)
+})
+
+/** `path`'s mode and the modes under it that give group or others any access. */
+function looseModes(root: string): string[] {
+  const loose: string[] = []
+  const visit = (path: string): void => {
+    const stat = statSync(path)
+    if ((stat.mode & 0o077) !== 0) loose.push(`${path} ${(stat.mode & 0o777).toString(8)}`)
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name))
+  }
+  visit(root)
+  return loose
+}
+
+t.test('embedded database world-writable: pgdata 0700, files 0600 whatever the umask; old ones repaired with a warning', async (t) => {
+  const previous = process.umask(0o022) // the usual umask; children inherit it
+  t.teardown(() => void process.umask(previous))
+  const dir = mkdtempSync(join(tmpdir(), 'mm-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const created = await runCli(['product', 'add', 'Private', '--json'], { env: { MM_DATA_DIR: dir }, timeoutMs: 180_000 })
+  t.equal(created.status, 0, created.stderr)
+  t.same(looseModes(join(dir, 'pgdata')), [], 'a new embedded database: nothing readable by group or others')
+  t.equal(statSync(join(dir, 'pgdata', 'global', 'pg_control')).mode & 0o777, 0o600)
+
+  // a data directory left by an earlier version: 0666 files, 0755 directories
+  const loosen = (path: string): void => {
+    const stat = statSync(path)
+    chmodSync(path, stat.isDirectory() ? 0o755 : 0o666)
+    if (stat.isDirectory()) for (const name of readdirSync(path)) loosen(join(path, name))
+  }
+  loosen(join(dir, 'pgdata'))
+  const repaired = await runCli(['product', 'list', '--json'], { env: { MM_DATA_DIR: dir } })
+  t.equal(repaired.status, 0, repaired.stderr)
+  t.match(repaired.stderr, /was readable by other users: made \d+ files and directories private/)
+  t.same(looseModes(join(dir, 'pgdata')), [], 'repaired on open')
+  t.match(JSON.parse(repaired.stdout), [{ name: 'Private' }], 'and the database still works')
+  const quiet = await runCli(['product', 'list'], { env: { MM_DATA_DIR: dir } })
+  t.notMatch(quiet.stderr, /readable by other users/, 'no warning once private')
+})
+
+t.test('embedded: an empty or garbled lock file is taken over once it is not new; a new one is respected', async (t) => {
+  const dir = await freshDataDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const lock = join(dir, 'mirrormanager.lock')
+  const old = (Date.now() - 60_000) / 1000
+  writeFileSync(lock, '') // `: > mirrormanager.lock`
+  utimesSync(lock, old, old)
+  const empty = await runCli(['db', 'status', '--json'], { env: { MM_DATA_DIR: dir } })
+  t.equal(empty.status, 0, empty.stderr)
+  t.match(empty.stderr, /taking over the lock of the embedded database .*: the lock file was empty/)
+  t.notOk(existsSync(lock), 'released at exit')
+
+  writeFileSync(lock, '{"pid": 12') // half a JSON object
+  utimesSync(lock, old, old)
+  const garbled = await runCli(['db', 'status'], { env: { MM_DATA_DIR: dir } })
+  t.equal(garbled.status, 0, garbled.stderr)
+  t.match(garbled.stderr, /the lock file was unreadable/)
+
+  // a lock file its writer just created (kept seconds old however slowly the command starts)
+  writeFileSync(lock, '')
+  const touching = setInterval(() => utimesSync(lock, new Date(), new Date()), 200)
+  t.teardown(() => clearInterval(touching))
+  const fresh = await runCli(['db', 'status'], { env: { MM_DATA_DIR: dir } })
+  t.equal(fresh.status, 7, 'a lock file seconds old is respected')
+  const waiting = runCli(['db', 'status', '--wait'], { env: { MM_DATA_DIR: dir }, timeoutMs: 120_000 })
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  clearInterval(touching)
+  const waited = await waiting
+  t.equal(waited.status, 0, `--wait takes it over once it is old enough: ${waited.stderr}`)
+  t.match(waited.stderr, /the lock file was empty/)
 })
 
 t.test('config errors exit 3 and name the key', async (t) => {

@@ -4,7 +4,11 @@
  * library and by the CLI, loaded back, and answered from.
  */
 import t from 'tap'
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import avro from 'avsc'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
@@ -12,13 +16,10 @@ import { runCli, runCliJson } from '../helpers/cli.js'
 import { generateSnapshot, type GenerateSummary } from '../../src/lib/snapshot/generate.js'
 import { loadSnapshot } from '../../src/lib/mirrorlist/index/read.js'
 import { writeSnapshotEntries, readSnapshotStats } from '../../src/lib/snapshot/write.js'
+import { containerBlocks, contentSha256, readContainerHeader } from '../../src/lib/snapshot/container.js'
+import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, STATS_METADATA_KEY, snapshotEntryType, snapshotSchema } from '../../src/lib/snapshot/schema.js'
 import { answerRequest } from '../helpers/answer-text.js'
 import { SnapshotError } from '../../src/lib/errors.js'
-import avro from 'avsc'
-import { createWriteStream } from 'node:fs'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, snapshotSchema } from '../../src/lib/snapshot/schema.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { lookupContext, MirrorNetwork } from '../helpers/mirror-network.js'
 
@@ -247,6 +248,60 @@ t.test('a snapshot of format version 1 (no address families) still loads: every 
   const index = await loadSnapshot(file)
   t.equal(index.hosts[0]!.families, 'unknown')
   t.equal(index.directories.get(UPDATES)!.category.familyWrong, undefined, 'no family data: the filter costs nothing')
+})
+
+t.test('a damaged snapshot can be accepted: every bit flipped in the data blocks is rejected by the content checksum', async (t) => {
+  const dir = outputDir()
+  const good = join(dir, 'good.avro')
+  const network = new MirrorNetwork().category(1, 'c', 'top').host({ id: 1, urls: { 1: ['http://h/top'] } }).host({ id: 2, urls: { 1: ['https://h2/top'] } })
+  network.directory({ name: 'top', category: 1, hosts: [1, 2] })
+  for (let i = 0; i < 6000; i++) {
+    network.directory({ name: `top/d${i}`, category: 1, hosts: i % 3 === 0 ? [1] : [1, 2], files: { 'repomd.xml': [{ sha512: createHash('sha512').update(String(i)).digest('hex') }] } })
+  }
+  await writeSnapshotEntries(good, network.entries(), { hosts: 2, directories: 6001, repositories: 0 })
+  const bytes = readFileSync(good)
+  const header = readContainerHeader(bytes, good)
+  t.match(header.meta[CONTENT_SHA256_METADATA_KEY]?.toString(), /^[0-9a-f]{64}$/, 'the checksum is in the container metadata')
+  t.equal(header.meta[CONTENT_SHA256_METADATA_KEY]?.toString(), contentSha256(bytes, header))
+  const blocks = [...containerBlocks(bytes, header, good)].length
+  t.ok(blocks >= 2, `several data blocks (${blocks})`)
+  let entries = 0
+  for await (const _ of avro.createFileDecoder(good)) entries++
+  t.ok(entries > 6000, 'still an ordinary Avro container: avsc\'s own decoder reads it')
+
+  const flippedFile = join(dir, 'flipped.avro')
+  const bodyLength = bytes.length - header.bodyOffset
+  const flips = 240
+  const accepted: number[] = []
+  for (let i = 0; i < flips; i++) {
+    const offset = header.bodyOffset + Math.floor((i * bodyLength) / flips) + (i % 7)
+    if (offset >= bytes.length) continue
+    const damaged = Buffer.from(bytes)
+    damaged[offset] = damaged[offset]! ^ (1 << i % 8)
+    writeFileSync(flippedFile, damaged)
+    try {
+      await loadSnapshot(flippedFile)
+      accepted.push(offset)
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error
+    }
+  }
+  t.same(accepted, [], `all ${flips} single-bit flips across the data blocks are rejected`)
+  const damaged = Buffer.from(bytes)
+  damaged[bytes.length - 100] = damaged[bytes.length - 100]! ^ 1
+  writeFileSync(flippedFile, damaged)
+  await t.rejects(loadSnapshot(flippedFile), { name: 'SnapshotError', message: /is corrupt: its content does not match its checksum/ })
+
+  // a snapshot written before checksums: accepted with a warning (servers may be upgraded first)
+  const older = join(dir, 'older.avro')
+  const encoder = new avro.streams.BlockEncoder(snapshotEntryType, {
+    codec: 'deflate',
+    metadata: { [FORMAT_METADATA_KEY]: Buffer.from(String(SNAPSHOT_FORMAT_VERSION)), [STATS_METADATA_KEY]: Buffer.from('{}') },
+  } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
+  await pipeline(Readable.from(network.entries(), { objectMode: true }), encoder, createWriteStream(older))
+  const warnings: string[] = []
+  t.equal((await loadSnapshot(older, { warn: (message) => warnings.push(message) })).stats.directories, 6001)
+  t.match(warnings, [/has no content checksum \(written by an older generate-snapshot\)/])
 })
 
 t.test(`${databaseKinds()[0]}: the CLI: generate-snapshot -o FILE --json, refusal exit status, --force`, async (t) => {

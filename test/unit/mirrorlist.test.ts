@@ -152,6 +152,25 @@ t.test('unknown repo or arch: 404 with the sorted list of every known pair', asy
   )
 })
 
+t.test('metalink comment injection: echoed values cannot close the comment or start a line', async (t) => {
+  const injected = ask('/metalink', 'repo=x-->%3Cfile%20name%3D%22evil%22%2F%3E%3C!--&arch=a--b')
+  t.equal(injected.status, 404)
+  const comment = injected.body.slice(HEADER.length)
+  t.ok(comment.startsWith('<!-- # repo = x- -><file name="evil"/><!- - arch = a- -b error: invalid repo or arch\n'), 'every -- of the echo is broken up')
+  t.equal(comment.indexOf('--', 4), comment.length - '-->\n</metalink>\n'.length, 'the only -- after <!-- is the one that closes the comment')
+  const file = ask('/metalink', 'path=directory/level/three/a--%3E%3Cx%3E%0A.xml', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.same([file.status, file.body], [404, `${HEADER}<!-- directory/level/three/a- -><x>%0A.xml not found or has not metalink\n-->\n</metalink>\n`])
+  const control = ask('/metalink', 'repo=r%00%1B%0D%0A%7F%C2%85&arch=x')
+  t.match(control.body, /<!-- # repo = r%00%1B%0D%0A%7F%C2%85 arch = x error/, 'characters XML forbids are percent-encoded')
+  const plain = ask('/mirrorlist', 'path=directory/level/three/disc.iso%0Ahttp:evil.example%0D', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
+  t.equal(plain.body, '# path = directory/level/three/disc.iso%0Ahttp:evil.example%0D country = SE \nhttp://hcurl421/test-421/disc.iso%0Ahttp:evil.example%0D\n', 'the file name is percent-encoded in the header and in the URLs')
+  const lines = ask('/mirrorlist', 'repo=fedora-41%0Ahttp://evil.example/&arch=x86_64%0A')
+  t.match(lines.body, /^# repo = fedora-41%0Ahttp:\/\/evil.example\/ arch = x86_64%0A error: invalid repo or arch\n/)
+  const protocol = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&protocol=https%0Ahttp://evil.example/', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
+  t.equal(protocol.body.split('\n')[0], '# repo = fedora-41 arch = x86_64 country = US protocol = https%0Ahttp://evil.example/')
+  t.notOk(protocol.body.includes('\nhttp://evil'), 'protocol= cannot add a line either')
+})
+
 t.test('netblocks: most specific first, private hosts reachable, disabled by country= and netblock=0', async (t) => {
   const answer = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64', { geo: { '10.1.2.3': 'US' }, minimum: 1 }, '10.1.2.3')
   t.match(answer.body, /^# repo = updates-released-f41 arch = x86_64 Using preferred netblock country = US country = CA \n/)
@@ -248,7 +267,7 @@ t.test('country= (and cc=): sorted, as typed in the header, continent fallback, 
 
 t.test('protocol=: keeps the listed schemes, falls back when nothing matches', async (t) => {
   const rsync = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=rsync', { geo: { '192.0.2.1': 'SE' }, minimum: 1 })
-  t.equal(rsync.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = FR protocol = rsync ')
+  t.equal(rsync.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = SE country = DE country = FR protocol = rsync', 'protocol = <value> with no trailing space: the reference server\'s bytes')
   t.same(urls(rsync).sort(), ['rsync://se1.example/fedora/updates/41/Everything/x86_64/', 'rsync://se2.example/fedora/updates/41/Everything/x86_64/'])
   const none = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&protocol=gopher', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
   t.same(urls(none), ['https://us1.example/fedora/releases/41/Everything/x86_64/os/'], 'nothing matches: the list stays as it was')
@@ -257,7 +276,7 @@ t.test('protocol=: keeps the listed schemes, falls back when nothing matches', a
   const plain = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=de', { minimum: 1 })
   t.same(urls(plain).filter((u) => u.includes('de1')), ['http://de1.example/fedora/updates/41/Everything/x86_64/'], 'without protocol=: the first http(s)/ftp URL of a host')
   const fewHttp = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&protocol=http', { geo: { '192.0.2.1': 'SE' }, minimum: 3 })
-  t.match(fewHttp.body.split('\n')[0], /country = global protocol = http $/, 'fewer than minimum after the protocol filter: global fill')
+  t.match(fewHttp.body.split('\n')[0], /country = global protocol = http$/, 'fewer than minimum after the protocol filter: global fill')
 })
 
 t.test('redirect=: 302 to the first http(s) URL, 404 with an empty body when none', async (t) => {

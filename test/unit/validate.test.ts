@@ -2,10 +2,12 @@ import t from 'tap'
 import { ValidationError } from '../../src/lib/errors.js'
 import { normalizeContinent, normalizeCountry } from '../../src/lib/validate/country.js'
 import { formatIp, parseIp } from '../../src/lib/netblocks/ip.js'
-import { normalizeDirectoryPath, requireHostName } from '../../src/lib/validate/name.js'
+import { normalizeDirectoryPath, requireHostName, requireName } from '../../src/lib/validate/name.js'
+import { referenceId } from '../../src/lib/validate/reference.js'
+import { LIMITS, limitDnsName, optionalText } from '../../src/lib/validate/text.js'
 import { isDnsHostName, normalizeNetblock } from '../../src/lib/validate/netblock.js'
 import { autonomousSystemNumber, positiveInteger } from '../../src/lib/validate/number.js'
-import { normalizeMirrorUrl } from '../../src/lib/validate/url.js'
+import { normalizeMirrorUrl, normalizeWebUrl } from '../../src/lib/validate/url.js'
 
 /** Asserts a ValidationError whose message matches: what the user is told to fix. */
 function rejects(t: { ok: (value: unknown, name: string) => void }, fn: () => unknown, message: RegExp, name: string): void {
@@ -74,6 +76,62 @@ t.test('countries, numbers, names', async (t) => {
   rejects(t, () => autonomousSystemNumber('0'), /out of range/, 'ASN 0')
   rejects(t, () => requireHostName('a/b'), /may not contain/, 'slash in host name')
   rejects(t, () => requireHostName('42'), /read as a host id/, 'numeric host name')
-  t.equal(normalizeDirectoryPath('/pub/fedora//linux/'), 'pub/fedora/linux')
+  t.equal(normalizeDirectoryPath('pub/fedora//linux/'), 'pub/fedora/linux')
   rejects(t, () => normalizeDirectoryPath('pub/../etc'), /directory path/, 'dot-dot')
+})
+
+t.test('name and URL limits: over-long values and bidi controls are invalid input, one table', async (t) => {
+  const cases: [string, () => unknown, RegExp | string][] = [
+    ['site name of 255 bytes', () => requireName('s'.repeat(255), 'site name'), 's'.repeat(255)],
+    ['site name of 256 bytes', () => requireName('s'.repeat(256), 'site name'), /site name is too long: 256 bytes \(UTF-8\), at most 255/],
+    ['6,000 characters', () => requireName('x'.repeat(6000), 'site name'), /6000 bytes/],
+    ['non-ASCII counted in bytes', () => requireName('ü'.repeat(128), 'site name'), /256 bytes/],
+    ['non-ASCII within the limit', () => requireName('Universität', 'site name'), 'Universität'],
+    ['right-to-left text needs no control', () => requireName('מראה', 'site name'), 'מראה'],
+    ['U+202E right-to-left override', () => requireName('abc\u202Etxt.exe', 'site name'), /bidirectional control character \(U\+202E\)/],
+    ['U+202A left-to-right embedding', () => requireName('\u202Aabc', 'product name'), /U\+202A/],
+    ['U+2066 left-to-right isolate', () => requireName('a\u2066b', 'arch name'), /U\+2066/],
+    ['U+2069 pop directional isolate', () => requireName('a\u2069b', 'category name'), /U\+2069/],
+    ['host name of 253 bytes, labels of 63', () => requireHostName(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`), /^a{63}\./],
+    ['host name of 254 bytes', () => requireHostName(`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}`), /host name is too long: 254 bytes/],
+    ['a 300-character label', () => requireHostName(`${'a'.repeat(300)}.example.org`), /too long: 312 bytes/],
+    ['a 64-byte label', () => requireHostName(`${'a'.repeat(64)}.example.org`), /a DNS label may be at most 63 bytes/],
+    ['an empty label', () => requireHostName('mirror..example.org'), /empty label/],
+    ['a final dot', () => requireHostName('mirror.example.org.'), 'mirror.example.org.'],
+    ['bidi in a host name', () => requireHostName('mirror\u202E.example.org'), /U\+202E/],
+    ['URL of 1,024 bytes', () => normalizeMirrorUrl(`https://m.example/${'p'.repeat(1024 - 18)}`), /^https:/],
+    ['URL of 1,025 bytes', () => normalizeMirrorUrl(`https://m.example/${'p'.repeat(1025 - 18)}`), /url is too long: 1025 bytes/],
+    ['web URL too long', () => normalizeWebUrl(`https://m.example/${'p'.repeat(2000)}`, 'org-url'), /org-url is too long/],
+    ['comment of 4,096 bytes', () => optionalText('c'.repeat(4096), 'comment', LIMITS.longText), 'c'.repeat(4096)],
+    ['comment of 4,097 bytes', () => optionalText('c'.repeat(4097), 'comment', LIMITS.longText), /comment is too long: 4097 bytes/],
+    ['short text over 255 bytes', () => optionalText('c'.repeat(256), 'codename'), /codename is too long/],
+    ['absent text', () => optionalText(undefined, 'codename') ?? 'absent', 'absent'],
+    ['GeoDNS domain label over 63', () => limitDnsName(`${'g'.repeat(64)}.example.org`, 'geo-dns-domain'), /geo-dns-domain: a DNS label may be at most 63 bytes/],
+    ['absolute topdir', () => normalizeDirectoryPath('/etc', 'topdir'), /topdir: "\/etc" is an absolute path/],
+    ['topdir climbing out', () => normalizeDirectoryPath('pub/../../etc', 'topdir'), /not a directory path/],
+    ['topdir of 1,025 bytes', () => normalizeDirectoryPath('d/'.repeat(512) + 'e', 'topdir'), /topdir is too long: 1025 bytes/],
+  ]
+  for (const [name, run, expected] of cases) {
+    if (typeof expected === 'string') {
+      t.equal(run(), expected, name)
+      continue
+    }
+    try {
+      const value = run()
+      t.match(value, expected, name)
+    } catch (error) {
+      t.ok(error instanceof ValidationError && expected.test((error as Error).message), `${name}: ${(error as Error).message}`)
+    }
+  }
+})
+
+t.test('references: a name, else the numeric id list shows', async (t) => {
+  t.equal(referenceId('3'), 3)
+  t.equal(referenceId(' 42 '), 42)
+  t.equal(referenceId('2147483647'), 2147483647)
+  t.equal(referenceId('2147483648'), null, 'beyond PostgreSQL integer: a name')
+  t.equal(referenceId('12345678901'), null)
+  t.equal(referenceId('f41'), null)
+  t.equal(referenceId('-1'), null)
+  t.equal(referenceId(''), null)
 })

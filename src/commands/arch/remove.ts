@@ -9,7 +9,7 @@ export default class ArchRemove extends AdminCommand {
     { description: 'Remove an arch added by mistake', command: '<%= config.bin %> <%= command.id %> x86-64' },
     { description: 'In a script', command: '<%= config.bin %> <%= command.id %> ppc64 --json' },
   ]
-  static override args = { name: Args.string({ description: 'Arch name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Arch name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<{ removed: Arch }> {
     const { args } = await this.parse(ArchRemove)

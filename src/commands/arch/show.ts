@@ -9,7 +9,7 @@ export default class ArchShow extends AdminCommand {
     { description: 'Show x86_64', command: '<%= config.bin %> <%= command.id %> x86_64' },
     { description: 'As JSON', command: '<%= config.bin %> <%= command.id %> aarch64 --json' },
   ]
-  static override args = { name: Args.string({ description: 'Arch name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Arch name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<Arch> {
     const { args } = await this.parse(ArchShow)

@@ -9,7 +9,7 @@ export default class ArchUpdate extends AdminCommand {
     { description: 'Rename', command: '<%= config.bin %> <%= command.id %> armhfp --name armv7hl' },
     { description: 'Hide from the public mirror list', command: '<%= config.bin %> <%= command.id %> i386 --no-publiclist' },
   ]
-  static override args = { name: Args.string({ description: 'Arch name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Arch name, or its numeric id (see list).', required: true }) }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),
     publiclist: Flags.boolean({ summary: 'Show the arch on the public mirror list.', allowNo: true }),

@@ -9,7 +9,7 @@ export default class CategoryRemove extends AdminCommand {
     { description: 'Remove an unused category', command: '<%= config.bin %> <%= command.id %> "Fedora Test"' },
     { description: 'Remove a category hosts still carry', command: '<%= config.bin %> <%= command.id %> "Fedora Secondary Arches" --force' },
   ]
-  static override args = { name: Args.string({ description: 'Category name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Category name, or its numeric id (see list).', required: true }) }
   static override flags = { force: Flags.boolean({ summary: 'Remove it even though hosts carry it or it has repositories.' }) }
 
   async run(): Promise<{ removed: Category }> {

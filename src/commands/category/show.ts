@@ -9,7 +9,7 @@ export default class CategoryShow extends AdminCommand {
     { description: 'Show the main Fedora tree', command: '<%= config.bin %> <%= command.id %> "Fedora Linux"' },
     { description: 'As JSON', command: '<%= config.bin %> <%= command.id %> "Fedora EPEL" --json' },
   ]
-  static override args = { name: Args.string({ description: 'Category name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Category name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<Category> {
     const { args } = await this.parse(CategoryShow)

@@ -10,7 +10,7 @@ export default class CategoryUpdate extends AdminCommand {
     { description: 'Make a category admin-only', command: '<%= config.bin %> <%= command.id %> "Fedora Secondary Arches" --admin-only' },
     { description: 'Move the top directory', command: '<%= config.bin %> <%= command.id %> "Fedora Archive" --topdir pub/archive/fedora/linux' },
   ]
-  static override args = { name: Args.string({ description: 'Category name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Category name, or its numeric id (see list).', required: true }) }
   static override flags = { name: Flags.string({ summary: 'New name.' }), ...categoryFlags }
 
   async run(): Promise<Category> {

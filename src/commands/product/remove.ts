@@ -9,7 +9,7 @@ export default class ProductRemove extends AdminCommand {
     { description: 'Remove a product added by mistake', command: '<%= config.bin %> <%= command.id %> Fedroa' },
     { description: 'In a script', command: '<%= config.bin %> <%= command.id %> "Old Product" --json' },
   ]
-  static override args = { name: Args.string({ description: 'Product name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Product name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<{ removed: Product }> {
     const { args } = await this.parse(ProductRemove)

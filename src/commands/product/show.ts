@@ -9,7 +9,7 @@ export default class ProductShow extends AdminCommand {
     { description: 'Show Fedora', command: '<%= config.bin %> <%= command.id %> Fedora' },
     { description: 'As JSON', command: '<%= config.bin %> <%= command.id %> EPEL --json' },
   ]
-  static override args = { name: Args.string({ description: 'Product name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Product name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<Product> {
     const { args } = await this.parse(ProductShow)

@@ -9,7 +9,7 @@ export default class ProductUpdate extends AdminCommand {
     { description: 'Rename', command: '<%= config.bin %> <%= command.id %> "Fedora Linux" --name Fedora' },
     { description: 'Hide from the public mirror list', command: '<%= config.bin %> <%= command.id %> EPEL --no-publiclist' },
   ]
-  static override args = { name: Args.string({ description: 'Product name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Product name, or its numeric id (see list).', required: true }) }
   static override flags = {
     name: Flags.string({ summary: 'New name.' }),
     publiclist: Flags.boolean({ summary: 'Show the product on the public mirror list.', allowNo: true }),

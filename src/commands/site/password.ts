@@ -14,7 +14,7 @@ Passwords shorter than 8 characters are rejected (exit status 4).`
     { description: 'Reset to a new random password and show it', command: '<%= config.bin %> <%= command.id %> "Example University" --generate' },
     { description: 'Set it from a secrets file', command: '<%= config.bin %> <%= command.id %> "Example University" --password-stdin < /run/secrets/example-site' },
   ]
-  static override args = { site: Args.string({ description: 'Site name.', required: true }) }
+  static override args = { site: Args.string({ description: 'Site name, or its numeric id (see list).', required: true }) }
   static override flags = {
     password: Flags.string({ summary: 'The new password (visible in the process list; prefer --password-stdin).', exactlyOne: SOURCES }),
     'password-stdin': Flags.boolean({ summary: 'Read the new password from the first line of standard input.', exactlyOne: SOURCES }),

@@ -9,7 +9,7 @@ export default class SiteRemove extends AdminCommand {
     { description: 'Remove a site without hosts', command: '<%= config.bin %> <%= command.id %> "Example University"' },
     { description: 'Remove a site and its hosts', command: '<%= config.bin %> <%= command.id %> "Defunct Mirror Org" --force' },
   ]
-  static override args = { name: Args.string({ description: 'Site name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Site name, or its numeric id (see list).', required: true }) }
   static override flags = { force: Flags.boolean({ summary: 'Remove the site even if it has hosts (they are removed too).' }) }
 
   async run(): Promise<{ removed: Site }> {

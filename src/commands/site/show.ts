@@ -9,7 +9,7 @@ export default class SiteShow extends AdminCommand {
     { description: 'Show a site', command: '<%= config.bin %> <%= command.id %> "Example University"' },
     { description: 'Its admins, for a script', command: "<%= config.bin %> <%= command.id %> \"Example University\" --json | jq -r '.admins[]'" },
   ]
-  static override args = { name: Args.string({ description: 'Site name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Site name, or its numeric id (see list).', required: true }) }
 
   async run(): Promise<Site> {
     const { args } = await this.parse(SiteShow)

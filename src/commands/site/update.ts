@@ -10,7 +10,7 @@ export default class SiteUpdate extends AdminCommand {
     { description: 'Disable a site', command: '<%= config.bin %> <%= command.id %> "Example University" --no-admin-active' },
     { description: 'Rename it', command: '<%= config.bin %> <%= command.id %> "Example Univ" --name "Example University"' },
   ]
-  static override args = { name: Args.string({ description: 'Site name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Site name, or its numeric id (see list).', required: true }) }
   static override flags = { name: Flags.string({ summary: 'New name.' }), ...siteFlags }
 
   async run(): Promise<Site> {

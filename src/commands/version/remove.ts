@@ -10,7 +10,7 @@ export default class VersionRemove extends AdminCommand {
     { description: 'Remove a version added by mistake', command: '<%= config.bin %> <%= command.id %> 14 --product Fedora' },
     { description: 'In a script', command: '<%= config.bin %> <%= command.id %> 8 --product EPEL --json' },
   ]
-  static override args = { name: Args.string({ description: 'Version name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Version name, or its numeric id (see list).', required: true }) }
   static override flags = { product: productFlag }
 
   async run(): Promise<{ removed: Version }> {

@@ -10,7 +10,7 @@ export default class VersionShow extends AdminCommand {
     { description: 'Show Fedora 41', command: '<%= config.bin %> <%= command.id %> 41 --product Fedora' },
     { description: 'As JSON', command: '<%= config.bin %> <%= command.id %> 9 --product EPEL --json' },
   ]
-  static override args = { name: Args.string({ description: 'Version name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Version name, or its numeric id (see list).', required: true }) }
   static override flags = { product: productFlag }
 
   async run(): Promise<Version> {

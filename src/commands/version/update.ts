@@ -10,7 +10,7 @@ export default class VersionUpdate extends AdminCommand {
     { description: 'Fedora 42 is released: no longer a test version', command: '<%= config.bin %> <%= command.id %> 42 --product Fedora --no-is-test' },
     { description: 'Keep mirror lists in preference order', command: '<%= config.bin %> <%= command.id %> 9 --product EPEL --ordered-mirrorlist' },
   ]
-  static override args = { name: Args.string({ description: 'Version name.', required: true }) }
+  static override args = { name: Args.string({ description: 'Version name, or its numeric id (see list).', required: true }) }
   static override flags = { product: productFlag, name: Flags.string({ summary: 'New name.' }), ...versionFlags }
 
   async run(): Promise<Version> {

@@ -13,6 +13,8 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Logger } from '../../lib/log.js'
 
+/** The access log holds client addresses: readable by the owner and its group (logrotate, statistics jobs), not by everyone. Applies when the file is created. */
+const ACCESS_LOG_MODE = 0o640
 const FLUSH_MS = 200
 const FLUSH_BYTES = 64 * 1024
 /** When the disk cannot keep up, drop lines rather than grow without bound. */
@@ -51,7 +53,7 @@ export class AccessLog {
 
   static async open(file: string, logger: Logger): Promise<AccessLog> {
     const log = new AccessLog(file, logger)
-    log.handle = await open(file, 'a')
+    log.handle = await open(file, 'a', ACCESS_LOG_MODE)
     return log
   }
 
@@ -104,7 +106,7 @@ export class AccessLog {
   async reopen(): Promise<void> {
     await this.flush()
     const old = this.handle
-    this.handle = await open(this.file, 'a')
+    this.handle = await open(this.file, 'a', ACCESS_LOG_MODE)
     await old?.close()
   }
 

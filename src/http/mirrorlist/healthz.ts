@@ -1,6 +1,8 @@
 /**
  * GET /healthz: 200 when this worker serves a snapshot, 503 when it has none (a proxy
- * then sends the request to another backend). The body says which snapshot and how old.
+ * then sends the request to another backend). The body says which snapshot and how old,
+ * and `snapshotFileRejected` when the file on disk was rejected and an older snapshot is
+ * served (the worker's previous one, or the last good copy after a restart).
  * With a maximum age (serve-mirrorlist --max-snapshot-age), a snapshot older than that
  * makes it 503 with status "stale": a load balancer can alert, while requests are still
  * answered from the old snapshot (an old list beats no list).
@@ -18,6 +20,8 @@ export interface HealthReport {
     ageSeconds: number
     loadedAt: string
     loadMs: number
+    /** 'last-good copy': the file on disk was rejected when this worker started */
+    source: 'file' | 'last-good copy'
     hosts: number
     directories: number
     repositories: number
@@ -25,6 +29,8 @@ export interface HealthReport {
   lastReloadError?: string
   /** the limit the snapshot is over (status "stale") */
   maxSnapshotAge?: number
+  /** true when the snapshot file on disk was rejected and an older snapshot is served */
+  snapshotFileRejected?: boolean
 }
 
 export function healthReport(
@@ -52,9 +58,10 @@ export function healthReport(
         ageSeconds,
         loadedAt: new Date(current.loadedAt).toISOString(),
         loadMs: current.loadMs,
+        source: current.fromLastGood ? 'last-good copy' : 'file',
         ...index.stats,
       },
-      ...(lastReloadError ? { lastReloadError } : {}),
+      ...(lastReloadError ? { lastReloadError, snapshotFileRejected: true } : {}),
     },
   }
 }

@@ -30,6 +30,8 @@ export interface WorkerMetrics {
   snapshotCreatedAt?: number
   /** epoch seconds when this worker switched to the snapshot */
   snapshotLoadedAt?: number
+  /** the snapshot file on disk was rejected: the worker serves an older one (its previous, or the last good copy) */
+  snapshotFileRejected?: boolean
 }
 
 export interface PrimaryMetrics {
@@ -138,6 +140,9 @@ function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], 
   for (const w of sorted) {
     if (w.snapshotCreatedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_timestamp_seconds{worker="${w.worker}"} ${w.snapshotCreatedAt}`)
   }
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_file_rejected Whether the snapshot file on disk was rejected, so the worker serves an older snapshot (1) or not (0).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_file_rejected gauge')
+  for (const w of sorted) lines.push(`mirrormanager_mirrorlist_snapshot_file_rejected{worker="${w.worker}"} ${w.snapshotFileRejected ? 1 : 0}`)
   lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds When the worker switched to its snapshot.')
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds gauge')
   for (const w of sorted) {

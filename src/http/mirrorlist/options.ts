@@ -19,6 +19,8 @@ export interface ServerOptions {
   /** seconds; 0 = no limit (mirrorlist.max_snapshot_age) */
   maxSnapshotAge: number
   logLevel: 'error' | 'warn' | 'info' | 'debug'
+  /** set by the primary: where workers keep (and fall back to) the last snapshot that validated */
+  lastGoodCopy?: string
 }
 
 /** Environment variables the primary hands to a forked worker. */

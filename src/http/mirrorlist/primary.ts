@@ -1,7 +1,9 @@
 /**
  * The serve-mirrorlist primary: forks the workers and supervises them. It holds no
  * request state and never loads the snapshot. It
- *   - restarts a worker that dies (with backoff when it keeps dying),
+ *   - restarts a worker that dies (with backoff when it keeps dying); a worker started
+ *     while the file on disk does not validate serves the last snapshot that did, from
+ *     a private copy the workers keep (last-good.ts),
  *   - coordinates reloads (SIGHUP, or --watch): one worker at a time, so the others keep
  *     serving while one loads; a snapshot the first worker rejects is not offered to the
  *     others, and every worker keeps the snapshot it had,
@@ -19,6 +21,7 @@ import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
 import type { WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
 import type { ReloadOutcome } from './snapshot-holder.js'
+import { makeLastGoodCopyPath } from './last-good.js'
 
 const RELOAD_TIMEOUT_MS = 120_000
 const WATCH_DEBOUNCE_MS = 1_000
@@ -66,6 +69,7 @@ export class Primary {
   private watcher?: FSWatcher
   private port?: number
   private readonly summary: ServeSummary
+  private lastGood?: { path: string; remove(): void }
   private resolveDone!: (summary: ServeSummary) => void
   private rejectDone!: (error: Error) => void
 
@@ -81,6 +85,7 @@ export class Primary {
       this.resolveDone = resolve
       this.rejectDone = reject
     })
+    this.lastGood = makeLastGoodCopyPath()
     const here = fileURLToPath(import.meta.url)
     cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
     for (let slot = 1; slot <= this.options.workers; slot++) {
@@ -111,7 +116,8 @@ export class Primary {
   private fork(slot: Slot): void {
     slot.startedAt = Date.now()
     slot.serving = false
-    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(this.options), [WORKER_SLOT_ENV]: String(slot.slot) })
+    const options: ServerOptions = { ...this.options, lastGoodCopy: this.lastGood?.path }
+    const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(options), [WORKER_SLOT_ENV]: String(slot.slot) })
     slot.worker = worker
     worker.on('message', (message: unknown) => {
       if (isMessage<ToPrimary>(message)) this.onMessage(slot, worker, message)
@@ -147,6 +153,10 @@ export class Primary {
       slot.serving = slot.everLoaded = true
       slot.failures = 0
       const s = outcome.stats
+      if (outcome.fromLastGood) {
+        this.logger.warn(`worker ${slot.slot}: snapshot ${this.options.snapshot} rejected: ${outcome.fileError}; serving the last snapshot that validated (${s?.hosts} hosts, ${s?.directories} directories, ${s?.repositories} repositories)`)
+        return this.tell(worker, { type: 'listen' })
+      }
       this.logger.info(`worker ${slot.slot}: ready in ${sinceStartMs} ms (snapshot loaded in ${outcome.loadMs} ms), ${this.options.snapshot} (${s?.hosts} hosts, ${s?.directories} directories, ${s?.repositories} repositories)`)
       return this.tell(worker, { type: 'listen' })
     }
@@ -278,6 +288,7 @@ export class Primary {
 
   private finishIfAllExited(): void {
     if (this.slots.some((slot) => slot.worker)) return
+    this.lastGood?.remove()
     if (this.failure) this.rejectDone(this.failure)
     else this.resolveDone(this.summary)
   }

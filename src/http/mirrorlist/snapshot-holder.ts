@@ -13,6 +13,8 @@ export interface LoadedSnapshot {
   loadedAt: number
   /** ms spent loading and validating */
   loadMs: number
+  /** loaded from the last good copy because the file on disk was rejected (last-good.ts) */
+  fromLastGood: boolean
 }
 
 export interface ReloadOutcome {
@@ -22,6 +24,9 @@ export interface ReloadOutcome {
   error?: string
   stats?: MirrorIndex['stats']
   createdAt?: number
+  /** served from the last good copy; `fileError` says why the file on disk was not */
+  fromLastGood?: boolean
+  fileError?: string
 }
 
 export type SnapshotLoader = (file: string) => Promise<MirrorIndex>
@@ -33,17 +38,17 @@ export class SnapshotHolder {
   constructor(private readonly loader: SnapshotLoader) {}
 
   /** Loads `file`; switches to it only when it loaded. Concurrent calls share one load. */
-  reload(file: string): Promise<ReloadOutcome> {
-    this.loading ??= this.load(file).finally(() => (this.loading = undefined))
+  reload(file: string, options: { fromLastGood?: boolean } = {}): Promise<ReloadOutcome> {
+    this.loading ??= this.load(file, options.fromLastGood === true).finally(() => (this.loading = undefined))
     return this.loading
   }
 
-  private async load(file: string): Promise<ReloadOutcome> {
+  private async load(file: string, fromLastGood: boolean): Promise<ReloadOutcome> {
     const started = performance.now()
     try {
       const index = await this.loader(file)
       const loadMs = Math.round(performance.now() - started)
-      this.current = { index, file, loadedAt: Date.now(), loadMs }
+      this.current = { index, file, loadedAt: Date.now(), loadMs, fromLastGood }
       return { ok: true, loadMs, stats: index.stats, createdAt: index.createdAt }
     } catch (error) {
       return { ok: false, loadMs: Math.round(performance.now() - started), error: (error as Error).message }

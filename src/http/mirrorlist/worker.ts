@@ -3,17 +3,18 @@
  * requests, reloads when the primary says so, and shuts down gracefully. Everything the
  * worker knows is in its own memory; the primary only supervises.
  */
+import { existsSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { createMirrorlistServer } from './server.js'
 import { ConfigError } from '../../lib/errors.js'
 import { createLogger, type Logger } from '../../lib/log.js'
-import { loadSnapshot } from '../../lib/mirrorlist/index/read.js'
 import { AccessLog } from './access-log.js'
+import { loadKeepingLastGood } from './last-good.js'
 import { LookupTables } from './lookup.js'
 import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
 import { renderMetrics, RequestMetrics, type PrimaryMetrics, type WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, type ServerOptions } from './options.js'
-import { SnapshotHolder } from './snapshot-holder.js'
+import { SnapshotHolder, type ReloadOutcome } from './snapshot-holder.js'
 
 /** In-flight requests get this long to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -27,7 +28,7 @@ function send(message: ToPrimary): void {
 class Worker {
   readonly logger: Logger
   readonly metrics: RequestMetrics
-  readonly holder = new SnapshotHolder(loadSnapshot)
+  readonly holder: SnapshotHolder
   server?: Server
   tables?: LookupTables
   accessLog?: AccessLog
@@ -43,6 +44,7 @@ class Worker {
   ) {
     this.logger = createLogger(options.logLevel, (line) => process.stderr.write(`[worker ${slot}] ${line}`))
     this.metrics = new RequestMetrics(slot)
+    this.holder = new SnapshotHolder((file) => loadKeepingLastGood(file, options.lastGoodCopy, this.logger))
   }
 
   async start(): Promise<void> {
@@ -63,22 +65,37 @@ class Worker {
     process.on('message', (message) => {
       if (isMessage<ToWorker>(message)) void this.onMessage(message)
     })
-    const outcome = await this.holder.reload(this.options.snapshot)
+    const outcome = await this.firstLoad()
     this.afterLoad(outcome, 'start')
     // performance.now() counts from process start: module loading, tables and snapshot.
     send({ type: 'loaded', outcome, sinceStartMs: Math.round(performance.now()) })
   }
 
-  private afterLoad(outcome: Awaited<ReturnType<SnapshotHolder['reload']>>, when: 'start' | 'reload' = 'reload'): void {
+  /**
+   * The snapshot file; when it does not validate, the last good copy the primary keeps
+   * (a worker restarted after a rejected reload then serves what the others serve).
+   */
+  private async firstLoad(): Promise<ReloadOutcome> {
+    const outcome = await this.holder.reload(this.options.snapshot)
+    const copy = this.options.lastGoodCopy
+    if (outcome.ok || !copy || !existsSync(copy)) return outcome
+    const fallback = await this.holder.reload(copy, { fromLastGood: true })
+    return fallback.ok ? { ...fallback, fromLastGood: true, fileError: outcome.error } : outcome
+  }
+
+  private afterLoad(outcome: ReloadOutcome, when: 'start' | 'reload' = 'reload'): void {
     // The previous index and the load's buffers are garbage now: return them to the system.
     ;(globalThis as { gc?: () => void }).gc?.()
+    // reloads_total counts reloads (SIGHUP, a replaced file), not a worker's first load.
     if (when === 'reload') this.metrics.recordReload(outcome.ok)
     if (outcome.ok) {
-      this.lastReloadError = undefined
+      this.lastReloadError = outcome.fileError
       this.metrics.snapshotSwitched(outcome.createdAt ?? 0, Math.round(Date.now() / 1000))
     } else {
       this.lastReloadError = outcome.error
     }
+    // serving a snapshot older than the file on disk, because that file was rejected
+    this.metrics.state.snapshotFileRejected = this.holder.current !== undefined && this.lastReloadError !== undefined
   }
 
   private async onMessage(message: ToWorker): Promise<void> {

@@ -2,6 +2,7 @@ import { definedChanges, uniquely } from '../db/conflicts.js'
 import type { Sql } from '../db/sql.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { requireName } from '../validate/name.js'
+import { referenceId } from '../validate/reference.js'
 
 export interface Arch {
   id: number
@@ -31,14 +32,14 @@ export async function listArches(sql: Sql): Promise<Arch[]> {
 }
 
 export async function getArch(sql: Sql, name: string): Promise<Arch> {
-  const [arch] = await sql<Arch[]>`select * from arch where name = ${name}`
+  const [arch] = await sql<Arch[]>`select * from arch where name = ${name} or id = ${referenceId(name)} order by name = ${name} desc limit 1`
   if (!arch) throw new NotFoundError(`no arch named "${name}" (see \`mirrormanager arch list\`)`)
   return arch
 }
 
 export async function updateArch(sql: Sql, name: string, changes: ArchChanges): Promise<Arch> {
-  const arch = await getArch(sql, name)
   const set = definedChanges({ ...changes, name: changes.name === undefined ? undefined : requireName(changes.name, 'arch name') })
+  const arch = await getArch(sql, name)
   if (Object.keys(set).length === 0) return arch
   const [updated] = await uniquely(
     sql<Arch[]>`update arch set ${sql(set)} where id = ${arch.id} returning *`,

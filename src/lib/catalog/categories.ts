@@ -3,6 +3,8 @@ import type { Sql } from '../db/sql.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { normalizeDirectoryPath, requireName } from '../validate/name.js'
 import { normalizeWebUrl } from '../validate/url.js'
+import { limitDnsName } from '../validate/text.js'
+import { referenceId } from '../validate/reference.js'
 import { ensureDirectory } from './directories.js'
 import { getProduct } from './products.js'
 
@@ -46,7 +48,7 @@ async function categoryColumns(sql: Sql, fields: CategoryFields) {
     topdirId,
     canonicalHost,
     publiclist: fields.publiclist,
-    geoDnsDomain: fields.geoDnsDomain,
+    geoDnsDomain: fields.geoDnsDomain === undefined || fields.geoDnsDomain === '' ? fields.geoDnsDomain : limitDnsName(fields.geoDnsDomain, 'geo-dns-domain'),
     adminOnly: fields.adminOnly,
   })
 }
@@ -71,13 +73,13 @@ export async function addCategory(sql: Sql, name: string, fields: CategoryFields
 }
 
 export async function listCategories(sql: Sql, productName?: string): Promise<Category[]> {
-  if (productName !== undefined) await getProduct(sql, productName)
+  const product = productName === undefined ? undefined : await getProduct(sql, productName)
   return sql<Category[]>`${selectCategories(sql)}
-    where ${productName === undefined ? sql`true` : sql`p.name = ${productName}`} order by c.name`
+    where ${product === undefined ? sql`true` : sql`p.id = ${product.id}`} order by c.name`
 }
 
 export async function getCategory(sql: Sql, name: string): Promise<Category> {
-  const [category] = await sql<Category[]>`${selectCategories(sql)} where c.name = ${name}`
+  const [category] = await sql<Category[]>`${selectCategories(sql)} where c.name = ${name} or c.id = ${referenceId(name)} order by c.name = ${name} desc limit 1`
   if (!category) throw new NotFoundError(`no category named "${name}" (see \`mirrormanager category list\`)`)
   return category
 }

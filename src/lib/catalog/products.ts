@@ -2,6 +2,7 @@ import { definedChanges, uniquely } from '../db/conflicts.js'
 import type { Sql } from '../db/sql.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { requireName } from '../validate/name.js'
+import { referenceId } from '../validate/reference.js'
 
 export interface Product {
   id: number
@@ -28,14 +29,14 @@ export async function listProducts(sql: Sql): Promise<Product[]> {
 }
 
 export async function getProduct(sql: Sql, name: string): Promise<Product> {
-  const [product] = await sql<Product[]>`select * from product where name = ${name}`
+  const [product] = await sql<Product[]>`select * from product where name = ${name} or id = ${referenceId(name)} order by name = ${name} desc limit 1`
   if (!product) throw new NotFoundError(`no product named "${name}" (see \`mirrormanager product list\`)`)
   return product
 }
 
 export async function updateProduct(sql: Sql, name: string, changes: ProductChanges): Promise<Product> {
-  const product = await getProduct(sql, name)
   const set = definedChanges({ ...changes, name: changes.name === undefined ? undefined : requireName(changes.name, 'product name') })
+  const product = await getProduct(sql, name)
   if (Object.keys(set).length === 0) return product
   const [updated] = await uniquely(
     sql<Product[]>`update product set ${sql(set)} where id = ${product.id} returning *`,

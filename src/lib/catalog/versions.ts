@@ -2,6 +2,8 @@ import { definedChanges, uniquely } from '../db/conflicts.js'
 import type { Sql } from '../db/sql.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { requireName } from '../validate/name.js'
+import { optionalText } from '../validate/text.js'
+import { referenceId } from '../validate/reference.js'
 import { getProduct } from './products.js'
 
 export interface Version {
@@ -37,9 +39,15 @@ function selectVersions(sql: Sql) {
     from version v join product p on p.id = v.product_id`
 }
 
+/** The fields with their free text checked (validate/text.ts). */
+function versionText<T extends VersionFields>(fields: T): T {
+  return { ...fields, displayName: optionalText(fields.displayName, 'display-name'), codename: optionalText(fields.codename, 'codename') }
+}
+
 export async function addVersion(sql: Sql, productName: string, name: string, fields: VersionFields = {}): Promise<Version> {
+  const checked = { name: requireName(name, 'version name'), ...definedChanges(versionText(fields)) }
   const product = await getProduct(sql, productName)
-  const row = { productId: product.id, name: requireName(name, 'version name'), ...definedChanges(fields) }
+  const row = { productId: product.id, ...checked }
   const columns = ['productId', 'name', ...COLUMNS.filter((c) => c in row)] as (keyof typeof row)[]
   await uniquely(
     sql`insert into version ${sql(row, columns)}`,
@@ -49,24 +57,25 @@ export async function addVersion(sql: Sql, productName: string, name: string, fi
 }
 
 export async function listVersions(sql: Sql, productName?: string): Promise<Version[]> {
-  if (productName !== undefined) await getProduct(sql, productName)
+  const product = productName === undefined ? undefined : await getProduct(sql, productName)
   return sql<Version[]>`${selectVersions(sql)}
-    where ${productName === undefined ? sql`true` : sql`p.name = ${productName}`}
+    where ${product === undefined ? sql`true` : sql`p.id = ${product.id}`}
     order by p.name, v.sortorder desc, v.name`
 }
 
 export async function getVersion(sql: Sql, productName: string, name: string): Promise<Version> {
-  const [version] = await sql<Version[]>`${selectVersions(sql)} where p.name = ${productName} and v.name = ${name}`
+  const product = await getProduct(sql, productName)
+  const [version] = await sql<Version[]>`${selectVersions(sql)}
+    where p.id = ${product.id} and (v.name = ${name} or v.id = ${referenceId(name)}) order by v.name = ${name} desc limit 1`
   if (!version) {
-    await getProduct(sql, productName)
     throw new NotFoundError(`product "${productName}" has no version "${name}" (see \`mirrormanager version list --product '${productName}'\`)`)
   }
   return version
 }
 
 export async function updateVersion(sql: Sql, productName: string, name: string, changes: VersionChanges): Promise<Version> {
+  const set = definedChanges({ ...versionText(changes), name: changes.name === undefined ? undefined : requireName(changes.name, 'version name') })
   const version = await getVersion(sql, productName, name)
-  const set = definedChanges({ ...changes, name: changes.name === undefined ? undefined : requireName(changes.name, 'version name') })
   if (Object.keys(set).length === 0) return version
   await uniquely(
     sql`update version set ${sql(set)} where id = ${version.id}`,

@@ -38,6 +38,7 @@ export abstract class DatabaseCommand extends BaseCommand {
     this.database ??= await openDatabase(this.mmConfig, {
       command: `mirrormanager ${(this.id ?? '').replaceAll(':', ' ')}`.trim(),
       log: (message) => this.logger.info(message),
+      warn: (message) => this.logger.warn(message),
       ...options,
     })
     return this.database

@@ -21,6 +21,8 @@ export interface OpenOptions {
   skipSchemaCheck?: boolean
   command?: string
   log?: (message: string) => void
+  /** Warnings (a stale lock taken over, data-directory permissions repaired); default: `log` */
+  warn?: (message: string) => void
 }
 
 // bigint columns (sizes, ctimes, timestamps) are well below 2^53: numbers, not strings.
@@ -88,6 +90,7 @@ export async function openDatabase(config: ResolvedConfig, options: OpenOptions 
       waitTimeoutSeconds: config.get('database.wait_timeout'),
       command: options.command,
       onInitialise: (pgdata) => options.log?.(`initialising the embedded database in ${pgdata} (first run only)`),
+      warn: options.warn ?? options.log,
     })
     sql = postgres({
       host: embedded.host,

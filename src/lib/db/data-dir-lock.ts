@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -18,11 +18,19 @@ export interface DataDirLock {
 
 export const LOCK_FILE = 'mirrormanager.lock'
 
+/**
+ * A lock file that does not parse (empty, garbled, unreadable) is taken over only when it
+ * is older than this: our writers never leave one (the file appears with its content,
+ * tryCreate), but an older version wrote the pid after creating the file.
+ */
+export const UNREADABLE_LOCK_GRACE_MS = 5_000
+
 function readOwner(path: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner
+    const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner> | null
+    return owner && Number.isInteger(owner.pid) && typeof owner.host === 'string' ? (owner as LockOwner) : undefined
   } catch {
-    return undefined // unreadable or half-written: treated as stale below only if its pid is gone
+    return undefined
   }
 }
 
@@ -35,28 +43,75 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Creates the lock file exclusively; false when somebody else holds it. */
+/**
+ * Creates the lock file, atomically with its content: written to a private name, then
+ * hard-linked to the lock name (link fails when the name exists, like O_EXCL). A reader
+ * never sees the lock file without the owner's pid in it.
+ */
 function tryCreate(path: string, owner: LockOwner): boolean {
-  let fd: number
+  const staging = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`
+  writeFileSync(staging, JSON.stringify(owner) + '\n', { mode: 0o600, flag: 'wx' })
   try {
-    fd = openSync(path, 'wx', 0o644)
+    linkSync(staging, path)
+    return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
+  } finally {
+    unlinkSync(staging)
   }
-  writeSync(fd, JSON.stringify(owner) + '\n')
-  closeSync(fd)
-  return true
 }
 
-/** Removes a lock whose owner process is gone (same machine only). */
-function removeIfStale(path: string): boolean {
-  const owner = readOwner(path)
-  if (!owner || owner.host !== hostname() || isAlive(owner.pid)) return false
+function statOf(path: string): Stats | undefined {
   try {
-    unlinkSync(path)
+    return statSync(path)
   } catch {
-    // somebody else removed it first; either way it is gone
+    return undefined
+  }
+}
+
+/** Why the lock at `path` may be taken over, or undefined when its owner may be alive. */
+function staleReason(path: string, nowMs: number): { reason: string; file: Stats } | undefined {
+  const file = statOf(path)
+  if (!file) return undefined
+  const owner = readOwner(path)
+  if (owner) {
+    if (owner.host !== hostname() || isAlive(owner.pid)) return undefined
+    return { reason: `process ${owner.pid} (${owner.command}) is gone`, file }
+  }
+  // (an mtime far in the future is a clock jump, not a writer at work)
+  if (Math.abs(nowMs - file.mtimeMs) < UNREADABLE_LOCK_GRACE_MS) return undefined
+  return { reason: file.size === 0 ? 'the lock file was empty' : 'the lock file was unreadable', file }
+}
+
+/**
+ * Takes over a stale lock: moves it aside under a private name first, so of two processes
+ * taking it over at once only one gets it; if what was moved is not the file judged stale
+ * (somebody took over and locked in between), it is put back.
+ */
+function takeOverIfStale(path: string, warn: (message: string) => void): boolean {
+  const stale = staleReason(path, Date.now())
+  if (!stale) return false
+  const aside = `${path}.stale-${process.pid}`
+  try {
+    renameSync(path, aside)
+  } catch {
+    return true // somebody else moved it first: try to lock again
+  }
+  const moved = statOf(aside)
+  if (moved && (moved.ino !== stale.file.ino || moved.dev !== stale.file.dev)) {
+    try {
+      linkSync(aside, path) // a fresh lock: give it back
+    } catch {
+      // its name was taken again meanwhile: the owner of that lock holds it
+    }
+  } else {
+    warn(`taking over the lock of the embedded database (${path}): ${stale.reason}`)
+  }
+  try {
+    unlinkSync(aside)
+  } catch {
+    // already gone
   }
   return true
 }
@@ -74,14 +129,14 @@ function lockedMessage(dataDir: string, owner: LockOwner | undefined): string {
 
 /**
  * Two processes must never open the same PGlite directory: that corrupts it. The lock is
- * a file created with O_EXCL holding the owner's pid; a lock left by a dead process on
- * this machine is taken over.
+ * a file created atomically with the owner's pid in it; a lock left by a dead process on
+ * this machine, or one that is empty or garbled and not new, is taken over (with a warning).
  */
 export async function lockDataDir(
   dataDir: string,
-  options: { wait?: boolean; timeoutSeconds?: number; command?: string } = {},
+  options: { wait?: boolean; timeoutSeconds?: number; command?: string; warn?: (message: string) => void } = {},
 ): Promise<DataDirLock> {
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, LOCK_FILE)
   const owner: LockOwner = {
     pid: process.pid,
@@ -92,7 +147,7 @@ export async function lockDataDir(
   const deadline = Date.now() + (options.timeoutSeconds ?? 600) * 1000
   for (;;) {
     if (tryCreate(path, owner)) break
-    if (removeIfStale(path)) continue
+    if (takeOverIfStale(path, options.warn ?? (() => {}))) continue
     if (!options.wait || Date.now() >= deadline) {
       throw new DataDirLockedError(lockedMessage(dataDir, readOwner(path)), { details: { dataDir } })
     }

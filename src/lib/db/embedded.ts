@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { DatabaseUnavailableError } from '../errors.js'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js'
+import { privateDirectory, restrictTree } from './data-dir-permissions.js'
 
 export interface EmbeddedServer {
   readonly host: string
@@ -20,6 +21,23 @@ export interface EmbeddedOptions {
   command?: string
   /** Called once before a slow first-time initialisation, so people know why they wait. */
   onInitialise?: (pgdata: string) => void
+  /** Warnings: a stale lock taken over, permissions repaired. */
+  warn?: (message: string) => void
+}
+
+/**
+ * pgdata 0700 and everything in it private (data-dir-permissions.ts); an existing
+ * directory that was not is repaired, with a warning: it was readable by other users.
+ */
+function makePrivate(pgdata: string, created: boolean, warn?: (message: string) => void): void {
+  if (created) {
+    privateDirectory(pgdata)
+    return
+  }
+  const changed = restrictTree(pgdata)
+  if (changed > 0) {
+    warn?.(`the embedded database in ${pgdata} was readable by other users: made ${changed} files and directories private (0600/0700)`)
+  }
 }
 
 /**
@@ -35,13 +53,17 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     wait: options.wait,
     timeoutSeconds: options.waitTimeoutSeconds,
     command: options.command,
+    warn: options.warn,
   })
   const pgdata = join(dataDir, 'pgdata')
   const created = !existsSync(join(pgdata, 'PG_VERSION'))
   if (created) options.onInitialise?.(pgdata)
   let db: PGlite
   try {
+    makePrivate(pgdata, created, options.warn)
     db = await PGlite.create({ dataDir: pgdata })
+    // PGlite writes its initial files 0666 whatever the umask
+    if (created) restrictTree(pgdata)
   } catch (error) {
     await shutDown(lock).catch(() => undefined)
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${pgdata}: ${(error as Error).message}`, {
@@ -65,7 +87,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
     host: '127.0.0.1',
     port: address.port,
     created,
-    stop: () => shutDown(lock, db, server),
+    stop: () => shutDown(lock, db, server, pgdata),
   }
 }
 
@@ -73,12 +95,17 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
  * Stops what was started, last first: the socket server, then PGlite; the data-directory
  * lock is released whatever fails, so a failed start or stop never leaves it held.
  */
-async function shutDown(lock: DataDirLock, db?: PGlite, server?: PGLiteSocketServer): Promise<void> {
+async function shutDown(lock: DataDirLock, db?: PGlite, server?: PGLiteSocketServer, pgdata?: string): Promise<void> {
   try {
     try {
       await server?.stop()
     } finally {
       await db?.close()
+    }
+    try {
+      if (pgdata) restrictTree(pgdata) // files PostgreSQL rewrote while we ran (pg_internal.init comes out 0644)
+    } catch {
+      // best effort: the next open repairs (and reports) what is left
     }
   } finally {
     lock.release()

@@ -5,6 +5,7 @@ import { normalizeCountry } from '../validate/country.js'
 import { normalizeNetblock } from '../validate/netblock.js'
 import { autonomousSystemNumber } from '../validate/number.js'
 import { resolveHost } from './host-ref.js'
+import { LIMITS, limitText } from '../validate/text.js'
 
 /**
  * The per-host lists that steer clients to a host: netblocks, peer ASNs, countries
@@ -65,7 +66,7 @@ export async function addHostListEntry(
   const value = normalizeHostListValue(kind, input, options)
   const host = await resolveHost(sql, hostReference)
   const row: Record<string, unknown> = { hostId: host.id, [column]: value }
-  if (options.name !== undefined && (kind === 'netblock' || kind === 'peer-asn')) row.name = options.name
+  if (options.name !== undefined && (kind === 'netblock' || kind === 'peer-asn')) row.name = limitText(options.name, 'name', LIMITS.name)
   const [{ id }] = await uniquely(
     sql<{ id: number }[]>`insert into ${sql(table)} ${sql(row)} returning id`,
     `host "${host.site}/${host.name}" already has ${label} ${value}`,

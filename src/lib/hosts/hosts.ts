@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js'
 import { getSite } from '../sites/sites.js'
 import { normalizeCountry } from '../validate/country.js'
 import { requireHostName } from '../validate/name.js'
+import { LIMITS, optionalText } from '../validate/text.js'
 import { autonomousSystemNumber, positiveInteger } from '../validate/number.js'
 import { addHostCategory } from './host-categories.js'
 import { resolveHost, splitSiteHost } from './host-ref.js'
@@ -69,8 +70,8 @@ function hostColumns(fields: HostChanges) {
     maxConnections: fields.maxConnections === undefined ? undefined : positiveInteger(fields.maxConnections, 'max-connections'),
     adminActive: fields.adminActive,
     userActive: fields.userActive,
-    comment: fields.comment,
-    robotEmail: fields.robotEmail,
+    comment: optionalText(fields.comment, 'comment', LIMITS.longText),
+    robotEmail: optionalText(fields.robotEmail, 'robot-email'),
   })
 }
 

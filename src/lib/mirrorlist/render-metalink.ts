@@ -12,6 +12,7 @@ import type { PreparedFile } from './index/index-types.js'
 import type { Body } from './body.js'
 import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
+import { commentText } from './echo.js'
 import { escapeXml } from './xml.js'
 
 export const METALINK_CONTENT_TYPE = 'application/metalink+xml'
@@ -45,8 +46,8 @@ const FAILURE_END_BYTES = Buffer.from(FAILURE_END)
 
 /** The failure document: header, then the message (and the bytes of `listing`) in a comment. */
 export function metalinkFailure(now: Date, message: string, listing?: Buffer): Body {
-  if (!listing) return `${metalinkHeader(now)}<!-- ${message}${FAILURE_END}`
-  return [Buffer.from(`${metalinkHeader(now)}<!-- ${message}`), listing, FAILURE_END_BYTES]
+  if (!listing) return `${metalinkHeader(now)}<!-- ${commentText(message)}${FAILURE_END}`
+  return [Buffer.from(`${metalinkHeader(now)}<!-- ${commentText(message)}`), listing, FAILURE_END_BYTES]
 }
 
 function renderDetails(detail: FileDetailEntry, indent: string): string {

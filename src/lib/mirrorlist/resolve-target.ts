@@ -4,6 +4,7 @@
  * the exact status and text of the reference.
  */
 import type { IndexedDirectory, MirrorIndex } from './index/index-types.js'
+import { echoable } from './echo.js'
 
 export interface ResolvedTarget {
   ok: true
@@ -31,13 +32,14 @@ export function normalizePath(path: string): string {
 
 export function resolvePath(index: MirrorIndex, rawPath: string): ResolvedTarget | TargetFailure {
   const path = normalizePath(rawPath)
-  const header = `# path = ${path} `
+  const header = `# path = ${echoable(path)} `
   const directory = index.directories.get(path)
   if (directory) return { ok: true, directory, file: '', pathIsDirectory: true, header }
   const slash = path.lastIndexOf('/')
   const parent = index.directories.get(slash === -1 ? '' : path.slice(0, slash))
   if (!parent) return { ok: false, status: 404, message: 'error: invalid path' }
-  return { ok: true, directory: parent, file: path.slice(slash + 1), pathIsDirectory: false, header }
+  // the file name is echoed in every URL and in the metalink 404: made echoable here, once
+  return { ok: true, directory: parent, file: echoable(path.slice(slash + 1)), pathIsDirectory: false, header }
 }
 
 export function resolveRepository(
@@ -48,7 +50,7 @@ export function resolveRepository(
 ): ResolvedTarget | TargetFailure {
   const arch = requestedRepo.includes('source') ? 'source' : requestedArch
   const repo = index.repositoryRedirects.get(requestedRepo) ?? requestedRepo
-  const header = `# repo = ${repo} arch = ${arch} `
+  const header = `# repo = ${echoable(repo)} arch = ${echoable(arch)} `
   const target = index.repositories.get(`${repo}+${arch}`)
   if (target?.disabled) return { ok: false, status: 200, message: 'repo disabled' }
   if (!target) {

@@ -17,6 +17,7 @@ import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type 
 import { explainSelection, type Explanation } from './explain.js'
 import type { ClientAddress, SelectionRequest, Tier } from './selection-request.js'
 import { tierMemoFor, type CountryTiers } from './tier-memo.js'
+import { echoable } from './echo.js'
 
 export { clientAddressOf, type ClientAddress, type SelectionRequest, type Tier } from './selection-request.js'
 
@@ -300,7 +301,8 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   if (familyFiltered) headerItems.push(family === 6 ? 'ipv6 only ' : 'ipv4 only ')
   if (request.protocol) {
     mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
-    headerItems.push(`protocol = ${request.protocol.raw} `)
+    // no trailing space after this item: the reference server's exact bytes
+    headerItems.push(`protocol = ${echoable(request.protocol.raw)}`)
   }
   const firstTier = ordered.find((tier) => tier.hosts.length > 0)?.tier
   const selection: Selection = {

@@ -3,11 +3,16 @@ import { ValidationError } from '../errors.js'
 import { generatePassword, hashPassword } from './password.js'
 import { getSite } from './sites.js'
 
+/** The longest password we take (hashing is slow on purpose: no unbounded input). */
+const MAX_PASSWORD_BYTES = 1024
 /** The shortest password we store; report-mirror sends it on every check-in. */
 export const MIN_PASSWORD_LENGTH = 8
 
 /** Stores a site's password (hashed; the plain text is never written anywhere). */
 export async function setSitePassword(sql: Sql, siteName: string, password: string): Promise<{ site: string }> {
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+    throw new ValidationError(`password: too long; at most ${MAX_PASSWORD_BYTES} bytes`, { field: 'password' })
+  }
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError(`password: too short; use at least ${MIN_PASSWORD_LENGTH} characters (or --generate)`, { field: 'password' })
   }

@@ -3,6 +3,8 @@ import type { Sql } from '../db/sql.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { requireName } from '../validate/name.js'
 import { normalizeWebUrl } from '../validate/url.js'
+import { referenceId } from '../validate/reference.js'
+import { LIMITS, optionalText } from '../validate/text.js'
 
 /** A site as shown to admins: never the password hash, only whether one is set. */
 export interface Site {
@@ -53,6 +55,8 @@ function siteColumns(fields: SiteChanges) {
     ...fields,
     name: fields.name === undefined ? undefined : requireName(fields.name, 'site name'),
     orgUrl: fields.orgUrl === undefined ? undefined : normalizeWebUrl(fields.orgUrl, 'org-url'),
+    createdBy: optionalText(fields.createdBy, 'created-by'),
+    downstreamComments: optionalText(fields.downstreamComments, 'downstream-comments', LIMITS.longText),
   })
 }
 
@@ -67,14 +71,14 @@ export async function listSites(sql: Sql): Promise<Site[]> {
 }
 
 export async function getSite(sql: Sql, name: string): Promise<Site> {
-  const [site] = await sql<Site[]>`${selectSites(sql)} where s.name = ${name}`
+  const [site] = await sql<Site[]>`${selectSites(sql)} where s.name = ${name} or s.id = ${referenceId(name)} order by s.name = ${name} desc limit 1`
   if (!site) throw new NotFoundError(`no site named "${name}" (see \`mirrormanager site list\`)`)
   return site
 }
 
 export async function updateSite(sql: Sql, name: string, changes: SiteChanges): Promise<Site> {
-  const site = await getSite(sql, name)
   const set = siteColumns(changes)
+  const site = await getSite(sql, name)
   if (Object.keys(set).length === 0) return site
   await uniquely(sql`update site set ${sql(set)} where id = ${site.id}`, `site "${set.name}" already exists`)
   return getSite(sql, set.name ?? name)

@@ -8,6 +8,7 @@
  * Container layout (Avro 1.x spec): magic `Obj\x01`, metadata map<bytes>, 16-byte sync
  * marker; then blocks of (entry count: long, byte size: long, data, sync marker).
  */
+import { createHash } from 'node:crypto'
 import { inflateRawSync } from 'node:zlib'
 import avro from 'avsc'
 import { SnapshotError } from '../errors.js'
@@ -30,6 +31,23 @@ export function readContainerHeader(buffer: Buffer, file: string): ContainerHead
   const meta = metadataType.decode(buffer, 4) as { value: Record<string, Buffer>; offset: number }
   if (meta.offset < 0 || meta.offset + 16 > buffer.length) throw new SnapshotError(`snapshot ${file} is truncated in its header`)
   return { meta: meta.value, sync: buffer.subarray(meta.offset, meta.offset + 16), bodyOffset: meta.offset + 16 }
+}
+
+/** The SHA-256 (hex) of everything after the header: what CONTENT_SHA256_METADATA_KEY records. */
+export function contentSha256(buffer: Buffer, header: ContainerHeader): string {
+  return createHash('sha256').update(buffer.subarray(header.bodyOffset)).digest('hex')
+}
+
+/**
+ * The header bytes again with metadata `key` set to `value`, which must have the length of
+ * the value there now: the header keeps its size, so it can be rewritten in place.
+ */
+export function headerWithMetadata(buffer: Buffer, header: ContainerHeader, key: string, value: Buffer): Buffer {
+  const meta = { ...header.meta, [key]: value }
+  if (header.meta[key]?.length !== value.length) throw new SnapshotError(`cannot set ${key} in place: value length changes`)
+  const encoded = Buffer.concat([MAGIC, metadataType.toBuffer(meta), header.sync])
+  if (encoded.length !== header.bodyOffset) throw new SnapshotError(`cannot set ${key} in place: the header would change size`)
+  return encoded
 }
 
 export interface ContainerBlock {

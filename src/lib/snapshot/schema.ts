@@ -31,6 +31,14 @@ export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2]
 export const FORMAT_METADATA_KEY = 'mirrormanager.format_version'
 /** Container metadata key holding a JSON object of counts (for validation against the previous snapshot). */
 export const STATS_METADATA_KEY = 'mirrormanager.stats'
+/**
+ * Container metadata key holding the SHA-256 (64 hex digits) of every byte after the
+ * header: the blocks with their counts, sizes and sync markers. Avro itself checks
+ * nothing but the sync markers; a flipped bit inside a deflate block can decode to other
+ * valid data. Optional for the reader (files of earlier versions have none), so adding it
+ * did not change SNAPSHOT_FORMAT_VERSION: other Avro readers ignore unknown metadata.
+ */
+export const CONTENT_SHA256_METADATA_KEY = 'mirrormanager.content_sha256'
 
 export interface HeaderEntry {
   formatVersion: number

@@ -4,12 +4,23 @@
  * then installed by rename with the previous snapshot kept as `<name>.old`.
  */
 import { createWriteStream, existsSync } from 'node:fs'
-import { copyFile, link, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import avro from 'avsc'
 import { SnapshotError } from '../errors.js'
-import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, STATS_METADATA_KEY, snapshotEntryType, type SnapshotEntry } from './schema.js'
+import { contentSha256, headerWithMetadata, readContainerHeader } from './container.js'
+import {
+  CONTENT_SHA256_METADATA_KEY,
+  FORMAT_METADATA_KEY,
+  SNAPSHOT_FORMAT_VERSION,
+  STATS_METADATA_KEY,
+  snapshotEntryType,
+  type SnapshotEntry,
+} from './schema.js'
+
+/** Written first, replaced by the real checksum once every block is on disk (same length). */
+const CHECKSUM_PLACEHOLDER = Buffer.from('0'.repeat(64))
 
 export interface SnapshotStats {
   hosts: number
@@ -31,10 +42,31 @@ export async function writeSnapshotEntries(
     metadata: {
       [FORMAT_METADATA_KEY]: Buffer.from(String(SNAPSHOT_FORMAT_VERSION)),
       [STATS_METADATA_KEY]: Buffer.from(JSON.stringify(stats)),
+      [CONTENT_SHA256_METADATA_KEY]: CHECKSUM_PLACEHOLDER,
     },
   } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
   await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file, { mode: 0o644 }))
+  await sealSnapshot(file)
   return (await stat(file)).size
+}
+
+/**
+ * Writes the content checksum into the header of a finished file. Avro puts its metadata
+ * before the blocks, so the header is written with a placeholder of the same length and
+ * rewritten in place once the blocks are known: the file stays an ordinary Avro container.
+ * The checksum is computed from the bytes read back from the file.
+ */
+async function sealSnapshot(file: string): Promise<void> {
+  const buffer = await readFile(file)
+  const header = readContainerHeader(buffer, file)
+  const sealed = headerWithMetadata(buffer, header, CONTENT_SHA256_METADATA_KEY, Buffer.from(contentSha256(buffer, header)))
+  const handle = await open(file, 'r+')
+  try {
+    await handle.write(sealed, 0, sealed.length, 0)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** The counts recorded in a snapshot's container header, or undefined (no file, not a snapshot). */

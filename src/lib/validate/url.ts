@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js'
+import { LIMITS, limitText } from './text.js'
 
 const MIRROR_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'rsync:'])
 
@@ -7,7 +8,7 @@ const MIRROR_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'rsync:'])
  * no query or fragment, and no trailing slash (clients append the path themselves).
  */
 export function normalizeMirrorUrl(input: string, field = 'url'): string {
-  const text = input.trim()
+  const text = limitText(input.trim(), field, LIMITS.url)
   let url: URL
   try {
     url = new URL(text)

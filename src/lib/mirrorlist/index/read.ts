@@ -9,9 +9,9 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import avro from 'avsc'
 import { SnapshotError } from '../../errors.js'
 import { IndexBuilder } from './build-index.js'
-import { blockEntries, containerBlocks, readContainerHeader, type ContainerHeader } from '../../snapshot/container.js'
+import { blockEntries, containerBlocks, contentSha256, readContainerHeader, type ContainerHeader } from '../../snapshot/container.js'
 import type { MirrorIndex } from './index-types.js'
-import { FORMAT_METADATA_KEY, READABLE_FORMAT_VERSIONS, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from '../../snapshot/schema.js'
+import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, READABLE_FORMAT_VERSIONS, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from '../../snapshot/schema.js'
 
 export type { MirrorIndex } from './index-types.js'
 
@@ -39,16 +39,43 @@ function checkFormat(header: ContainerHeader, file: string): ReturnType<avro.Typ
   }
 }
 
+/**
+ * The content checksum, before anything is decoded. A file without one was written by
+ * generate-snapshot before it recorded checksums: accepted, with a warning, so that a
+ * server upgraded before generate-snapshot keeps serving (the blocks are still checked
+ * for structure, as they always were).
+ */
+function checkContent(buffer: Buffer, header: ContainerHeader, file: string, warn: (message: string) => void): void {
+  const recorded = header.meta[CONTENT_SHA256_METADATA_KEY]?.toString()
+  if (recorded === undefined) {
+    warn(`snapshot ${file} has no content checksum (written by an older generate-snapshot): damage to it cannot be detected; run generate-snapshot again`)
+    return
+  }
+  const actual = contentSha256(buffer, header)
+  if (actual !== recorded) throw new SnapshotError(`snapshot ${file} is corrupt: its content does not match its checksum (sha256 ${actual}, recorded ${recorded})`)
+}
+
+export interface LoadOptions {
+  /** where warnings go (a snapshot without a checksum); default: nowhere */
+  warn?: (message: string) => void
+}
+
 /** Reads and validates a snapshot file; builds the in-memory index. Never touches the database. */
-export async function loadSnapshot(file: string): Promise<MirrorIndex> {
+export async function loadSnapshot(file: string, options: LoadOptions = {}): Promise<MirrorIndex> {
   let buffer: Buffer
   try {
     buffer = await readFile(file)
   } catch (error) {
     throw new SnapshotError(`cannot read snapshot ${file}: ${(error as Error).message}`, { cause: error })
   }
+  return loadSnapshotBytes(buffer, file, options)
+}
+
+/** loadSnapshot of bytes already read (`file` names them in messages). */
+export async function loadSnapshotBytes(buffer: Buffer, file: string, options: LoadOptions = {}): Promise<MirrorIndex> {
   const header = readContainerHeader(buffer, file)
   const resolver = checkFormat(header, file)
+  checkContent(buffer, header, file, options.warn ?? (() => {}))
   const builder = new IndexBuilder()
   for (const block of containerBlocks(buffer, header, file)) {
     for (const entry of blockEntries<SnapshotEntry>(block, snapshotEntryType, file, resolver)) builder.add(entry)
