@@ -76,6 +76,7 @@ export class DecodePool {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
+      worker.ref() // keeps the process alive while a job runs; idle workers do not
       worker.postMessage({ id, op, job } satisfies DecodeRequest)
     })
   }
@@ -87,6 +88,7 @@ export class DecodePool {
       const pending = slot.pending.get(reply.id)
       if (!pending) return
       slot.pending.delete(reply.id)
+      if (slot.pending.size === 0) worker.unref()
       if (reply.ok) pending.resolve(reply.value)
       else if (reply.refusal) pending.reject(new CheckinRefusedError(reply.refusal.message, { reason: reply.refusal.reason }))
       else pending.reject(new Error(reply.error))
