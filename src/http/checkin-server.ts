@@ -33,6 +33,8 @@ export interface RunningCheckinServer {
 
 class BodyTooLarge extends Error {}
 class BodyTimeout extends Error {}
+/** The client hung up before its body was complete: nobody to answer, nothing to log. */
+class ClientGone extends Error {}
 
 const STATUS: Record<CheckinRefusalReason, number> = {
   malformed: 400,
@@ -82,9 +84,9 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       clearTimeout(timer)
       resolve(Buffer.concat(chunks, size))
     })
-    req.on('error', (error) => {
+    req.on('error', () => {
       clearTimeout(timer)
-      reject(error)
+      reject(new ClientGone())
     })
   })
 }
@@ -187,6 +189,7 @@ function route(options: CheckinServerOptions) {
       if (error instanceof BodyTooLarge) {
         return send(res, 413, 'text/plain', `request body larger than ${options.maxBodyBytes} bytes\n`, { connection: 'close' })
       }
+      if (error instanceof ClientGone) return
       if (error instanceof BodyTimeout) {
         return send(res, 408, 'text/plain', `request body not received within ${options.bodyTimeoutMs / 1000} seconds\n`, { connection: 'close' })
       }

@@ -52,15 +52,13 @@ export class IdentityScanner {
   feed(chunk: Uint8Array): IdentityScanResult | undefined {
     for (let i = 0; i < chunk.length; i++) {
       if (this.inString && !this.keepScalar && !this.escape) {
-        // A skipped string (the dirtree keys, millions of them): jump natively to its
-        // closing quote when no backslash comes before it. This is what makes the scan fast.
-        const quote = chunk.indexOf(0x22, i)
-        const end = quote < 0 ? chunk.length : quote
-        if (!chunk.subarray(i, end).includes(0x5c)) {
-          this.offset += end - i
-          i = end
-          if (quote < 0) break
-        }
+        // A skipped string (the dirtree keys, millions of them): a tight loop to its
+        // closing quote or next backslash, outside the state machine. This is what makes the scan fast.
+        let j = i
+        while (j < chunk.length && chunk[j] !== 0x22 && chunk[j] !== 0x5c) j++
+        this.offset += j - i
+        i = j
+        if (j === chunk.length) break
       }
       if (this.done) {
         if (!isSpace(chunk[i])) malformed()
@@ -97,7 +95,7 @@ export class IdentityScanner {
       if (result) return result
     }
     if (isSpace(byte)) return undefined
-    const frame = this.stack.at(-1)
+    const frame = this.stack[this.stack.length - 1]
     if (!frame) return this.value(byte, false)
     if (frame.kind === 'object') {
       switch (frame.expect) {
@@ -131,7 +129,7 @@ export class IdentityScanner {
   }
 
   private value(byte: number, capture: boolean): IdentityScanResult | undefined {
-    const frame = this.stack.at(-1)
+    const frame = this.stack[this.stack.length - 1]
     if (frame?.kind === 'array') frame.key = ''
     if (byte === 0x7b || byte === 0x5b) {
       if (!frame && byte === 0x5b) return this.nonObjectRoot([])
@@ -161,7 +159,7 @@ export class IdentityScanner {
     const keep = this.keepScalar
     if (keep) {
       this.scalar!.push(byte)
-      const frame = this.stack.at(-1)
+      const frame = this.stack[this.stack.length - 1]
       const isTopKey = frame?.kind === 'object' && frame.expect === 'key' && this.stack.length === 1
       if (isTopKey && this.scalar!.length > MAX_KEY_BYTES) this.keepScalar = false // a long key is no identity section
       else if (!isTopKey) this.spend(1)
@@ -179,7 +177,7 @@ export class IdentityScanner {
   }
 
   private finishString(kept: boolean): IdentityScanResult | undefined {
-    const frame = this.stack.at(-1)
+    const frame = this.stack[this.stack.length - 1]
     const bytes = this.scalar!
     this.scalar = undefined
     if (frame?.kind === 'object' && frame.expect === 'key') {
@@ -200,7 +198,7 @@ export class IdentityScanner {
 
   /** A value (scalar or closed container) is complete: store it where it is captured. */
   private complete(value: unknown): IdentityScanResult | undefined {
-    const frame = this.stack.at(-1)
+    const frame = this.stack[this.stack.length - 1]
     if (!frame) return this.nonObjectRoot(value)
     frame.expect = 'comma'
     if (frame.capture) this.attach(frame, value)
