@@ -47,8 +47,8 @@ export const SUCCESS = 'checked in successful'
 export const FAILURE = 'error checking in'
 
 /**
- * The check-in rules of spec/checkin-protocol.md, independent of the transport, in the
- * order that keeps an unauthenticated request cheap:
+ * The check-in rules (README, "Private mirrors: report-mirror and the check-in server"),
+ * independent of the transport, in the order that keeps an unauthenticated request cheap:
  *
  * 1. the client address has failures left (else refused before any work);
  * 2. the identity sections are read from the stream, in a worker (decode-pool.ts);
