@@ -6,7 +6,6 @@ import { applyCheckin, categoryReplyLine, type CategoryCheckinResult } from './a
 import { authenticateHost, NOT_PRIVATE, type AuthenticatedHost } from './authenticate.js'
 import type { DecodeJob, PayloadEncoding } from './decode.js'
 import { DecodePool } from './decode-pool.js'
-import { legacyWireBytes } from './legacy-wire.js'
 import { validateCheckinIdentity, type CheckinIdentity, type CheckinPayload } from './payload.js'
 import { clientAddressKey, RateLimiter } from './rate-limit.js'
 
@@ -76,19 +75,19 @@ export class CheckinService {
 
   /** A legacy XML-RPC check-in: the urlsafe-base64 bzip2 JSON text. */
   checkinLegacy(wire: string, request: CheckinRequest): Promise<CheckinOutcome> {
-    return this.run(request, () => legacyWireBytes(wire), 'bzip2')
+    return this.run(request, wire, 'legacy-wire')
   }
 
   /** A JSON check-in (POST /api/checkin): the body, gzip or not. */
   checkinJson(body: Uint8Array, encoding: 'gzip' | 'identity', request: CheckinRequest): Promise<CheckinOutcome> {
-    return this.run(request, () => body, encoding)
+    return this.run(request, body, encoding)
   }
 
   close(): Promise<void> {
     return this.pool.close()
   }
 
-  private async run(request: CheckinRequest, bytes: () => Uint8Array, encoding: PayloadEncoding): Promise<CheckinOutcome> {
+  private async run(request: CheckinRequest, data: Uint8Array | string, encoding: PayloadEncoding): Promise<CheckinOutcome> {
     const address = clientAddressKey(request.address)
     const limit = this.failures.peek(address)
     if (!limit.allowed) {
@@ -99,10 +98,9 @@ export class CheckinService {
     if (this.identifying >= (this.options.maxIdentifying ?? this.options.maxInFlight * 8)) throw busy()
     let identity: CheckinIdentity | undefined
     let host: AuthenticatedHost
-    let job: DecodeJob
+    const job: DecodeJob = { data, encoding, maxPayloadBytes: this.options.maxPayloadBytes }
     this.identifying++
     try {
-      job = { data: bytes(), encoding, maxPayloadBytes: this.options.maxPayloadBytes }
       identity = validateCheckinIdentity((await this.pool.scan(job)).skeleton)
       host = await storable(() => authenticateHost(this.sql, identity!))
     } catch (error) {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import { CheckinRefusedError } from '../errors.js'
 import { bzip2DecompressStream } from './bzip2.js'
 import { IdentityScanner, type IdentityScanResult } from './identity-scan.js'
-import { bzip2Refusal, decodeBzip2Payload, parsePayloadBytes } from './legacy-wire.js'
+import { bzip2Refusal, decodeBzip2Payload, legacyWireBytes, parsePayloadBytes } from './legacy-wire.js'
 import { validateCheckinPayload, type CheckinPayload } from './payload.js'
 
 /**
@@ -14,10 +14,12 @@ import { validateCheckinPayload, type CheckinPayload } from './payload.js'
  *    identity sections, stop. Constant memory, whatever the payload claims to be.
  * 2. `decodePayload`, after authentication: decompress all of it (capped), parse, validate.
  */
-export type PayloadEncoding = 'bzip2' | 'gzip' | 'identity'
+/** `legacy-wire`: the XML-RPC parameter text, urlsafe base64 of bzip2 (decoded here too: 0.6 s for 5 MB). */
+export type PayloadEncoding = 'legacy-wire' | 'bzip2' | 'gzip' | 'identity'
 
 export interface DecodeJob {
-  readonly data: Uint8Array
+  /** A string for `legacy-wire`, else the bytes. */
+  readonly data: Uint8Array | string
   readonly encoding: PayloadEncoding
   /** Decompressed bytes at most. */
   readonly maxPayloadBytes: number
@@ -29,7 +31,14 @@ const SLICE = 64 * 1024
 
 const tooLarge = (cap: number) => new CheckinRefusedError(`The check-in data decompresses to more than ${cap} bytes.`, { reason: 'too-large' })
 
-export async function scanPayloadIdentity(job: DecodeJob): Promise<IdentityScanResult> {
+/** The legacy wire text as the bzip2 bytes it carries. */
+function unwrap(job: DecodeJob): DecodeJob & { data: Uint8Array } {
+  if (job.encoding !== 'legacy-wire') return job as DecodeJob & { data: Uint8Array }
+  return { ...job, data: legacyWireBytes(job.data as string), encoding: 'bzip2' }
+}
+
+export async function scanPayloadIdentity(wrapped: DecodeJob): Promise<IdentityScanResult> {
+  const job = unwrap(wrapped)
   const scanner = new IdentityScanner()
   let result: IdentityScanResult | undefined
   const feed = (chunk: Uint8Array) => (result = scanner.feed(chunk)) !== undefined
@@ -51,7 +60,7 @@ export async function scanPayloadIdentity(job: DecodeJob): Promise<IdentityScanR
   return result ?? scanner.end()
 }
 
-function gunzipStream(job: DecodeJob, feed: (chunk: Uint8Array) => boolean): Promise<void> {
+function gunzipStream(job: DecodeJob & { data: Uint8Array }, feed: (chunk: Uint8Array) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const stream = createGunzip()
     let bytes = 0
@@ -76,7 +85,8 @@ function gunzipStream(job: DecodeJob, feed: (chunk: Uint8Array) => boolean): Pro
   })
 }
 
-export async function decodePayload(job: DecodeJob): Promise<CheckinPayload> {
+export async function decodePayload(wrapped: DecodeJob): Promise<CheckinPayload> {
+  const job = unwrap(wrapped)
   let value: unknown
   if (job.encoding === 'bzip2') value = await decodeBzip2Payload(job.data, job)
   else {
