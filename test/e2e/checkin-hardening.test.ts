@@ -107,8 +107,9 @@ for (const kind of databaseKinds()) {
     await t.test('defect 1: a wrong password is refused before the payload is decompressed', async (t) => {
       // Identity first (as report_mirror sends it), then a dirtree twice the decompressed cap.
       const tree = bigDirtree(2 * MAX_PAYLOAD)
-      const wrong = JSON.stringify(config(SITE, 'wrong')).replace(/"fedora linux": .*$/, `"fedora linux": {"enabled": "1", "dirtree": ${tree}}}`)
+      const wrong = JSON.stringify(config(SITE, 'wrong')).replace(/"fedora linux":.*$/, `"fedora linux": {"enabled": "1", "dirtree": ${tree}}}`)
       t.equal((await post(xmlrpc, await legacyCall(wrong), '127.0.0.2')).text, xmlString(BAD_CREDENTIALS), 'refused for the password, not for the size: the dirtree was never read')
+      t.ok(wrong.length > 2 * MAX_PAYLOAD, 'the payload is larger than the cap')
       const right = wrong.replace('"password":"wrong"', `"password":"${PASSWORD}"`)
       t.equal(
         (await post(xmlrpc, await legacyCall(right), '127.0.0.1')).text,
