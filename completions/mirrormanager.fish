@@ -637,6 +637,8 @@ complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l data-dir -d
 complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l wait -d 'If another process has the embedded database open, wait for it instead of failing.'
 complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l listen -d 'Address to listen on (config checkin.listen).'
 complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l port -d 'TCP port, 0 for any free port (config checkin.port).'
+complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l trust-proxy -d 'Take the client address from the last X-Forwarded-For element (config checkin.trust_proxy).'
+complete -c mirrormanager -n '__mirrormanager_path serve-checkin' -l no-trust-proxy -d 'Take the client address from the last X-Forwarded-For element (config checkin.trust_proxy).'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l json -d ''
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l config -d 'Config file (TOML). Default: $MM_CONFIG, else /etc/mirrormanager/mirrormanager.toml if present.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l log-level -d 'How much to log to stderr.'

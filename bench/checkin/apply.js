@@ -14,7 +14,7 @@ const { resolveConfig } = await import(new URL('config/resolve.js', dist))
 const { openDatabase } = await import(new URL('db/connect.js', dist))
 const { hashPassword } = await import(new URL('sites/password.js', dist))
 const { CheckinService } = await import(new URL('checkin/checkin-service.js', dist))
-const { encodeLegacyWire, decodeLegacyWire } = await import(new URL('checkin/legacy-wire.js', dist))
+const { encodeLegacyWire, legacyWireBytes, decodeBzip2Payload } = await import(new URL('checkin/legacy-wire.js', dist))
 const { silentLogger } = await import(new URL('log.js', dist))
 
 const N = Number(process.argv[2] ?? 20000)
@@ -28,6 +28,7 @@ const time = async (label, work) => {
   console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms`)
   return { ms, value }
 }
+let service
 try {
   const paths = Array.from({ length: N }, (_, i) => `releases/${i % 50}/Everything/x86_64/os/Packages/${i}`)
   const names = ['pub/fedora/linux', ...paths.map((p) => `pub/fedora/linux/${p}`)]
@@ -39,14 +40,15 @@ try {
   const dirtree = Object.fromEntries(['', ...paths].map((p) => [p, {}]))
   const payload = { version: 0, global: { enabled: '1' }, site: { name: 'S', password: 'p' }, host: { name: 'h' }, stats: {}, 'fedora linux': { enabled: '1', dirtree } }
   const json = JSON.stringify(payload)
-  const service = new CheckinService(sql, { privateOnly: true, maxPayloadBytes: 1 << 30, rateLimitBurst: 100, rateLimitPerHour: 100, logger: silentLogger })
+  service = new CheckinService(sql, { privateOnly: true, maxPayloadBytes: 1 << 30, rateLimitBurst: 100, rateLimitPerHour: 100, failureLimitBurst: 100, failureLimitPerHour: 100, maxInFlight: 8, logger: silentLogger })
+  const from = { address: '127.0.0.1' }
 
   console.log(`# ${N} directories, payload ${(json.length / 1e6).toFixed(1)} MB JSON, node ${process.version}`)
   const wire = (await time('encode (bzip2 + base64)', () => encodeLegacyWire(json))).value
   console.log(`  wire size ${(wire.length / 1e3).toFixed(0)} kB`)
-  await time('decode (capped bzip2 + JSON)', () => decodeLegacyWire(wire, { maxPayloadBytes: 1 << 30 }))
-  const first = await time('check-in, all added (bulk, one transaction)', () => service.checkinLegacy(wire))
-  const second = await time('check-in, all updated (bulk, one transaction)', () => service.checkinLegacy(wire))
+  await time('decode (capped bzip2 + JSON)', () => decodeBzip2Payload(legacyWireBytes(wire), { maxPayloadBytes: 1 << 30 }))
+  const first = await time('check-in, all added (bulk, one transaction)', () => service.checkinLegacy(wire, from))
+  const second = await time('check-in, all updated (bulk, one transaction)', () => service.checkinLegacy(wire, from))
   console.log(`  ${first.value.reply.split('\n')[0]}\n  ${second.value.reply.split('\n')[0]}`)
 
   // Baseline: per directory, a lookup and an insert (MirrorManager2's uploaded_config),
@@ -67,6 +69,7 @@ try {
   const perBaseline = baseline.ms / sample.length
   console.log(`per directory: bulk ${(perBulk * 1000).toFixed(0)} us, baseline ${(perBaseline * 1000).toFixed(0)} us; ratio baseline/bulk ${(perBaseline / perBulk).toFixed(1)}x`)
 } finally {
+  await service?.close()
   await db.close()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -37,6 +37,14 @@ const SERVER_ENV = {
   MM_CHECKIN_MAX_BODY_BYTES: String(256 * 1024),
   MM_CHECKIN_MAX_PAYLOAD_BYTES: String(1024 * 1024),
   MM_CHECKIN_REQUEST_TIMEOUT: '5',
+  MM_CHECKIN_FAILURE_LIMIT_BURST: '1000', // these tests refuse many check-ins from 127.0.0.1 on purpose
+}
+
+/** A JSON text that goes on and on: {"version": 0, "x": "aaaa... */
+function jsonBomb(size: number): Buffer {
+  const bytes = Buffer.alloc(size, 'a')
+  bytes.write('{"version": 0, "x": "')
+  return bytes
 }
 
 /** A mirror's disk: what an rsync left behind. */
@@ -241,12 +249,13 @@ for (const kind of databaseKinds()) {
         const notBase64 = await post(xmlrpc, renderMethodCall('checkin', ['%%% not base64 %%%']))
         t.equal(notBase64.text, xmlString('The check-in data is not urlsafe base64.\nerror checking in'))
 
-        const bomb = (await bzip2Compress(Buffer.alloc(64 * 1024 * 1024))).toString('base64').replaceAll('+', '-').replaceAll('/', '_')
+        // JSON-shaped, so the identity scan reads on until the cap: {"version": 0, "x": "aaaa...
+        const bomb = (await bzip2Compress(jsonBomb(64 * 1024 * 1024))).toString('base64').replaceAll('+', '-').replaceAll('/', '_')
         t.ok(bomb.length < 4096, `the bomb is small (${bomb.length} bytes) and expands to 64 MiB`)
         const bombed = await post(xmlrpc, renderMethodCall('checkin', [bomb]))
         t.equal(bombed.text, xmlString(`The check-in data decompresses to more than ${1024 * 1024} bytes.\nerror checking in`), 'bzip2 bomb refused')
         t.equal((await fetch(`${server.url}/healthz`)).status, 200, 'the server is still up after the bomb')
-        const gzipBomb = await post(`${server.url}/api/checkin`, gzipSync(Buffer.alloc(16 * 1024 * 1024)), {
+        const gzipBomb = await post(`${server.url}/api/checkin`, gzipSync(jsonBomb(16 * 1024 * 1024)), {
           'content-type': 'application/json',
           'content-encoding': 'gzip',
         })
@@ -268,14 +277,6 @@ for (const kind of databaseKinds()) {
         const version1 = await post(xmlrpc, renderMethodCall('checkin', [await encodeLegacyWire('{"version": 1}')]))
         t.match(version1.text, /config file version is not 0, is 1\.\nInvalid config file provided/)
 
-        const flood = await encodeLegacyWire(
-          JSON.stringify({ version: 0, global: { enabled: '1' }, site: { name: 'Flood', password: 'x' }, host: { name: 'h' } }),
-        )
-        const floodReplies: string[] = []
-        for (let i = 0; i < 21; i++) floodReplies.push((await post(xmlrpc, renderMethodCall('checkin', [flood]))).text)
-        t.equal(floodReplies[19], xmlString(BAD_CREDENTIALS), 'within the burst: checked (and refused) normally')
-        t.match(floodReplies[20], /Too many check-ins for this site; try again in \d+ seconds\.\nerror checking in/, 'past the burst: rate limited')
-
         for (const reply of [bombed.text, truncated.text, gzipBomb.text]) t.notMatch(reply, /\n\s+at /, 'no stack trace in replies')
 
         const slow = await slowClient(server.url)
@@ -283,7 +284,7 @@ for (const kind of databaseKinds()) {
       } finally {
         await server.stop()
       }
-      t.match(server.stderr(), /check-in refused \(site "Example\.com", host "mirror\.example\.com"\): auth: /, 'refusals are logged with the names sent')
+      t.match(server.stderr(), /check-in refused \(from 127\.0\.0\.1, site "Example\.com", host "mirror\.example\.com"\): auth: /, 'refusals are logged with the names sent')
       t.notMatch(server.stderr(), /wrong-pw-Zq9/, 'never the password')
       await db.reconnect()
       t.equal(await snapshotTables(db.sql), before, 'no table changed')

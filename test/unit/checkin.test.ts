@@ -3,9 +3,11 @@ import { categoryReplyLine } from '../../src/lib/checkin/apply-checkin.js'
 import { parseExcludePatterns } from '../../src/lib/checkin/dirtree.js'
 import { parseIni } from '../../src/lib/checkin/ini.js'
 import { looksLikePickle, parsePayloadBytes } from '../../src/lib/checkin/legacy-wire.js'
-import { validateCheckinPayload } from '../../src/lib/checkin/payload.js'
+import { IdentityScanner, type IdentityScanResult } from '../../src/lib/checkin/identity-scan.js'
+import { validateCheckinIdentity, validateCheckinPayload } from '../../src/lib/checkin/payload.js'
 import { pythonJsonDumps } from '../../src/lib/checkin/python-json.js'
-import { RateLimiter } from '../../src/lib/checkin/rate-limit.js'
+import { clientAddressKey, RateLimiter } from '../../src/lib/checkin/rate-limit.js'
+import { escapeXmlText } from '../../src/lib/checkin/xml.js'
 import { chooseEndpoint } from '../../src/lib/checkin/transport.js'
 import { parseMethodCall, parseStringResponse, renderFault, renderMethodCall, renderStringResponse, XmlRpcFault } from '../../src/lib/checkin/xmlrpc.js'
 import { CheckinRefusedError, ConfigError } from '../../src/lib/errors.js'
@@ -177,4 +179,86 @@ t.test('reply lines and exclude files', async (t) => {
     'two spaces before "added" and "deleted", no colon after deleted',
   )
   t.same(parseExcludePatterns('# comment\n/debug/\n\n  /source/  \n'), ['/debug/', '/source/'], 'blank lines never exclude everything')
+})
+
+/** Feeds `text` in `size`-byte chunks; how many bytes were fed when the scan answered. */
+function scan(text: string | Buffer, size = 7): { result: IdentityScanResult; fed: number } {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text)
+  const scanner = new IdentityScanner()
+  for (let at = 0; at < bytes.length; at += size) {
+    const result = scanner.feed(bytes.subarray(at, at + size))
+    if (result) return { result, fed: Math.min(bytes.length, at + size) }
+  }
+  return { result: scanner.end(), fed: bytes.length }
+}
+
+const IDENTITY = '"version": 0, "global": {"enabled": "1", "server": "https://mm/xmlrpc"}, "site": {"enabled": "1", "name": "Example.com", "password": "s\\u00e9cret\\""}, "host": {"enabled": "1", "name": "mirror.example.com", "user_active": "0"}'
+const DIRTREE = `"fedora linux": {"enabled": "1", "dirtree": {${Array.from({ length: 2000 }, (_, i) => `"releases/${i}/a\\"b": {}`).join(', ')}}}`
+
+t.test('regression (issue 15, defect 1): the identity is read without reading the dirtrees', async (t) => {
+  // Python 3 report_mirror: version, global, site, host, stats, then the categories.
+  const modern = `{${IDENTITY}, "stats": {}, ${DIRTREE}}`
+  const first = scan(modern)
+  t.ok(first.result.complete)
+  t.ok(first.fed < IDENTITY.length + 20, `the scan stopped after the identity (${first.fed} of ${modern.length} bytes)`)
+  const expected = JSON.parse(modern)
+  delete expected.stats
+  delete expected['fedora linux']
+  t.same(first.result.skeleton, expected, 'the four identity sections, exactly as JSON.parse reads them')
+  t.same(validateCheckinIdentity(first.result.skeleton), { siteName: 'Example.com', sitePassword: 'sécret"', hostName: 'mirror.example.com', userActive: false })
+
+  // Python 2 report_mirror (2016-2019) wrote dict keys in hash order: the identity may come last.
+  const legacy = `{${DIRTREE}, "stats": {"x": [1, 2.5e3, true, null, {"y": "\\\\"}]}, ${IDENTITY}}`
+  for (const size of [1, 5, 64 * 1024]) {
+    const last = scan(legacy, size)
+    t.ok(last.result.complete, `identity after the dirtree (chunks of ${size})`)
+    t.same(last.result.skeleton, expected, 'nothing but the identity sections is kept')
+  }
+
+  t.match(scan('{"version": 0, "site": {"name": "x", "password": "y"}}').result, { complete: false, skeleton: { version: 0, site: { name: 'x' } } })
+  t.throws(() => validateCheckinIdentity(scan('{"version": 0, "global": {"enabled": "1"}}').result.skeleton), { message: /config file missing section site\./ })
+  t.same(scan('[1, 2]').result, { skeleton: [], complete: false }, 'not an object: refused by validation as before')
+  t.throws(() => validateCheckinIdentity(scan('"text"').result.skeleton), { message: /config file is not a dict/ })
+
+  const refusal = (text: string | Buffer) => caught(() => scan(text))
+  for (const bad of ['{"version": 0,', '{"version" 0}', '{"a": [1,}', '{"a": tru}', '{"a": 1} x', '{,}', '']) {
+    t.match(refusal(bad), { reason: 'malformed', message: 'The check-in data is not valid JSON.' }, `not JSON: ${JSON.stringify(bad)}`)
+  }
+  t.match(refusal(Buffer.from([0x80, 0x02, 0x7d])), { reason: 'pickle' }, 'pickle protocol 2')
+  t.match(refusal("(dp0\nS'version'"), { reason: 'pickle' }, 'pickle protocol 0')
+  t.match(refusal(Buffer.concat([Buffer.from('{"site": {"name": "'), Buffer.from([0xff]), Buffer.from('"}}')])), { message: 'The check-in data is not UTF-8 text.' })
+  t.match(refusal(`{"site": {"name": "x", "password": "${'p'.repeat(70_000)}"}}`), { reason: 'too-large' }, 'the identity sections are small or refused')
+  t.notOk(refusal(`{"${'k'.repeat(100_000)}": 1, "version": 0}`), 'a long top-level key is skipped, not kept')
+})
+
+t.test('regression (issue 15, defect 7): NUL and control characters are refused as malformed, before the database', async (t) => {
+  const identity = (site: string, host = 'h', password = 'p') =>
+    caught(() => validateCheckinIdentity({ version: 0, global: { enabled: '1' }, site: { name: site, password }, host: { name: host } }))
+  t.match(identity('Exa\u0000mple'), { reason: 'malformed', message: /\[site\] option name contains control characters/ })
+  t.match(identity('Example', 'mirror\u0001'), { reason: 'malformed', message: /\[host\] option name contains control characters/ })
+  t.match(identity('Example', 'h', 'pass\u0000word'), { reason: 'malformed', message: /\[site\] option password contains a NUL character/ })
+  t.match(identity('x'.repeat(1025)), { reason: 'malformed', message: /longer than 1024 characters/ })
+  t.notOk(identity('Example', 'h', 'tab\there'), 'a password may hold other characters')
+  const payload = (dirtree: Record<string, unknown>) =>
+    caught(() => validateCheckinPayload({ version: 0, global: { enabled: '1' }, site: { name: 's', password: 'p' }, host: { name: 'h' }, c: { dirtree } }))
+  t.match(payload({ 'releases/\u0000': {} }), { reason: 'malformed', message: /section \[c\] dirtree has a directory name with a NUL character/ })
+  t.notOk(payload({ 'odd\nname': {} }), 'other control characters may be in a file name: ignored like any unknown directory')
+  t.equal(escapeXmlText('a\u0000b\u0001c\td\ud800e<'), 'a\ufffdb\ufffdc\td\ufffde&lt;', 'replies stay well-formed XML')
+})
+
+t.test('regression (issue 15, defect 2): failures are counted per client address, IPv6 per /64', async (t) => {
+  t.equal(clientAddressKey('192.0.2.7'), '192.0.2.7')
+  t.equal(clientAddressKey('::ffff:192.0.2.7'), '192.0.2.7', 'IPv4-mapped')
+  t.equal(clientAddressKey('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64')
+  t.equal(clientAddressKey('2001:db8:1:2::1'), '2001:db8:1:2::/64', 'same /64, same key')
+  t.equal(clientAddressKey('2001:0db8:0001:0002:ffff::9'), '2001:db8:1:2::/64', 'leading zeros')
+  t.equal(clientAddressKey('2001:db8::1'), '2001:db8:0:0::/64')
+  t.equal(clientAddressKey('::1'), '0:0:0:0::/64')
+  t.equal(clientAddressKey('fe80::1%eth0'), 'fe80:0:0:0::/64')
+  let now = 0
+  const limiter = new RateLimiter({ burst: 1, perHour: 60, now: () => now })
+  t.ok(limiter.peek('a').allowed)
+  t.ok(limiter.peek('a').allowed, 'peek takes nothing')
+  limiter.take('a')
+  t.same(limiter.peek('a'), { allowed: false, retryAfterSeconds: 60 })
 })

@@ -1,10 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { promisify } from 'node:util'
-import { gunzip } from 'node:zlib'
 import { CheckinRefusedError, type CheckinRefusalReason } from '../../lib/errors.js'
 import type { Logger } from '../../lib/log.js'
 import { refusalReply, type CheckinService } from '../../lib/checkin/checkin-service.js'
+import { clientAddressKey } from '../../lib/checkin/rate-limit.js'
 import { FaultCode, parseMethodCall, renderFault, renderStringResponse, XmlRpcFault } from '../../lib/checkin/xmlrpc.js'
 
 /**
@@ -17,9 +16,12 @@ export interface CheckinServerOptions {
   listen: string
   port: number
   maxBodyBytes: number
-  maxPayloadBytes: number
   requestTimeoutMs: number
-  maxInFlight: number
+  /** From the end of the headers to the end of the body (checkin.body_timeout). */
+  bodyTimeoutMs: number
+  /** Connections (requests, under trustProxy) per client address (IPv6: /64) at most. */
+  maxConnectionsPerAddress: number
+  trustProxy: boolean
   logger: Logger
 }
 
@@ -29,9 +31,10 @@ export interface RunningCheckinServer {
   close(): Promise<void>
 }
 
-const gunzipAsync = promisify(gunzip)
-
 class BodyTooLarge extends Error {}
+class BodyTimeout extends Error {}
+/** The client hung up before its body was complete: nobody to answer, nothing to log. */
+class ClientGone extends Error {}
 
 const STATUS: Record<CheckinRefusalReason, number> = {
   malformed: 400,
@@ -44,24 +47,52 @@ const STATUS: Record<CheckinRefusalReason, number> = {
   busy: 503,
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The client address: the LAST X-Forwarded-For element when we trust a proxy (the one
+ * our proxy appended; earlier ones are whatever the client claimed), else the peer.
+ */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = req.headers['x-forwarded-for']
+    const value = Array.isArray(header) ? header[header.length - 1] : header
+    if (value !== undefined) return value.slice(value.lastIndexOf(',') + 1).trim()
+  }
+  return req.socket.remoteAddress ?? ''
+}
+
+/** The body, bounded in size and in time: a slow sender holds nothing but its own socket. */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > limit) return Promise.reject(new BodyTooLarge())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    const stop = (error: Error) => {
+      clearTimeout(timer)
+      chunks.length = 0
+      req.removeAllListeners('data')
+      req.resume() // discard the rest; the reply closes the connection
+      reject(error)
+    }
+    const timer = setTimeout(() => stop(new BodyTimeout()), timeoutMs)
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > limit) {
-        chunks.length = 0
-        req.removeAllListeners('data')
-        req.resume() // discard the rest; the request timeout bounds how long
-        reject(new BodyTooLarge())
-      } else chunks.push(chunk)
+      if (size > limit) stop(new BodyTooLarge())
+      else chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks, size)))
-    req.on('error', reject)
+    req.on('end', () => {
+      clearTimeout(timer)
+      resolve(Buffer.concat(chunks, size))
+    })
+    req.on('error', () => {
+      clearTimeout(timer)
+      reject(new ClientGone())
+    })
   })
+}
+
+function busy(res: ServerResponse): void {
+  send(res, 503, 'text/plain', 'too many check-ins in progress, try again shortly\n', { 'retry-after': '10' })
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
@@ -70,26 +101,31 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
   res.end(body)
 }
 
-async function handleXmlRpc(options: CheckinServerOptions, body: Buffer, res: ServerResponse): Promise<void> {
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+async function handleXmlRpc(options: CheckinServerOptions, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
   const xml = (reply: string) => send(res, 200, 'text/xml; charset=utf-8', reply)
-  let wire: string
   try {
-    const call = parseMethodCall(body.toString('utf8'))
-    if (call.methodName !== 'checkin') throw new XmlRpcFault(FaultCode.methodNotFound, `method "${call.methodName}" is not supported`)
+    let text: string
+    try {
+      text = UTF8.decode(body)
+    } catch {
+      throw new XmlRpcFault(FaultCode.parseError, 'parse error: the request is not UTF-8')
+    }
+    const call = parseMethodCall(text)
+    if (call.methodName !== 'checkin') throw new XmlRpcFault(FaultCode.methodNotFound, `method "${call.methodName.slice(0, 100)}" is not supported`)
     const [param] = call.params
     if (call.params.length !== 1 || typeof param !== 'string') {
       throw new XmlRpcFault(FaultCode.invalidParams, 'checkin takes exactly one string parameter')
     }
-    wire = param
+    xml(renderStringResponse((await options.service.checkinLegacy(param, { address: clientAddress(req, options.trustProxy) })).reply))
   } catch (error) {
     if (error instanceof XmlRpcFault) return xml(renderFault(error))
-    throw error
-  }
-  try {
-    xml(renderStringResponse((await options.service.checkinLegacy(wire)).reply))
-  } catch (error) {
-    if (!(error instanceof CheckinRefusedError)) throw error
-    xml(renderStringResponse(refusalReply(error)))
+    if (error instanceof CheckinRefusedError && error.reason === 'busy') return busy(res) // clients retry a 503
+    if (error instanceof CheckinRefusedError) return xml(renderStringResponse(refusalReply(error)))
+    // An XML-RPC client understands a fault, not a plain-text 500. Never a stack trace.
+    options.logger.error(`check-in failed: ${(error as Error).message}`)
+    xml(renderFault(new XmlRpcFault(FaultCode.internalError, 'internal server error')))
   }
 }
 
@@ -99,60 +135,69 @@ async function handleJson(options: CheckinServerOptions, req: IncomingMessage, b
   try {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
     if (encoding !== 'gzip' && encoding !== 'identity') {
-      return json(415, { ok: false, error: 'unsupported-encoding', reply: `Content-Encoding ${encoding} is not supported (use gzip).` })
+      return json(415, { ok: false, error: 'unsupported-encoding', reply: `Content-Encoding ${encoding.slice(0, 40)} is not supported (use gzip).` })
     }
-    const plain = encoding === 'gzip' ? await gunzipCapped(body, options.maxPayloadBytes) : body
-    if (plain.length > options.maxPayloadBytes) throw new CheckinRefusedError('The check-in data is too large.', { reason: 'too-large' })
-    let config: unknown
-    try {
-      config = JSON.parse(plain.toString('utf8'))
-    } catch {
-      throw new CheckinRefusedError('The check-in data is not valid JSON.', { reason: 'malformed' })
-    }
-    const outcome = await options.service.checkin(config)
+    const outcome = await options.service.checkinJson(body, encoding, { address: clientAddress(req, options.trustProxy) })
     json(200, { ok: true, host: outcome.host, categories: outcome.categories, reply: outcome.reply })
   } catch (error) {
-    if (!(error instanceof CheckinRefusedError)) throw error
+    if (!(error instanceof CheckinRefusedError)) {
+      options.logger.error(`check-in failed: ${(error as Error).message}`)
+      return json(500, { ok: false, error: 'internal', reply: 'internal server error' })
+    }
     const retry = error.details?.retryAfterSeconds
     json(STATUS[error.reason], { ok: false, error: error.reason, reply: refusalReply(error) }, retry ? { 'retry-after': String(retry) } : {})
   }
 }
 
-async function gunzipCapped(body: Buffer, cap: number): Promise<Buffer> {
-  try {
-    return await gunzipAsync(body, { maxOutputLength: cap })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new CheckinRefusedError(`The check-in data decompresses to more than ${cap} bytes.`, { reason: 'too-large' })
-    }
-    throw new CheckinRefusedError('The check-in data is not valid gzip.', { reason: 'malformed' })
+/** Open connections (or, behind a trusted proxy, requests) per client address key. */
+class AddressCounter {
+  private readonly counts = new Map<string, number>()
+  constructor(private readonly limit: number) {}
+  /** Counts one more; false (and nothing counted) when the address is at its limit. */
+  enter(key: string): boolean {
+    const count = this.counts.get(key) ?? 0
+    if (count >= this.limit) return false
+    this.counts.set(key, count + 1)
+    return true
+  }
+  leave(key: string): void {
+    const count = (this.counts.get(key) ?? 1) - 1
+    if (count <= 0) this.counts.delete(key)
+    else this.counts.set(key, count)
   }
 }
 
 function route(options: CheckinServerOptions) {
-  let inFlight = 0
+  const requestsPerAddress = new AddressCounter(options.maxConnectionsPerAddress)
   return async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'text/plain', 'ok\n')
     if (path !== '/xmlrpc' && path !== '/api/checkin') return send(res, 404, 'text/plain', 'not found\n')
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'use POST\n', { allow: 'POST' })
-    if (inFlight >= options.maxInFlight) {
-      return send(res, 503, 'text/plain', 'too many check-ins in progress, try again shortly\n', { 'retry-after': '10', connection: 'close' })
+    // Behind a trusted proxy every connection comes from the proxy: count requests per forwarded address instead.
+    const addressKey = options.trustProxy ? clientAddressKey(clientAddress(req, true)) : undefined
+    if (addressKey !== undefined && !requestsPerAddress.enter(addressKey)) {
+      return send(res, 429, 'text/plain', 'too many connections from your address\n', { 'retry-after': '10', connection: 'close' })
     }
-    inFlight++
     try {
-      const body = await readBody(req, options.maxBodyBytes)
-      if (path === '/xmlrpc') await handleXmlRpc(options, body, res)
+      // The body first: the service's slots (checkin.max_in_flight) are only ever taken
+      // by a request that has fully arrived, so slow senders cannot hold them.
+      const body = await readBody(req, options.maxBodyBytes, options.bodyTimeoutMs)
+      if (path === '/xmlrpc') await handleXmlRpc(options, req, body, res)
       else await handleJson(options, req, body, res)
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         return send(res, 413, 'text/plain', `request body larger than ${options.maxBodyBytes} bytes\n`, { connection: 'close' })
       }
+      if (error instanceof ClientGone) return
+      if (error instanceof BodyTimeout) {
+        return send(res, 408, 'text/plain', `request body not received within ${options.bodyTimeoutMs / 1000} seconds\n`, { connection: 'close' })
+      }
       // Never a stack trace to the client; the log has the message.
       options.logger.error(`check-in failed: ${(error as Error).message}`)
       send(res, 500, 'text/plain', 'internal server error\n')
     } finally {
-      inFlight--
+      if (addressKey !== undefined) requestsPerAddress.leave(addressKey)
     }
   }
 }
@@ -168,6 +213,16 @@ export async function startCheckinServer(options: CheckinServerOptions): Promise
     },
     route(options),
   )
+  if (!options.trustProxy) {
+    // Without a proxy the peer is the client: a few connections per address, refused at
+    // accept (before a byte of HTTP), so one sender cannot hold every socket.
+    const connections = new AddressCounter(options.maxConnectionsPerAddress)
+    server.on('connection', (socket) => {
+      const key = clientAddressKey(socket.remoteAddress ?? '')
+      if (!connections.enter(key)) return socket.destroy()
+      socket.once('close', () => connections.leave(key))
+    })
+  }
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
@@ -186,6 +241,6 @@ export async function startCheckinServer(options: CheckinServerOptions): Promise
       new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
-      }),
+      }).then(() => options.service.close()),
   }
 }

@@ -1,7 +1,7 @@
 import { CheckinRefusedError } from '../errors.js'
 import type { Sql } from '../db/sql.js'
 import { verifyPassword } from '../sites/password.js'
-import type { CheckinPayload } from './payload.js'
+import type { CheckinIdentity } from './payload.js'
 
 export interface AuthenticatedHost {
   readonly hostId: number
@@ -19,7 +19,7 @@ export const NOT_PRIVATE = 'Only private mirrors are allowed to use report_mirro
  * Checks the site password (scrypt, constant time; an unknown site spends the same time
  * as a known one) and finds the host among the site's hosts. Reads only.
  */
-export async function authenticateHost(sql: Sql, payload: CheckinPayload): Promise<AuthenticatedHost> {
+export async function authenticateHost(sql: Sql, payload: CheckinIdentity): Promise<AuthenticatedHost> {
   const [site] = await sql<{ id: number; passwordHash: string | null; private: boolean }[]>`
     select id, password_hash, private from site where name = ${payload.siteName}`
   const passwordOk = await verifyPassword(payload.sitePassword, site?.passwordHash)

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { setPriority } from 'node:os'
 
 /**
  * bzip2 through the system `bzip2` binary (Debian package bzip2): the reference libbz2,
@@ -38,15 +39,53 @@ export function bzip2Decompress(input: Buffer, options: Bzip2Options = {}): Prom
   return runBzip2(['-c', '-d', '-s'], input, options)
 }
 
-function runBzip2(args: string[], input: Buffer, options: Bzip2Options): Promise<Buffer> {
+/**
+ * Streams the decompressed bytes to `onChunk` without keeping them; `onChunk` returns
+ * true to stop early (the child is killed, and the promise resolves with `stopped`).
+ * The child runs at a lower CPU priority than the server, so a flood of large check-ins
+ * takes CPU from itself, not from the answers in progress.
+ */
+export function bzip2DecompressStream(
+  input: Uint8Array,
+  onChunk: (chunk: Buffer) => boolean | void,
+  options: Bzip2Options = {},
+): Promise<{ stopped: boolean; bytes: number }> {
+  let stopped = false
+  let bytes = 0
+  return runBzip2(['-c', '-d', '-s'], input, { ...options, nice: true }, (chunk) => {
+    bytes += chunk.length
+    if (onChunk(chunk)) stopped = true
+    return stopped
+  }).then(
+    () => ({ stopped, bytes }),
+    (error: unknown) => {
+      if (stopped) return { stopped, bytes }
+      throw error
+    },
+  )
+}
+
+function runBzip2(
+  args: string[],
+  input: Uint8Array,
+  options: Bzip2Options & { nice?: boolean },
+  sink?: (chunk: Buffer) => boolean,
+): Promise<Buffer> {
   const cap = options.maxOutputBytes ?? Number.MAX_SAFE_INTEGER
   return new Promise((resolve, reject) => {
     const child = spawn(options.binary ?? 'bzip2', args, { stdio: ['pipe', 'pipe', 'pipe'] })
+    if (options.nice && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 10)
+      } catch {
+        // not permitted here: it runs at our priority
+      }
+    }
     const chunks: Buffer[] = []
     let size = 0
-    let failure: Bzip2Error | undefined
+    let failure: Error | undefined
     let stderr = ''
-    const fail = (error: Bzip2Error) => {
+    const fail = (error: Error) => {
       failure ??= error
       child.kill('SIGKILL')
     }
@@ -58,7 +97,16 @@ function runBzip2(args: string[], input: Buffer, options: Bzip2Options): Promise
       if (failure) return
       size += chunk.length
       if (size > cap) return fail(new Bzip2Error(`decompressed data exceeds ${cap} bytes`, 'too-large'))
-      chunks.push(chunk)
+      if (!sink) chunks.push(chunk)
+      else {
+        let stop: boolean
+        try {
+          stop = sink(chunk)
+        } catch (error) {
+          return fail(error as Error) // the consumer refused the data
+        }
+        if (stop) fail(new Bzip2Error('stopped', 'corrupt'))
+      }
     })
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       if (stderr.length < 2000) stderr += text

@@ -19,8 +19,8 @@ export async function encodeLegacyWire(json: string): Promise<string> {
   return compressed.toString('base64').replaceAll('+', '-').replaceAll('/', '_')
 }
 
-/** Decodes the wire text into the JSON value; refuses pickles, bombs and garbage. */
-export async function decodeLegacyWire(text: string, limits: WireLimits): Promise<unknown> {
+/** The bzip2 bytes inside the wire text; refuses what is not base64 or not bzip2. */
+export function legacyWireBytes(text: string): Buffer {
   const compact = text.replace(/\s+/g, '')
   if (!URLSAFE_BASE64.test(compact) || compact.length % 4 === 1) {
     throw new CheckinRefusedError('The check-in data is not urlsafe base64.', { reason: 'malformed' })
@@ -29,16 +29,24 @@ export async function decodeLegacyWire(text: string, limits: WireLimits): Promis
   if (compressed.subarray(0, 3).toString('latin1') !== 'BZh') {
     throw new CheckinRefusedError('The check-in data is not bzip2 compressed.', { reason: 'malformed' })
   }
+  return compressed
+}
+
+/** Decompresses the whole payload (capped) and parses it. */
+export async function decodeBzip2Payload(compressed: Uint8Array, limits: WireLimits): Promise<unknown> {
   let plain: Buffer
   try {
-    plain = await bzip2Decompress(compressed, { maxOutputBytes: limits.maxPayloadBytes, timeoutMs: limits.timeoutMs })
+    plain = await bzip2Decompress(Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength), {
+      maxOutputBytes: limits.maxPayloadBytes,
+      timeoutMs: limits.timeoutMs,
+    })
   } catch (error) {
     throw bzip2Refusal(error, limits.maxPayloadBytes)
   }
   return parsePayloadBytes(plain)
 }
 
-function bzip2Refusal(error: unknown, cap: number): Error {
+export function bzip2Refusal(error: unknown, cap: number): Error {
   if (!(error instanceof Bzip2Error)) return error as Error
   switch (error.kind) {
     case 'too-large':

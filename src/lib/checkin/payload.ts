@@ -12,14 +12,23 @@ export interface CategoryReport {
   readonly paths: readonly string[]
 }
 
-export interface CheckinPayload {
+/** Who checks in: what authentication needs, read before the rest of the payload. */
+export interface CheckinIdentity {
   readonly siteName: string
   readonly sitePassword: string
   readonly hostName: string
   /** `user_active` when the client sent it. */
   readonly userActive?: boolean
+}
+
+export interface CheckinPayload extends CheckinIdentity {
   readonly categories: readonly CategoryReport[]
 }
+
+/** Longest site or host name and password read from a check-in (names in the database are far shorter). */
+export const MAX_NAME_LENGTH = 1024
+// C0 controls and DEL: never in a site or host name (a NUL is not even storable in PostgreSQL text).
+const CONTROL = /[\u0000-\u001f\u007f]/
 
 /** Sections that are not categories. */
 export const NON_CATEGORY_SECTIONS = new Set(['version', 'global', 'site', 'host', 'stats'])
@@ -39,6 +48,9 @@ function requireString(section: Json, name: string, option: string): string {
   const value = section[option]
   if (value === undefined) refuse(`config file [${name}] missing required option ${option}.`)
   if (typeof value !== 'string') refuse(`config file [${name}] option ${option} is not a string.`)
+  if ((value as string).length > MAX_NAME_LENGTH) refuse(`config file [${name}] option ${option} is longer than ${MAX_NAME_LENGTH} characters.`)
+  if (option !== 'password' && CONTROL.test(value as string)) refuse(`config file [${name}] option ${option} contains control characters.`)
+  if ((value as string).includes('\0')) refuse(`config file [${name}] option ${option} contains a NUL character.`)
   return value as string
 }
 
@@ -51,6 +63,14 @@ function requireSection(config: Json, name: string): Json {
 
 /** Validates the JSON value of a check-in; refusals carry the text the client is shown. */
 export function validateCheckinPayload(config: unknown): CheckinPayload {
+  return { ...validateCheckinIdentity(config), categories: categoryReports(config as Json) }
+}
+
+/**
+ * Validates the identity sections only (`version`, `global`, `site`, `host`): enough to
+ * authenticate, before the categories are even read (identity-scan.ts).
+ */
+export function validateCheckinIdentity(config: unknown): CheckinIdentity {
   if (!isObject(config)) refuse('config file is not a dict.\nPlease update your copy of report_mirror.')
   if (!('version' in config)) refuse('config file has no version field.')
   if (config.version !== 0) refuse(`config file version is not 0, is ${JSON.stringify(config.version)}.`)
@@ -65,7 +85,6 @@ export function validateCheckinPayload(config: unknown): CheckinPayload {
     sitePassword: requireString(site, 'site', 'password'),
     hostName: requireString(host, 'host', 'name'),
     userActive: userActive === undefined ? undefined : TRUTHY.has(userActive as string),
-    categories: categoryReports(config),
   }
 }
 
@@ -78,8 +97,13 @@ function categoryReports(config: Json): CategoryReport[] {
     if (section.enabled !== undefined && section.enabled !== '1') continue
     if (!('dirtree' in section)) refuse(`section [${key}] missing required option dirtree.`)
     if (!isObject(section.dirtree)) refuse(`section [${key}] dirtree is not a dict.`)
+    if (key.includes('\0')) refuse(`a section name contains a NUL character.`)
     const paths = new Set<string>()
-    for (const name of Object.keys(section.dirtree)) paths.add(normaliseDirectory(name))
+    for (const name of Object.keys(section.dirtree)) {
+      // No file name holds a NUL, and PostgreSQL text cannot store one.
+      if (name.includes('\0')) refuse(`section [${key}] dirtree has a directory name with a NUL character.`)
+      paths.add(normaliseDirectory(name))
+    }
     reports.push({ key, paths: [...paths] })
   }
   return reports

@@ -1,7 +1,9 @@
 /**
- * Token buckets keyed by site name: `burst` check-ins at once, refilled at `perHour`.
- * Checked before the (deliberately slow) password verification, so guessing passwords
- * or flooding one site costs the attacker time, not the server. The clock is injected.
+ * Token buckets: `burst` events at once, refilled at `perHour`. The check-in server keeps
+ * two: failed check-ins per client address (checked before any work, so guessing
+ * passwords or sending garbage costs the sender, not the server or anyone else), and
+ * successful check-ins per site (taken only after the password was verified, so nobody
+ * but the site itself can use them up). The clock is injected.
  */
 export interface RateLimiterOptions {
   burst: number
@@ -35,10 +37,19 @@ export class RateLimiter {
   }
 
   take(key: string): RateDecision {
+    return this.decide(key, true)
+  }
+
+  /** Would `take` allow it? Takes nothing. */
+  peek(key: string): RateDecision {
+    return this.decide(key, false)
+  }
+
+  private decide(key: string, consume: boolean): RateDecision {
     const now = this.now()
     const bucket = this.refill(key.toLowerCase(), now)
     if (bucket.tokens >= 1) {
-      bucket.tokens -= 1
+      if (consume) bucket.tokens -= 1
       return { allowed: true, retryAfterSeconds: 0 }
     }
     const wait = this.perMs > 0 ? Math.ceil((1 - bucket.tokens) / this.perMs / 1000) : 3600
@@ -65,4 +76,22 @@ export class RateLimiter {
     }
     if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string)
   }
+}
+
+/**
+ * The key failures are counted under: the IPv4 address, or the /64 of an IPv6 address
+ * (one subscriber usually has a whole /64). IPv4-mapped IPv6 addresses count as IPv4.
+ */
+export function clientAddressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return mapped[1]
+  if (!address.includes(':')) return address
+  const [head, tail = ''] = address.split('%')[0].toLowerCase().split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : []
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`
 }

@@ -101,6 +101,10 @@ function readTagRest(source: string, from: number): { end: number; selfClosing: 
   throw new XmlError('unterminated start tag')
 }
 
+// Characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/U+FFFF).
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+/** Text content, escaped; characters XML cannot carry become U+FFFD (a reply stays parseable). */
 export function escapeXmlText(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replace(NOT_XML, '\ufffd')
 }

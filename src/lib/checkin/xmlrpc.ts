@@ -12,6 +12,7 @@ export const FaultCode = {
   methodNotFound: -32601,
   invalidParams: -32602,
   applicationError: -32500,
+  internalError: -32603,
 } as const
 
 export class XmlRpcFault extends Error {
