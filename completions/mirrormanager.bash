@@ -3,13 +3,14 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "generate-snapshot" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "netblocks global" "netblocks internet2" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
+  local commands=("acl rsync" "arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "file-detail update" "generate-snapshot" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "netblocks global" "netblocks internet2" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
   done
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
+    "acl rsync") flags="--json --config --log-level --database-url --data-dir --wait --output --format" ;;
     "arch add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist --primary-arch --no-primary-arch" ;;
     "arch list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "arch remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -29,6 +30,7 @@ _mirrormanager() {
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "demo") flags="--json --config --log-level --dir --port --serve --no-serve --exit-after" ;;
     "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
+    "file-detail update") flags="--json --config --log-level --database-url --data-dir --wait --category" ;;
     "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
     "host acl-ip add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host acl-ip remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
