@@ -622,7 +622,7 @@ complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l listen -
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l port -d 'TCP port (0: any free port, printed at start). Default: 3000.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l workers -d 'HTTP worker processes. Default: 2.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l minimum -d 'Add the global list when fewer mirrors than this were found. Default: 5.'
-complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l geoip -d 'GeoIP country database (.mmdb, MaxMind or flat country_code schema).'
+complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l geoip -d 'GeoIP country database (.mmdb, MaxMind or flat country_code schema). Default: the bundled CC0 database; none: no GeoIP.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l global-netblocks -d 'Global netblocks file ("<cidr> <asn>" lines) for ASN matching.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l country-continent -d 'File of "<country> <continent>" lines overriding the built-in table.'
 complete -c mirrormanager -n '__mirrormanager_path serve-mirrorlist' -l log -d 'Access log file (statistics input); reopened on SIGUSR1.'

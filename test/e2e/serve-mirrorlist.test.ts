@@ -302,11 +302,17 @@ t.test('no snapshot yet: healthz 503, requests 503; a configuration file that ca
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const server = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1'])
   stopAtEnd(t, server)
-  t.match(server.stderr(), /warning: no GeoIP database configured/)
+  t.match(server.stderr(), /GeoIP: \S+geo-whois-asn-country\.mmdb \(.*built \d{4}-\d\d-\d\d\), \d+ days old/, 'no --geoip: the bundled CC0 database, with its age')
+  t.match((await get(server.port, '/metrics')).body, /^mirrormanager_mirrorlist_lookup_data_timestamp_seconds\{worker="1",table="geoip",source="\S+geo-whois-asn-country\.mmdb"\} \d+$/m)
   t.equal((await get(server.port, '/healthz')).status, 503)
   t.equal((await get(server.port, REPO)).status, 503)
   server.child.kill('SIGTERM')
   t.equal(await server.exited, 0)
+  const without = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1', '--geoip', 'none'])
+  stopAtEnd(t, without)
+  t.match(without.stderr(), /warning: no GeoIP database configured/, '--geoip none: none')
+  without.child.kill('SIGTERM')
+  await without.exited
 
   const busy = await startServer(['--snapshot', join(dir, 'missing.avro'), '--workers', '1'])
   stopAtEnd(t, busy)

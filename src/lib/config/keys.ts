@@ -166,7 +166,7 @@ export const configKeys = [
     env: 'MM_MIRRORLIST_GEOIP',
     type: 'path',
     default: undefined,
-    description: 'GeoIP country database (.mmdb: MaxMind country.iso_code or flat country_code schema). Unset: no GeoIP, with a warning.',
+    description: 'GeoIP country database (.mmdb: MaxMind country.iso_code or flat country_code schema). Unset: the CC0 database of @ip-location-db/geo-whois-asn-country-mmdb installed with mirrormanager; "none": no GeoIP.',
   },
   {
     key: 'mirrorlist.global_netblocks',

@@ -7,6 +7,7 @@ import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
 import type { Logger } from '../log.js'
 import { runPrimary } from '../mirrorlist-server/primary.js'
+import { bundledGeoIpFile } from '../geo/bundled-geoip.js'
 import { generateSnapshot, type GenerateSummary } from '../snapshot/generate.js'
 import { updateMasterDirectoryList, type TaskRunner } from '../umdl/run.js'
 import type { UmdlSummary } from '../umdl/summary.js'
@@ -159,6 +160,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         port: options.port,
         workers: 1,
         minimum: 5,
+        geoip: bundledGeoIpFile(), // country tiers out of the box (README "Geolocation data")
         trustProxy: false,
         watch: true,
         debugSelection: false,

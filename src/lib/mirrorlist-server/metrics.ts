@@ -30,6 +30,8 @@ export interface WorkerMetrics {
   snapshotCreatedAt?: number
   /** epoch seconds when this worker switched to the snapshot */
   snapshotLoadedAt?: number
+  /** lookup table (geoip, global_netblocks) -> the data it was loaded from */
+  lookupData?: Record<string, { source: string; builtAt: number }>
 }
 
 export interface PrimaryMetrics {
@@ -130,6 +132,13 @@ function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], 
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_age_seconds gauge')
   for (const w of sorted) {
     if (w.snapshotCreatedAt !== undefined) lines.push(`mirrormanager_mirrorlist_snapshot_age_seconds{worker="${w.worker}"} ${Math.max(0, nowSeconds - w.snapshotCreatedAt)}`)
+  }
+  lines.push('# HELP mirrormanager_mirrorlist_lookup_data_timestamp_seconds When the data of a lookup table (GeoIP, global netblocks) was built, by table and source file.')
+  lines.push('# TYPE mirrormanager_mirrorlist_lookup_data_timestamp_seconds gauge')
+  for (const w of sorted) {
+    for (const [table, data] of Object.entries(w.lookupData ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`mirrormanager_mirrorlist_lookup_data_timestamp_seconds{worker="${w.worker}",table="${label(table)}",source="${label(data.source)}"} ${data.builtAt}`)
+    }
   }
   lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds When the worker switched to its snapshot.')
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds gauge')

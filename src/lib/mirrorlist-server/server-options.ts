@@ -1,5 +1,12 @@
 import type { ResolvedConfig } from '../config/resolve.js'
+import { bundledGeoIpFile } from '../geo/bundled-geoip.js'
 import type { ServerOptions } from './options.js'
+
+/** Unset: the CC0 country database installed with mirrormanager (README "Geolocation data"); "none": no GeoIP. */
+function geoIpFile(configured: string | undefined): string | undefined {
+  if (configured === 'none') return undefined
+  return configured ?? bundledGeoIpFile()
+}
 
 /** The server's options from resolved configuration (flags > env > file > defaults). */
 export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
@@ -9,7 +16,7 @@ export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
     port: config.get('mirrorlist.port'),
     workers: config.get('mirrorlist.workers'),
     minimum: config.get('mirrorlist.minimum'),
-    geoip: config.get('mirrorlist.geoip'),
+    geoip: geoIpFile(config.get('mirrorlist.geoip')),
     globalNetblocks: config.get('mirrorlist.global_netblocks'),
     countryContinent: config.get('mirrorlist.country_continent'),
     accessLog: config.get('mirrorlist.log'),
