@@ -56,7 +56,7 @@ _mirrormanager() {
     "netblock-country add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "netblock-country list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "netblock-country remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
-    "netblocks global") flags="--json --config --log-level --output --source --max-shrink --force" ;;
+    "netblocks global") flags="--json --config --log-level --output --source --max-shrink --force --from-asn-package --asn-csv" ;;
     "netblocks internet2") flags="--json --config --log-level --output --source --max-shrink --force" ;;
     "product add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist" ;;
     "product list") flags="--json --config --log-level --database-url --data-dir --wait" ;;

@@ -502,6 +502,8 @@ complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l output -
 complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l source -d 'A BGP table dump (MRT: bz2, gz or plain), file or http(s) URL; repeat to merge several (the first naming a prefix wins). Default: the config\'s sources.'
 complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l max-shrink -d 'Refuse a table with fewer than (1 - this) x the old entries, keeping the old file. Default: 0.2.'
 complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l force -d 'Install the new table even when it shrank by more than --max-shrink.'
+complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l from-asn-package -d 'Also (without --source: only) read the IP range -> ASN CSVs of the optional npm package @ip-location-db/asn (npm install it first).'
+complete -c mirrormanager -n '__mirrormanager_path netblocks global' -l asn-csv -d 'Also (without --source: only) read this IP range -> ASN CSV (start,end,asn,... as in @ip-location-db/asn); repeatable.'
 complete -c mirrormanager -n '__mirrormanager_path netblocks internet2' -l json -d ''
 complete -c mirrormanager -n '__mirrormanager_path netblocks internet2' -l config -d 'Config file (TOML). Default: $MM_CONFIG, else /etc/mirrormanager/mirrormanager.toml if present.'
 complete -c mirrormanager -n '__mirrormanager_path netblocks internet2' -l log-level -d 'How much to log to stderr.'

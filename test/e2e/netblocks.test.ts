@@ -158,6 +158,23 @@ t.test('from a local HTTP server: bz2 + gz + a directory listing merged; truncat
   t.match(bad.stderr, /netblocks\.max_shrink/)
 })
 
+t.test('--asn-csv: IP range -> ASN CSV (the @ip-location-db/asn format) to CIDR lines; --from-asn-package without the package', async (t) => {
+  const csv = write(
+    'asn-ipv4.csv',
+    Buffer.from('1.0.0.0,1.0.0.255,13335,Cloudflare\n1.0.4.1,1.0.4.6,38803,"Wirefreebroadband, Pty"\n2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,64500,Example\n'),
+  )
+  const output = join(dir, 'from-csv.txt')
+  const result = await runCli(['netblocks', 'global', '-o', output, '--asn-csv', csv])
+  t.equal(result.status, 0, result.stderr)
+  t.equal(readFileSync(output, 'utf8'), '1.0.0.0/24 13335\n1.0.4.1/32 38803\n1.0.4.2/31 38803\n1.0.4.4/31 38803\n1.0.4.6/32 38803\n2001:db8::/32 64500\n')
+  const bad = await runCli(['netblocks', 'global', '-o', output, '--asn-csv', write('bad.csv', Buffer.from('1.0.0.0,1.0.0.255,13335,x\n1.0.0.0,nope,1,x\n'))])
+  t.equal(bad.status, 4)
+  t.match(bad.stderr, /bad\.csv line 2/)
+  const missing = await runCli(['netblocks', 'global', '-o', output, '--from-asn-package'])
+  t.equal(missing.status, 3, 'the optional package is not installed here')
+  t.match(missing.stderr, /npm install @ip-location-db\/asn/)
+})
+
 t.test('serve-mirrorlist --global-netblocks matches a client by the table\'s ASN', async (t) => {
   const db = await openTestDatabase('embedded')
   t.teardown(() => db.destroy())

@@ -2,6 +2,7 @@ import t from 'tap'
 import { MrtFormatError } from '../../src/lib/errors.js'
 import { MrtReader, type MrtRoute } from '../../src/lib/netblocks/mrt-reader.js'
 import { NetblockTable } from '../../src/lib/netblocks/netblock-table.js'
+import { rangeToCidrs } from '../../src/lib/netblocks/asn-ranges.js'
 import { globalNetblocksFromText } from '../../src/lib/netblocks/global-netblocks.js'
 import { attribute, peerIndexTable, record, ribRecord, tableDumpRecord, type Peer, type Segment } from '../helpers/mrt.js'
 
@@ -175,4 +176,23 @@ t.test('NetblockTable: duplicates counted and the first kept, host bits cleared,
   t.equal([...table.lines()].join(''), '192.0.2.0/24 1\n2001:db8:f000::/36 4\n')
   t.match(table.counts, { ipv4: 1, ipv6: 1, duplicates: 1, excluded: 1 })
   t.throws(() => new NetblockTable(['not-a-prefix']), { code: 'MM_INVALID_INPUT' })
+})
+
+t.test('ASN ranges to CIDR blocks: exact cover, aligned, IPv4 and IPv6', async (t) => {
+  const text = (start: bigint, end: bigint, bits: number) => rangeToCidrs(start, end, bits).map((block) => `${block.network.toString(16)}/${block.length}`)
+  t.same(text(0xc0000200n, 0xc00002ffn, 32), ['c0000200/24'], 'one aligned /24')
+  t.same(text(0xc0000201n, 0xc0000206n, 32), ['c0000201/32', 'c0000202/31', 'c0000204/31', 'c0000206/32'])
+  t.same(text(0n, 0xffffffffn, 32), ['0/0'], 'everything')
+  t.same(text(0xc0000200n, 0xc0000200n, 32), ['c0000200/32'], 'one address')
+  t.same(text(0x20010db8n << 96n, (0x20010db8n << 96n) | ((1n << 96n) - 1n), 128), [`${(0x20010db8n << 96n).toString(16)}/32`], 'an IPv6 /32')
+  // Every block lies inside the range and they tile it.
+  const start = 0x0a000003n
+  const end = 0x0a0100f0n
+  let next = start
+  for (const block of rangeToCidrs(start, end, 32)) {
+    t.equal(block.network, next)
+    t.equal(block.network & ((1n << BigInt(32 - block.length)) - 1n), 0n, 'aligned')
+    next = block.network + (1n << BigInt(32 - block.length))
+  }
+  if (next !== end + 1n) t.fail('not an exact cover')
 })

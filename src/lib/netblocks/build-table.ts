@@ -5,6 +5,7 @@
  * was read to its end without error.
  */
 import type { Logger } from '../log.js'
+import { readAsnRangeCsv } from './asn-ranges.js'
 import { openDump, resolveSource, type DumpSourceOptions } from './dump-source.js'
 import { MrtReader, type MrtStatistics } from './mrt-reader.js'
 import { installNetblockTable, NetblockTable, type NetblockTableCounts } from './netblock-table.js'
@@ -15,8 +16,8 @@ export interface BuildTableOptions extends DumpSourceOptions {
   exclude: readonly string[]
   maxShrink: number
   force?: boolean
-  /** Extra entries added after the dumps (e.g. from ASN range files). */
-  extra?: (table: NetblockTable) => Promise<{ source: string; entries: number }[]>
+  /** IP range -> ASN CSV files (@ip-location-db/asn format), read after the dumps. */
+  asnCsvFiles?: readonly string[]
   logger: Logger
 }
 
@@ -53,7 +54,11 @@ export async function buildNetblockTable(options: BuildTableOptions): Promise<Bu
     options.logger.info(`${resolved}: ${statistics.routes} prefixes in ${statistics.records} records (${statistics.bytes} bytes); table now ${table.size} prefixes`)
     sources.push({ source, resolved, statistics })
   }
-  for (const extra of (await options.extra?.(table)) ?? []) sources.push({ source: extra.source, resolved: extra.source, entries: extra.entries })
+  for (const file of options.asnCsvFiles ?? []) {
+    const entries = await readAsnRangeCsv(file, table)
+    options.logger.info(`${file}: ${entries} blocks from ASN ranges; table now ${table.size} prefixes`)
+    sources.push({ source: file, resolved: file, entries })
+  }
   const installed = await installNetblockTable(table, options.output, { maxShrink: options.maxShrink, force: options.force })
   options.logger.info(
     `${options.output}: ${installed.entries} prefixes (${table.counts.ipv4} IPv4, ${table.counts.ipv6} IPv6; was ${installed.previousEntries}); ${table.counts.duplicates} duplicates, ${table.counts.excluded} excluded, ${table.counts.withoutOrigin} without origin AS`,
