@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderRsyncAcl, rsyncAcl, writeFileAtomically } from '../../src/lib/acl/rsync-acl.js'
 import { updateFileDetail } from '../../src/lib/file-detail/update-file-detail.js'
+import { cloudPrefixes, loadCloudRanges, syncCloudNetblocks } from '../../src/lib/netblocks/cloud-ranges.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
 import { buildNetwork, OS_REL, REPODATA_DIR } from '../helpers/mirror-database.js'
 
@@ -51,6 +52,54 @@ for (const kind of databaseKinds()) {
       writeFileSync(file, 'old\n')
       await writeFileAtomically(file, renderRsyncAcl(result, 'plain'))
       t.equal(readFileSync(file, 'utf8'), renderRsyncAcl(result, 'plain'))
+    })
+
+    t.test('netblocks cloud: adds the region\'s prefixes, removes only its own stale ones, never a hand-added netblock', async (t) => {
+      const aws = (prefixes: [string, string, string][]) => ({
+        syncToken: '1',
+        prefixes: prefixes.filter(([p]) => !p.includes(':')).map(([ip_prefix, region, service]) => ({ ip_prefix, region, service, network_border_group: region })),
+        ipv6_prefixes: prefixes.filter(([p]) => p.includes(':')).map(([ipv6_prefix, region, service]) => ({ ipv6_prefix, region, service, network_border_group: region })),
+      })
+      const file = join(dir, 'ip-ranges.json')
+      writeFileSync(file, JSON.stringify(aws([
+        ['3.5.0.0/19', 'us-east-1', 'EC2'],
+        ['3.5.0.0/19', 'us-east-1', 'AMAZON'],
+        ['18.204.0.0/14', 'us-east-1', 'EC2'],
+        ['2600:1f18::/33', 'us-east-1', 'EC2'],
+        ['52.94.0.0/22', 'eu-west-1', 'EC2'],
+        ['54.239.0.0/16', 'us-east-1', 'S3'],
+        ['198.51.100.0/24', 'us-east-1', 'EC2'],
+      ])))
+      const hostId = (await db.sql<{ id: number }[]>`select id from host where name = 'us1.example'`)[0]!.id
+      await db.sql`insert into host_netblock (host_id, netblock, name) values (${hostId}, '198.51.100.0/24', 'by hand'), (${hostId}, '192.0.2.0/24', 'campus')`
+      const prefixes = cloudPrefixes('aws', await loadCloudRanges(file), 'us-east-1', 'EC2')
+      t.same(prefixes, ['18.204.0.0/14', '198.51.100.0/24', '2600:1f18::/33', '3.5.0.0/19'])
+      const options = { host: 'us-site/us1.example', provider: 'aws' as const, region: 'us-east-1', service: 'EC2' }
+      const stored = async () => (await db.sql<{ netblock: string; source: string | null }[]>`select netblock, source from host_netblock where host_id = ${hostId} order by netblock`).map((row) => `${row.netblock} ${row.source ?? 'hand'}`)
+
+      const dry = await syncCloudNetblocks(db.sql, { ...options, prefixes, dryRun: true })
+      t.same(dry.added, ['18.204.0.0/14', '2600:1f18::/33', '3.5.0.0/19'])
+      t.same(await stored(), ['192.0.2.0/24 hand', '198.51.100.0/24 hand'], 'dry run: nothing changed')
+
+      const first = await syncCloudNetblocks(db.sql, { ...options, prefixes })
+      t.same(first.added, ['18.204.0.0/14', '2600:1f18::/33', '3.5.0.0/19'])
+      t.same(first.alreadyByHand, ['198.51.100.0/24'], 'listed but added by hand: left alone')
+      t.same(await stored(), ['18.204.0.0/14 cloud:aws:us-east-1:EC2', '192.0.2.0/24 hand', '198.51.100.0/24 hand', '2600:1f18::/33 cloud:aws:us-east-1:EC2', '3.5.0.0/19 cloud:aws:us-east-1:EC2'])
+
+      // Amazon drops 18.204.0.0/14 and the hand-added block; adds one.
+      const next = ['2600:1f18::/33', '3.5.0.0/19', '44.192.0.0/11']
+      const second = await syncCloudNetblocks(db.sql, { ...options, prefixes: next })
+      t.same(second.added, ['44.192.0.0/11'])
+      t.same(second.removed, ['18.204.0.0/14'], 'only its own stale netblock removed')
+      t.equal(second.kept, 2)
+      t.same(await stored(), ['192.0.2.0/24 hand', '198.51.100.0/24 hand', '2600:1f18::/33 cloud:aws:us-east-1:EC2', '3.5.0.0/19 cloud:aws:us-east-1:EC2', '44.192.0.0/11 cloud:aws:us-east-1:EC2'], 'hand-added netblocks untouched')
+
+      const other = await syncCloudNetblocks(db.sql, { ...options, region: 'eu-west-1', prefixes: [] })
+      t.same(other.removed, [], 'another region\'s mark never removes these')
+
+      t.same(cloudPrefixes('azure', { values: [{ name: 'AzureCloud.westeurope', properties: { region: 'westeurope', systemService: '', addressPrefixes: ['13.69.0.0/17', '2603:1020:200::/46'] } }, { name: 'x', properties: { region: 'northeurope', addressPrefixes: ['1.2.3.0/24'] } }] }, 'westeurope', undefined), ['13.69.0.0/17', '2603:1020:200::/46'])
+      t.same(cloudPrefixes('gcp', { prefixes: [{ ipv4Prefix: '34.1.208.0/20', service: 'Google Cloud', scope: 'europe-west1' }, { ipv6Prefix: '2600:1900:4010::/44', service: 'Google Cloud', scope: 'europe-west1' }, { ipv4Prefix: '8.8.8.0/24', scope: 'us-east1' }] }, 'europe-west1', 'Google Cloud'), ['2600:1900:4010::/44', '34.1.208.0/20'])
+      t.throws(() => cloudPrefixes('aws', { prefixes: [{ ip_prefix: 'bogus', region: 'r', service: 'EC2' }] }, 'r', 'EC2'), { code: 'MM_INVALID_INPUT' })
     })
 
     t.test('file-detail update: a pushed repomd.xml stored now, once; outside every category refused', async (t) => {
