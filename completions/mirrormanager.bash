@@ -3,13 +3,14 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "generate-snapshot" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
+  local commands=("acl rsync" "arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "file-detail update" "generate-pages" "generate-snapshot" "host acl-ip add" "host acl-ip list" "host acl-ip remove" "host add" "host category add" "host category remove" "host coordinates" "host country-allowed add" "host country-allowed list" "host country-allowed remove" "host crawl-log" "host list" "host locate" "host netblock add" "host netblock list" "host netblock remove" "host peer-asn add" "host peer-asn list" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "netblocks cloud" "netblocks global" "netblocks internet2" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "stats expire" "stats ingest" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
   done
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
+    "acl rsync") flags="--json --config --log-level --database-url --data-dir --wait --output --format" ;;
     "arch add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist --primary-arch --no-primary-arch" ;;
     "arch list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "arch remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -29,19 +30,27 @@ _mirrormanager() {
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "demo") flags="--json --config --log-level --dir --port --serve --no-serve --exit-after" ;;
     "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
+    "file-detail update") flags="--json --config --log-level --database-url --data-dir --wait --category" ;;
+    "generate-pages") flags="--json --config --log-level --database-url --data-dir --wait --output --base-path --days" ;;
     "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
     "host acl-ip add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host acl-ip list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host acl-ip remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host add") flags="--json --config --log-level --database-url --data-dir --wait --country --bandwidth --private --no-private --internet2 --no-internet2 --internet2-clients --no-internet2-clients --asn --asn-clients --no-asn-clients --max-connections --admin-active --no-admin-active --user-active --no-user-active --comment --robot-email --category --always-up2date" ;;
     "host category add") flags="--json --config --log-level --database-url --data-dir --wait --always-up2date" ;;
     "host category remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host coordinates") flags="--json --config --log-level --database-url --data-dir --wait --latitude --longitude --auto" ;;
     "host country-allowed add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host country-allowed list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host country-allowed remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host crawl-log") flags="--json --config --log-level --database-url --data-dir --wait --limit" ;;
     "host list") flags="--json --config --log-level --database-url --data-dir --wait --site --country" ;;
+    "host locate") flags="--json --config --log-level --database-url --data-dir --wait --city-db" ;;
     "host netblock add") flags="--json --config --log-level --database-url --data-dir --wait --name --force" ;;
+    "host netblock list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host netblock remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host peer-asn add") flags="--json --config --log-level --database-url --data-dir --wait --name" ;;
+    "host peer-asn list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host peer-asn remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -54,6 +63,9 @@ _mirrormanager() {
     "netblock-country add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "netblock-country list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "netblock-country remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "netblocks cloud") flags="--json --config --log-level --database-url --data-dir --wait --provider --host --region --service --from --dry-run" ;;
+    "netblocks global") flags="--json --config --log-level --output --source --max-shrink --force --from-asn-package --asn-csv" ;;
+    "netblocks internet2") flags="--json --config --log-level --output --source --max-shrink --force" ;;
     "product add") flags="--json --config --log-level --database-url --data-dir --wait --publiclist --no-publiclist" ;;
     "product list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "product remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -68,7 +80,7 @@ _mirrormanager() {
     "repo show") flags="--json --config --log-level --database-url --data-dir --wait --arch" ;;
     "report-mirror") flags="--json --log-level --config --no-send --output --input --debug --exclude-from --transport --retries --retry-delay" ;;
     "serve-checkin") flags="--json --config --log-level --database-url --data-dir --wait --listen --port --trust-proxy --no-trust-proxy" ;;
-    "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --no-trust-proxy --watch --no-watch --debug-selection --no-debug-selection" ;;
+    "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --no-trust-proxy --watch --no-watch --require-snapshot --debug-selection --no-debug-selection --family-filter --no-family-filter --max-snapshot-age" ;;
     "site add") flags="--json --config --log-level --database-url --data-dir --wait --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
     "site admin add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "site admin remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -77,6 +89,8 @@ _mirrormanager() {
     "site remove") flags="--json --config --log-level --database-url --data-dir --wait --force" ;;
     "site show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "site update") flags="--json --config --log-level --database-url --data-dir --wait --name --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
+    "stats expire") flags="--json --config --log-level --database-url --data-dir --wait --days --propagation-days" ;;
+    "stats ingest") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "umdl") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     "update-master-directory-list") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     "version add") flags="--json --config --log-level --database-url --data-dir --wait --product --is-test --no-is-test --display --no-display --display-name --sortorder --codename --ordered-mirrorlist --no-ordered-mirrorlist" ;;

@@ -31,7 +31,7 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
     port: Flags.integer({ summary: 'TCP port (0: any free port, printed at start). Default: 3000.' }),
     workers: Flags.integer({ summary: 'HTTP worker processes. Default: 2.' }),
     minimum: Flags.integer({ summary: 'Add the global list when fewer mirrors than this were found. Default: 5.' }),
-    geoip: Flags.string({ summary: 'GeoIP country database (.mmdb, MaxMind or flat country_code schema).' }),
+    geoip: Flags.string({ summary: 'GeoIP country database (.mmdb, MaxMind or flat country_code schema). Default: the bundled CC0 database; none: no GeoIP.' }),
     'global-netblocks': Flags.string({ summary: 'Global netblocks file ("<cidr> <asn>" lines) for ASN matching.' }),
     'country-continent': Flags.string({ summary: 'File of "<country> <continent>" lines overriding the built-in table.' }),
     log: Flags.string({ summary: 'Access log file (statistics input); reopened on SIGUSR1.' }),

@@ -153,6 +153,20 @@ export class SnapshotError extends MirrorManagerError {
   }
 }
 
+/** A BGP table dump (MRT) is malformed or truncated; `details.offset` is the record's byte offset. */
+export class MrtFormatError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_MRT_INVALID', ExitStatus.invalidInput, message, options)
+  }
+}
+
+/** A regenerated table (netblocks) is much smaller than the one it would replace; the old one is kept. */
+export class TableShrinkError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_TABLE_SHRUNK', ExitStatus.conflict, message, options)
+  }
+}
+
 export function isMirrorManagerError(error: unknown): error is MirrorManagerError {
   return error instanceof MirrorManagerError
 }

@@ -16,6 +16,13 @@ import type { ServerOptions } from './options.js'
 
 export type StaticLookup = Omit<LookupContext, 'now' | 'random'>
 
+/** Which data a lookup table was loaded from and how old it is (start-up log, /metrics). */
+export interface LookupData {
+  source: string
+  /** Epoch seconds the data was built (MMDB build epoch) or its file last written. */
+  builtAt: number
+}
+
 const mtimeOf = (file: string) => {
   try {
     return statSync(file).mtimeMs
@@ -24,10 +31,14 @@ const mtimeOf = (file: string) => {
   }
 }
 
+const ageInDays = (epochSeconds: number) => Math.max(0, Math.floor((Date.now() / 1000 - epochSeconds) / 86_400))
+
 export class LookupTables {
   /** Read by the request handler on every request; refresh() replaces its members. */
   readonly lookup: StaticLookup
   private readonly loadedMtimes = new Map<string, number>()
+  /** table name (geoip, global_netblocks) -> its data; updated in place on reloads. */
+  readonly data: Record<string, LookupData> = {}
 
   constructor(
     private readonly options: ServerOptions,
@@ -74,7 +85,8 @@ export class LookupTables {
         apply: async () => {
           const database = await openGeoIp(geoip)
           this.lookup.countryOf = database.countryOf
-          this.logger.debug(`GeoIP: ${database.description}`)
+          this.data.geoip = { source: geoip, builtAt: database.builtAt }
+          this.logger.info(`GeoIP: ${database.description}, ${ageInDays(database.builtAt)} days old`)
         },
       })
     }
@@ -85,7 +97,9 @@ export class LookupTables {
           const table = await loadGlobalNetblocks(globalNetblocks)
           if (table.skippedLines > 0) this.logger.warn(`${globalNetblocks}: ${table.skippedLines} malformed lines skipped`)
           this.lookup.asnOf = table.asnOf
-          this.logger.debug(`global netblocks: ${table.entries} prefixes from ${globalNetblocks}`)
+          const builtAt = Math.round(mtimeOf(globalNetblocks) / 1000)
+          this.data.global_netblocks = { source: globalNetblocks, builtAt }
+          this.logger.info(`global netblocks: ${table.entries} prefixes from ${globalNetblocks}, ${ageInDays(builtAt)} days old`)
         },
       })
     }

@@ -32,6 +32,8 @@ export interface WorkerMetrics {
   snapshotLoadedAt?: number
   /** the snapshot file on disk was rejected: the worker serves an older one (its previous, or the last good copy) */
   snapshotFileRejected?: boolean
+  /** lookup table (geoip, global_netblocks) -> the data it was loaded from */
+  lookupData?: Record<string, { source: string; builtAt: number }>
 }
 
 export interface PrimaryMetrics {
@@ -143,6 +145,13 @@ function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], 
   lines.push('# HELP mirrormanager_mirrorlist_snapshot_file_rejected Whether the snapshot file on disk was rejected, so the worker serves an older snapshot (1) or not (0).')
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_file_rejected gauge')
   for (const w of sorted) lines.push(`mirrormanager_mirrorlist_snapshot_file_rejected{worker="${w.worker}"} ${w.snapshotFileRejected ? 1 : 0}`)
+  lines.push('# HELP mirrormanager_mirrorlist_lookup_data_timestamp_seconds When the data of a lookup table (GeoIP, global netblocks) was built, by table and source file.')
+  lines.push('# TYPE mirrormanager_mirrorlist_lookup_data_timestamp_seconds gauge')
+  for (const w of sorted) {
+    for (const [table, data] of Object.entries(w.lookupData ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`mirrormanager_mirrorlist_lookup_data_timestamp_seconds{worker="${w.worker}",table="${label(table)}",source="${label(data.source)}"} ${data.builtAt}`)
+    }
+  }
   lines.push('# HELP mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds When the worker switched to its snapshot.')
   lines.push('# TYPE mirrormanager_mirrorlist_snapshot_loaded_timestamp_seconds gauge')
   for (const w of sorted) {

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../../lib/config/resolve.js'
+import { bundledGeoIpFile } from '../../lib/geo/bundled-geoip.js'
 
 /** What `serve-mirrorlist` runs with; the primary passes it to every worker. */
 export interface ServerOptions {
@@ -29,6 +30,12 @@ export const WORKER_SLOT_ENV = 'MM_MIRRORLIST_WORKER_SLOT'
 /** A worker exits with this when its configuration files are unusable: do not restart it. */
 export const WORKER_CONFIG_EXIT = 78
 
+/** Unset: the CC0 country database installed with mirrormanager (README "Geolocation data"); "none": no GeoIP. */
+function geoIpFile(configured: string | undefined): string | undefined {
+  if (configured === 'none') return undefined
+  return configured ?? bundledGeoIpFile()
+}
+
 /** The server's options from resolved configuration (flags > env > file > defaults). */
 export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
   return {
@@ -37,7 +44,7 @@ export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
     port: config.get('mirrorlist.port'),
     workers: config.get('mirrorlist.workers'),
     minimum: config.get('mirrorlist.minimum'),
-    geoip: config.get('mirrorlist.geoip'),
+    geoip: geoIpFile(config.get('mirrorlist.geoip')),
     globalNetblocks: config.get('mirrorlist.global_netblocks'),
     countryContinent: config.get('mirrorlist.country_continent'),
     accessLog: config.get('mirrorlist.log'),

@@ -49,6 +49,7 @@ class Worker {
 
   async start(): Promise<void> {
     this.tables = new LookupTables(this.options, this.logger)
+    this.metrics.state.lookupData = this.tables.data
     await this.tables.load()
     if (this.options.accessLog) this.accessLog = await AccessLog.open(this.options.accessLog, this.logger)
     this.server = createMirrorlistServer({

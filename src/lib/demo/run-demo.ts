@@ -6,6 +6,7 @@ import { openDatabase } from '../db/connect.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
 import type { Logger } from '../log.js'
+import { bundledGeoIpFile } from '../geo/bundled-geoip.js'
 import { generateSnapshot, type GenerateSummary } from '../snapshot/generate.js'
 import { updateMasterDirectoryList, type TaskRunner } from '../umdl/run.js'
 import type { UmdlSummary } from '../umdl/summary.js'
@@ -44,6 +45,7 @@ export interface DemoServerOptions {
   port: number
   workers: number
   minimum: number
+  geoip?: string
   trustProxy: boolean
   watch: boolean
   debugSelection: boolean
@@ -185,6 +187,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         port: options.port,
         workers: 1,
         minimum: 5,
+        geoip: bundledGeoIpFile(), // country tiers out of the box (README "Geolocation data")
         trustProxy: false,
         watch: true,
         // explain=1 answers say why each host was chosen or left out: the demo's notes point there.

@@ -15,6 +15,8 @@ export interface GeoIp {
   countryOf(ip: string): string | undefined
   /** What was loaded, for the start-up log line. */
   readonly description: string
+  /** When the database was built (epoch seconds, from its metadata). */
+  readonly builtAt: number
 }
 
 interface CountryRecord {
@@ -68,6 +70,7 @@ export function geoIpFromBuffer(buffer: Buffer, description: string, cache = new
   const reader = new Reader(buffer, { cache })
   return {
     description: `${description} (${reader.metadata.databaseType}, built ${new Date(reader.metadata.buildEpoch).toISOString().slice(0, 10)})`,
+    builtAt: Math.round(reader.metadata.buildEpoch.getTime() / 1000),
     countryOf(ip: string): string | undefined {
       try {
         return countryFromRecord(reader.get(unmapIpv4(ip)) as CountryRecord | null)
