@@ -24,6 +24,7 @@ import {
   type SnapshotEntry,
   type TablesEntry,
 } from '../../snapshot/schema.js'
+import { pathInCategory } from '../../catalog/category-path.js'
 
 const NO_FILES: ReadonlyMap<string, PreparedFile> = new Map()
 /** the schemes a plain mirror list shows without protocol= (the first such URL of a host) */
@@ -42,12 +43,6 @@ function schemeOf(url: string): string {
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
   // only the rendered text is kept: the details themselves are not needed after load
   return { metalinkPrelude: Buffer.from(renderFilePrelude(name, details)) }
-}
-
-function subpathOf(directory: string, topdir: string): string {
-  if (directory === topdir) return ''
-  if (topdir !== '' && directory.startsWith(`${topdir}/`)) return directory.slice(topdir.length + 1)
-  return directory
 }
 
 export class IndexBuilder {
@@ -150,7 +145,7 @@ export class IndexBuilder {
       if (files === NO_FILES) files = new Map()
       ;(files as Map<string, PreparedFile>).set(name, prepareFile(name, details))
     }
-    this.directories.set(entry.name, { name: entry.name, subpath: subpathOf(entry.name, category.topdir), category, carriers, files })
+    this.directories.set(entry.name, { name: entry.name, subpath: pathInCategory(category.topdir, entry.name) ?? entry.name, category, carriers, files })
   }
 
   private addRepository(entry: RepositoryEntry): void {
