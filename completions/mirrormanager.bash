@@ -3,7 +3,7 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "generate-snapshot" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
+  local commands=("arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "generate-pages" "generate-snapshot" "host acl-ip add" "host acl-ip remove" "host add" "host category add" "host category remove" "host coordinates" "host country-allowed add" "host country-allowed remove" "host crawl-log" "host list" "host locate" "host netblock add" "host netblock remove" "host peer-asn add" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "stats expire" "stats ingest" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
@@ -29,16 +29,19 @@ _mirrormanager() {
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "demo") flags="--json --config --log-level --dir --port --serve --no-serve --exit-after" ;;
     "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
+    "generate-pages") flags="--json --config --log-level --database-url --data-dir --wait --output --base-path --days" ;;
     "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
     "host acl-ip add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host acl-ip remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host add") flags="--json --config --log-level --database-url --data-dir --wait --country --bandwidth --private --no-private --internet2 --no-internet2 --internet2-clients --no-internet2-clients --asn --asn-clients --no-asn-clients --max-connections --admin-active --no-admin-active --user-active --no-user-active --comment --robot-email --category --always-up2date" ;;
     "host category add") flags="--json --config --log-level --database-url --data-dir --wait --always-up2date" ;;
     "host category remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "host coordinates") flags="--json --config --log-level --database-url --data-dir --wait --latitude --longitude --auto" ;;
     "host country-allowed add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host country-allowed remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host crawl-log") flags="--json --config --log-level --database-url --data-dir --wait --limit" ;;
     "host list") flags="--json --config --log-level --database-url --data-dir --wait --site --country" ;;
+    "host locate") flags="--json --config --log-level --database-url --data-dir --wait --city-db" ;;
     "host netblock add") flags="--json --config --log-level --database-url --data-dir --wait --name --force" ;;
     "host netblock remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "host peer-asn add") flags="--json --config --log-level --database-url --data-dir --wait --name" ;;
@@ -77,6 +80,8 @@ _mirrormanager() {
     "site remove") flags="--json --config --log-level --database-url --data-dir --wait --force" ;;
     "site show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "site update") flags="--json --config --log-level --database-url --data-dir --wait --name --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
+    "stats expire") flags="--json --config --log-level --database-url --data-dir --wait --days --propagation-days" ;;
+    "stats ingest") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "umdl") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     "update-master-directory-list") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     "version add") flags="--json --config --log-level --database-url --data-dir --wait --product --is-test --no-is-test --display --no-display --display-name --sortorder --codename --ordered-mirrorlist --no-ordered-mirrorlist" ;;

@@ -33,6 +33,7 @@ export function page(options: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — MirrorManager</title>
 <link rel="stylesheet" href="${basePath}${STYLESHEET_PATH}">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="top">
@@ -85,4 +86,13 @@ figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart figcaption { color: var(--muted); font-size: .9rem; }
 .legend { display: flex; gap: 1rem; flex-wrap: wrap; font-size: .9rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: middle; }
+.two-columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
+.two-columns figure.chart { margin: 0; }
+figure.chart.narrow svg { max-width: 40rem; }
+.small { font-size: .85rem; }
+form.filters { margin: .2rem 0 .8rem; flex-wrap: wrap; }
+form.filters select { padding: .25rem .4rem; font: inherit; }
+table.matrix td, table.matrix th { text-align: center; }
+table.matrix th[scope=row] { text-align: left; }
+tr.total th, tr.total td { border-top: 2px solid var(--line); }
 `
