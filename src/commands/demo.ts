@@ -3,8 +3,8 @@ import { Flags } from '@oclif/core'
 import { runPrimary } from '../http/mirrorlist/primary.js'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { runDemo, type DemoResult } from '../lib/demo/run-demo.js'
-import { silentReporter, textReporter } from '../lib/demo/render.js'
-import { listrTaskRunner } from '../lib/umdl/progress.js'
+import { silentReporter, textReporter } from '../lib/cli/demo-render.js'
+import { listrTaskRunner } from '../lib/cli/umdl-progress.js'
 
 export default class Demo extends BaseCommand {
   static override summary = 'Run the whole pipeline on a sample network: a working metalink server in a minute.'

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { importMm2, type ImportMm2Result } from '../lib/import-mm2/import-mm2.js'
-import { renderImportSummary } from '../lib/import-mm2/render.js'
+import { renderImportSummary } from '../lib/cli/import-mm2-render.js'
 
 export default class ImportMm2 extends DatabaseCommand {
   static override summary = 'Copy a MirrorManager2 database into this one.'

@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { PartialFailureError } from '../lib/errors.js'
-import { listrTaskRunner } from '../lib/umdl/progress.js'
-import { listUmdlSources, renderUmdlSources, renderUmdlSummary, type ConfiguredCategory } from '../lib/umdl/render.js'
+import { listrTaskRunner } from '../lib/cli/umdl-progress.js'
+import { renderUmdlSources, renderUmdlSummary } from '../lib/cli/umdl-render.js'
+import { listUmdlSources, type ConfiguredCategory } from '../lib/umdl/list-sources.js'
 import { updateMasterDirectoryList } from '../lib/umdl/run.js'
 import type { UmdlSummary } from '../lib/umdl/summary.js'
 

@@ -2,6 +2,7 @@ import t from 'tap'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathInCategory } from '../../src/lib/catalog/category-path.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { runCrawl, type CrawlOptions } from '../../src/lib/crawl/run-crawl.js'
 import { selectHosts } from '../../src/lib/crawl/select-hosts.js'
@@ -10,6 +11,7 @@ import { silentLogger } from '../../src/lib/log.js'
 import { buildTrees, insertHost, insertMaster, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
 import { asDatabase, databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
 import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
+import { CATEGORY_PATH_TABLE } from '../helpers/path-rules-table.js'
 
 const root = mkdtempSync(join(tmpdir(), 'mm-crawl-int-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -136,6 +138,18 @@ for (const kind of databaseKinds()) {
     const vacuumed = await lastVacuum()
     if (kind === 'embedded') t.ok(vacuumed, 'host_category_dir vacuumed after the crawl (PGlite has no autovacuum)')
     else t.equal(vacuumed, null, 'a server is left to its autovacuum')
+  })
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: SQL mm_path_in_category follows the same path table as pathInCategory`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    for (const [top, name, path] of CATEGORY_PATH_TABLE) {
+      const [row] = await db.sql<{ path: string | null }[]>`select mm_path_in_category(${name}, ${top}) as path`
+      t.equal(row!.path ?? undefined, path, `top ${JSON.stringify(top)}, name ${JSON.stringify(name)}`)
+      t.equal(pathInCategory(top, name), path)
+    }
   })
 }
 

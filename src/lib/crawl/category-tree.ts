@@ -5,6 +5,8 @@
  */
 import type { Sql } from '../db/sql.js'
 import type { CategoryTree, FileListLocation, MasterDirectory, MasterFile } from './types.js'
+import { pathInCategory } from '../catalog/category-path.js'
+import { isRepodataPath } from '../master/repodata-path.js'
 
 interface DirectoryRow {
   id: number
@@ -24,11 +26,6 @@ function masterFiles(raw: unknown): MasterFile[] {
     if (typeof name === 'string' && name !== '' && Number.isFinite(size)) files.push({ name, size })
   }
   return files
-}
-
-function relativePath(topdir: string, name: string): string | undefined {
-  if (name === topdir) return ''
-  return name.startsWith(`${topdir}/`) ? name.slice(topdir.length + 1) : undefined
 }
 
 /** The category's fullfiletimelist: in its top directory, or one level up (Fedora's `pub/fedora`). */
@@ -60,7 +57,8 @@ export async function loadCategoryTree(sql: Sql, categoryId: number): Promise<Ca
   const directories: MasterDirectory[] = []
   let topFiles: MasterFile[] = []
   for (const row of rows) {
-    const path = relativePath(topdir, row.name)
+    // A category without a top directory has no tree.
+    const path = topdir === '' ? undefined : pathInCategory(topdir, row.name)
     if (path === undefined) continue
     const files = masterFiles(row.files)
     if (path === '') topFiles = files
@@ -92,5 +90,5 @@ export function categoryTreeCache(sql: Sql): (categoryId: number) => Promise<Cat
 }
 
 export function isRepodataDirectory(directory: MasterDirectory): boolean {
-  return directory.path === 'repodata' || directory.path.endsWith('/repodata')
+  return isRepodataPath(directory.path)
 }

@@ -62,7 +62,7 @@ async function loadRepositories(sql: Sql, prefixes: string[]): Promise<Repositor
   const patterns = prefixes.map((prefix) => prefix.replaceAll('%', '\\%').replaceAll('_', '\\_').replaceAll('*', '%'))
   return sql<RepositoryRow[]>`
     select r.id, r.prefix, a.name as arch, r.category_id,
-           case when d.name = t.name then '' else substr(d.name, length(t.name) + 2) end as path,
+           mm_path_in_category(d.name, t.name) as path,
            rd.id as repodata_id
     from repository r
     join version v on v.id = r.version_id

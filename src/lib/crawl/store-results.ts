@@ -29,7 +29,7 @@ async function storeCategory(tx: Sql, outcome: CategoryOutcome): Promise<void> {
     await tx`
       insert into host_category_dir (host_category_id, directory_id, path, up2date, last_checked)
       select ${hostCategoryId}, d.id,
-             case when d.name = t.name then '' else substr(d.name, length(t.name) + 2) end,
+             mm_path_in_category(d.name, t.name),
              true, now()
       from directory d, host_category hc join category c on c.id = hc.category_id left join directory t on t.id = c.topdir_id
       where hc.id = ${hostCategoryId} and d.id = any(${confirmed}::int[])

@@ -5,6 +5,7 @@
  */
 import type { IndexedDirectory, MirrorIndex } from './index/index-types.js'
 import { echoable } from './echo.js'
+import { repodataPathOf } from '../master/repodata-path.js'
 
 export interface ResolvedTarget {
   ok: true
@@ -65,7 +66,7 @@ export function resolveRepository(
   if (!metalink) {
     return { ok: true, directory: target.directory, file: '', pathIsDirectory: true, header, repo: accessLog }
   }
-  const name = target.directory.name.endsWith('/repodata') ? target.directory.name : `${target.directory.name}/repodata`
+  const name = repodataPathOf(target.directory.name)
   const directory = index.directories.get(name)
   if (!directory) return { ok: false, status: 500, message: 'mirrorlist cache index out of range, you broke it!' }
   return { ok: true, directory, file: 'repomd.xml', pathIsDirectory: false, header, repo: accessLog }

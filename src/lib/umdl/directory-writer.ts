@@ -9,6 +9,8 @@ import type { Sql } from '../db/sql.js'
 import type { CategoryRow } from './category-store.js'
 import type { CategoryPlan, CategoryPlanner, DirectoryUpsert } from './plan.js'
 import type { DirectorySink, FileDetailCandidate, ScannedDirectory } from './scan-types.js'
+import { directoryInCategory } from '../catalog/category-path.js'
+import { isRepodataPath, repositoryPathOf } from '../master/repodata-path.js'
 
 /** Directories per statement, and a cap on the file entries they carry (the jsonb parameter's size). */
 const BATCH_DIRECTORIES = 1000
@@ -24,14 +26,14 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export function fullName(category: CategoryRow, path: string): string {
-  return path === '' ? category.topdirName : `${category.topdirName}/${path}`
+  return directoryInCategory(category.topdirName, path)
 }
 
 /** The repository directory a new or changed repodata directory with a repomd.xml stands for, else null. */
 export function repositoryDirectoryOf(upsert: Pick<DirectoryUpsert, 'path' | 'files'>): string | null {
-  if (upsert.path !== 'repodata' && !upsert.path.endsWith('/repodata')) return null
+  if (!isRepodataPath(upsert.path)) return null
   if (!upsert.files.some((file) => file.name === 'repomd.xml')) return null
-  return upsert.path.slice(0, Math.max(0, upsert.path.length - '/repodata'.length))
+  return repositoryPathOf(upsert.path)
 }
 
 interface DirectoryRow {

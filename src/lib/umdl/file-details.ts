@@ -8,6 +8,7 @@ import { checksumFileAlgorithm, mergeHashes, parseChecksumFile, type Hashes } fr
 import { hashContent, repomdTimestamp } from '../master/repomd.js'
 import type { StoredFile } from '../master/short-file-list.js'
 import type { FileDetailCandidate } from './scan-types.js'
+import { isRepodataPath } from '../master/repodata-path.js'
 
 function readOrNull(path: string): Buffer | null {
   try {
@@ -35,7 +36,7 @@ export function fileDetailsOf(directory: string, path: string, files: readonly S
   const details: FileDetailCandidate[] = []
   const byName = new Map(files.map((file) => [file.name, file]))
   const repomd = byName.get('repomd.xml')
-  if (repomd && (path === 'repodata' || path.endsWith('/repodata'))) {
+  if (repomd && isRepodataPath(path)) {
     const detail = hashedDetail(directory, path, repomd, (content) => repomdTimestamp(content.toString('utf8')))
     if (detail) details.push(detail)
   }

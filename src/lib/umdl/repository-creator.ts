@@ -10,6 +10,7 @@ import type { Logger } from '../log.js'
 import type { CategoryRow } from './category-store.js'
 import { detectArch, detectVersion } from './path-detect.js'
 import { repositoryPrefix, type CompiledPrefixRule } from './prefix-rules.js'
+import { directoryInCategory, pathInCategory } from '../catalog/category-path.js'
 
 export interface RepositoryCreation {
   repositoriesCreated: number
@@ -31,7 +32,7 @@ async function versionId(tx: Sql, productId: number, name: string, isTest: boole
 export async function createRepositories(tx: Sql, category: CategoryRow, candidatePaths: readonly string[], rules: readonly CompiledPrefixRule[], log: Logger): Promise<RepositoryCreation> {
   const result0: RepositoryCreation = { repositoriesCreated: 0, versionsCreated: [] }
   if (candidatePaths.length === 0) return result0
-  const names = candidatePaths.map((path) => (path === '' ? category.topdirName : `${category.topdirName}/${path}`))
+  const names = candidatePaths.map((path) => directoryInCategory(category.topdirName, path))
   const candidates = await tx<{ id: number; name: string }[]>`
     select p.id, p.name from directory p
     where p.name = any(${names}::text[])
@@ -47,7 +48,7 @@ export async function createRepositories(tx: Sql, category: CategoryRow, candida
   )
   const taken = new Set((await tx<{ prefix: string; archId: number }[]>`select prefix, arch_id from repository where prefix is not null`).map((row) => `${row.prefix}\u0000${row.archId}`))
   for (const candidate of candidates) {
-    const path = candidate.name === category.topdirName ? '' : candidate.name.slice(category.topdirName.length + 1)
+    const path = pathInCategory(category.topdirName, candidate.name) ?? candidate.name
     const arch = detectArch(path, new Set(arches.keys()))
     if (arch === null) {
       log.debug(`${candidate.name}: no known arch in the path, no repository`)

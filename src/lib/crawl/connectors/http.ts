@@ -8,11 +8,12 @@
 import { eachLimit } from '../each-limit.js'
 import type { DirectoryVerdict, MasterDirectory, MasterFile } from '../types.js'
 import { joinUrl, ProtocolUnavailable, reasonOf, unavailable, type CategoryCheck, type CheckResult, type Connector } from './connector.js'
+import { isRepodataPath } from '../../master/repodata-path.js'
 
 const REPOMD_MAX_BYTES = 16 * 1024 * 1024
 
 export function isRepomd(directory: MasterDirectory, file: MasterFile): boolean {
-  return file.name === 'repomd.xml' && (directory.path === 'repodata' || directory.path.endsWith('/repodata'))
+  return file.name === 'repomd.xml' && isRepodataPath(directory.path)
 }
 
 /** Whether one stored file of a directory is on the mirror as the master has it. */

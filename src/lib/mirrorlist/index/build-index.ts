@@ -38,6 +38,7 @@ import {
   type SnapshotEntry,
   type TablesEntry,
 } from '../../snapshot/schema.js'
+import { pathInCategory } from '../../catalog/category-path.js'
 
 const NO_FILES: ReadonlyMap<string, PreparedFile> = new Map()
 /** the schemes a plain mirror list shows without protocol= (the first such URL of a host) */
@@ -85,12 +86,6 @@ function familyView(urlsByHost: readonly (HostUrl[] | undefined)[], bit: number)
 
 function prepareFile(name: string, details: FileDetailEntry[]): PreparedFile {
   return { metalinkPrelude: Buffer.from(renderFilePrelude(name, details)), details }
-}
-
-function subpathOf(directory: string, topdir: string): string {
-  if (directory === topdir) return ''
-  if (topdir !== '' && directory.startsWith(`${topdir}/`)) return directory.slice(topdir.length + 1)
-  return directory
 }
 
 export class IndexBuilder {
@@ -205,7 +200,7 @@ export class IndexBuilder {
       if (files === NO_FILES) files = new Map()
       ;(files as Map<string, PreparedFile>).set(name, prepareFile(name, details))
     }
-    this.directories.set(entry.name, { name: entry.name, subpath: subpathOf(entry.name, category.topdir), category, carriers, files })
+    this.directories.set(entry.name, { name: entry.name, subpath: pathInCategory(category.topdir, entry.name) ?? entry.name, category, carriers, files })
   }
 
   private addRepository(entry: RepositoryEntry): void {

@@ -1,7 +1,7 @@
-import { renderRecord } from '../cli/table.js'
 import { summaryRecord } from '../crawl/summary.js'
-import { renderUmdlSummary } from '../umdl/render.js'
-import type { DemoReporter, DemoServing } from './run-demo.js'
+import type { DemoReporter, DemoServing } from '../demo/run-demo.js'
+import { renderRecord } from './table.js'
+import { renderUmdlSummary } from './umdl-render.js'
 
 const MAX_BODY_LINES = 8
 

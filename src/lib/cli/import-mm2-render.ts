@@ -1,6 +1,6 @@
-import { renderTable } from '../cli/table.js'
-import type { ImportMm2Result } from './import-mm2.js'
-import type { TableReport } from './report.js'
+import type { ImportMm2Result } from '../import-mm2/import-mm2.js'
+import type { TableReport } from '../import-mm2/report.js'
+import { renderTable } from './table.js'
 
 /** The import summary for people: rows per table, then everything left out. */
 export function renderImportSummary(result: ImportMm2Result): string {

@@ -1,17 +1,7 @@
 /** Human renderings of umdl results (scripts use --json). */
-import { renderTable } from '../cli/table.js'
-import type { ResolvedConfig } from '../config/resolve.js'
-import { describeSource, loadUmdlConfig } from './config.js'
-import type { UmdlSummary } from './summary.js'
-
-export interface ConfiguredCategory {
-  name: string
-  sources: string[]
-}
-
-export function listUmdlSources(config: ResolvedConfig): ConfiguredCategory[] {
-  return loadUmdlConfig(config).categories.map((category) => ({ name: category.name, sources: category.sources.map(describeSource) }))
-}
+import type { ConfiguredCategory } from '../umdl/list-sources.js'
+import type { UmdlSummary } from '../umdl/summary.js'
+import { renderTable } from './table.js'
 
 export function renderUmdlSources(categories: ConfiguredCategory[]): string {
   if (categories.length === 0) return 'no [[umdl.category]] sources are configured'

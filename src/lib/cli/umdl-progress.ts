@@ -1,7 +1,7 @@
 /** The progress display for people at a terminal: one listr2 line per category. */
 import { Listr } from 'listr2'
-import type { CategoryTask, TaskRunner } from './run.js'
-import type { CategorySummary } from './summary.js'
+import type { CategoryTask, TaskRunner } from '../umdl/run.js'
+import type { CategorySummary } from '../umdl/summary.js'
 
 function describe(summary: CategorySummary): string {
   return `${summary.directoriesSeen} directories, ${summary.directoriesNew} new, ${summary.directoriesChanged} changed, ${summary.fileDetailsAdded} file details added (${(summary.durationMs / 1000).toFixed(1)} s)`
