@@ -30,6 +30,8 @@ export const ExitStatus = {
   network: 10,
   /** Another run holds the lock for this job (umdl, crawl). */
   busy: 11,
+  /** The acting user may not do this (serve-web permissions). */
+  forbidden: 12,
 } as const
 
 export type ExitStatusName = keyof typeof ExitStatus
@@ -115,6 +117,13 @@ export class MigrationError extends MirrorManagerError {
 export class BusyError extends MirrorManagerError {
   constructor(message: string, options?: MirrorManagerErrorOptions) {
     super('MM_BUSY', ExitStatus.busy, message, options)
+  }
+}
+
+/** The acting user may not see or change this (another user's site, an admin-only field). */
+export class ForbiddenError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_FORBIDDEN', ExitStatus.forbidden, message, options)
   }
 }
 
