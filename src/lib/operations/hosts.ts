@@ -125,6 +125,10 @@ export async function addUrlToHost(sql: Sql, actor: Actor, hostId: number, categ
     const owner = await hostOwnership(tx, hostId)
     authorize(actor, 'host.children', owner)
     if (options.private && !can(actor, 'category.admin-only')) throw new ForbiddenError('only mirror admins add private URLs')
+    // A URL brings its category along when the host lacks it: the same rule as adding the category.
+    if ((await getCategory(tx, categoryName)).adminOnly && !can(actor, 'category.admin-only')) {
+      throw new ForbiddenError(`category "${categoryName}" is added by the mirror admins only`)
+    }
     const added = await addHostUrl(tx, String(hostId), categoryName, url, options)
     await audit(tx, actor, owner, 'host.url.add', `URL ${added.url} of ${hostTarget(owner)}`, undefined, added)
     return added
