@@ -31,7 +31,6 @@ export async function oidcRoutes(app: FastifyInstance, { context }: { context: W
     configuration = undefined
     throw error
   }))
-  const redirectUri = `${context.settings.publicUrl}/oidc/callback`
   const cookie = (request: FastifyRequest) => ({ path: `${context.settings.basePath}/oidc/`, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https', maxAge: 600 })
 
   app.get('/oidc/login', async (request: FastifyRequest<{ Querystring: Record<string, string> }>, reply) => {
@@ -39,7 +38,7 @@ export async function oidcRoutes(app: FastifyInstance, { context }: { context: W
     const state = client.randomState()
     const nonce = client.randomNonce()
     const url = client.buildAuthorizationUrl(await config(), {
-      redirect_uri: redirectUri, scope: settings.scopes, state, nonce,
+      redirect_uri: `${context.settings.publicUrl}/oidc/callback`, scope: settings.scopes, state, nonce,
       code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
     })
     const next = safeNext(context, request.query.next)
@@ -56,7 +55,7 @@ export async function oidcRoutes(app: FastifyInstance, { context }: { context: W
     }
     reply.clearCookie(PENDING_COOKIE, cookie(request))
     const configuration = await config()
-    const current = new URL(redirectUri)
+    const current = new URL(`${context.settings.publicUrl}/oidc/callback`)
     current.search = new URL(request.url, 'http://callback.invalid').search
     let tokens
     try {

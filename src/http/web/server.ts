@@ -23,6 +23,8 @@ export async function serveWeb(context: WebContext, options: { onListening?: (ur
   const { app } = await buildWebApp(context)
   const address = await app.listen({ host: context.settings.listen, port: context.settings.port })
   const url = `${address}${context.settings.basePath}`
+  // Mailed links must carry the port really used (--port 0).
+  if (!context.settings.publicUrlConfigured) context.settings.publicUrl = url
   options.onListening?.(url)
   const purge = setInterval(() => purgeExpired(context.sql).catch((error) => context.logger.warn(`serve-web: purging expired sessions: ${(error as Error).message}`)), 3600_000)
   purge.unref()

@@ -55,7 +55,7 @@ ${textarea({ name: 'downstream_comments', label: 'Notes for sites pulling from t
 export function auditTable(entries: AuditRecord[]): Html {
   if (entries.length === 0) return html`<p class="muted">No changes recorded yet.</p>`
   return html`<table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Change</th></tr></thead><tbody>
-${entries.map((e) => html`<tr><td>${e.at.toISOString().replace('T', ' ').slice(0, 19)}</td><td>${e.actor}</td><td>${e.action}: ${e.target}</td><td>${describeChange(e.before, e.after)}</td></tr>`)}
+${entries.map((e) => html`<tr><td>${e.at.toISOString().replace('T', ' ').slice(0, 19)}</td><td>${e.actor}</td><td>${e.action}: ${e.target}</td><td class="change">${describeChange(e.before, e.after).slice(0, 400)}</td></tr>`)}
 </tbody></table>`
 }
 

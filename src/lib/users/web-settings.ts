@@ -22,7 +22,9 @@ export interface WebSettings {
   workers: number
   trustProxy: boolean
   basePath: string
+  /** web.public_url, else http://<listen>:<port><base_path> (with the real port once listening). */
   publicUrl: string
+  publicUrlConfigured: boolean
   sessionSeconds: number
   adminGroups: string[]
   loginAttemptsPerMinute: number
@@ -106,6 +108,7 @@ export function webSettingsFromConfig(config: ResolvedConfig, env: NodeJS.Proces
     trustProxy: config.get('web.trust_proxy'),
     basePath,
     publicUrl: (config.get('web.public_url') ?? `http://${host}:${port}${basePath}`).replace(/\/+$/, ''),
+    publicUrlConfigured: config.get('web.public_url') !== undefined,
     sessionSeconds: Math.round(config.get('web.session_hours') * 3600),
     adminGroups: config.get('web.admin_group'),
     loginAttemptsPerMinute: config.get('web.login_attempts_per_minute'),
