@@ -205,7 +205,8 @@ for (const [page, text] of [overviewPage(), ...commands.map(manPage)]) files.set
 files.set(`completions/${bin}.bash`, bashCompletion())
 files.set(`completions/_${bin}`, zshCompletion())
 files.set(`completions/${bin}.fish`, fishCompletion())
-files.set('contrib/mirrormanager.toml', renderSampleConfig())
+const { WEB_SAMPLE_SECTIONS } = await import(join(root, 'dist/lib/users/web-settings.js'))
+files.set('contrib/mirrormanager.toml', renderSampleConfig([WEB_SAMPLE_SECTIONS]))
 
 let stale = []
 for (const [path, text] of files) {
