@@ -102,7 +102,7 @@ async function load(file) {
   const script = join(work, 'load.mjs')
   writeFileSync(
     script,
-    `const { loadSnapshot } = await import(${JSON.stringify(join(root, 'dist/lib/snapshot/read.js'))})
+    `const { loadSnapshot } = await import(${JSON.stringify(join(root, 'dist/lib/mirrorlist/index/read.js'))})
 const { readFileSync, writeFileSync } = await import('node:fs')
 const mode = process.argv[2], file = process.argv[3]
 const rss0 = process.memoryUsage().rss

@@ -21,7 +21,7 @@ function rate(work, seconds) {
 }
 
 export async function selectionBenchmark({ snapshot, seconds = 2, netblocksFile, log = () => {} }) {
-  const { loadSnapshot } = await import(new URL('snapshot/read.js', dist))
+  const { loadSnapshot } = await import(new URL('mirrorlist/index/read.js', dist))
   const { answerRequest } = await import(new URL('mirrorlist/answer.js', dist))
   const { PrefixTable } = await import(new URL('netblocks/prefix-table.js', dist))
   const { parseCidr } = await import(new URL('netblocks/cidr.js', dist))

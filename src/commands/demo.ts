@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { runPrimary } from '../http/mirrorlist/primary.js'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { runDemo, type DemoResult } from '../lib/demo/run-demo.js'
 import { silentReporter, textReporter } from '../lib/demo/render.js'
@@ -35,6 +36,7 @@ It prints copy-paste curl lines with the answers it got, and a dnf repository de
         logger: this.logger,
         interactive,
         umdlTasks: interactive ? listrTaskRunner() : undefined,
+        serveMirrorlist: runPrimary,
       },
       this.jsonEnabled() ? silentReporter : textReporter((text) => this.log(text)),
     )

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core'
-import { once } from 'node:events'
-import { startCheckinServer } from '../http/checkin-server.js'
+import { runCheckinServer } from '../http/checkin/run.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { checkinServiceFromConfig } from '../lib/checkin/checkin-service.js'
 import type { ConfigKey } from '../lib/config/keys.js'
@@ -30,18 +29,13 @@ Runs until SIGTERM or SIGINT. Listens on 127.0.0.1 by default: put a TLS reverse
 
   async run(): Promise<{ url: string }> {
     const database = await this.db()
-    const server = await startCheckinServer({
-      ...checkinServiceFromConfig(database.sql, this.mmConfig, this.logger),
-      listen: this.mmConfig.get('checkin.listen'),
-      port: this.mmConfig.get('checkin.port'),
-    })
-    this.logger.info(`serve-checkin: listening on ${server.url} (database: ${database.kind} ${database.location})`)
-    const stop = new AbortController()
-    const signals = ['SIGTERM', 'SIGINT'] as const
-    await Promise.race(signals.map((signal) => once(process, signal, { signal: stop.signal }).catch(() => undefined)))
-    stop.abort()
-    this.logger.info('serve-checkin: shutting down')
-    await server.close()
-    return { url: server.url }
+    return runCheckinServer(
+      {
+        ...checkinServiceFromConfig(database.sql, this.mmConfig, this.logger),
+        listen: this.mmConfig.get('checkin.listen'),
+        port: this.mmConfig.get('checkin.port'),
+      },
+      ` (database: ${database.kind} ${database.location})`,
+    )
   }
 }

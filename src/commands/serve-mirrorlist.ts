@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import type { ConfigKey } from '../lib/config/keys.js'
-import { runPrimary, type ServeSummary } from '../lib/mirrorlist-server/primary.js'
-import { serverOptionsFromConfig } from '../lib/mirrorlist-server/server-options.js'
+import { runPrimary, type ServeSummary } from '../http/mirrorlist/primary.js'
+import { serverOptionsFromConfig } from '../http/mirrorlist/options.js'
 
 export default class ServeMirrorlist extends BaseCommand {
   static override summary = 'Answer metalink and mirrorlist requests from a snapshot file (what dnf and yum talk to).'

@@ -2,8 +2,8 @@
  * A small mirror network described in a few lines, as snapshot entries: unit tests
  * build a MirrorIndex from it without any I/O, integration tests write it to a file.
  */
-import { buildMirrorIndex } from '../../src/lib/snapshot/build-index.js'
-import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
+import { buildMirrorIndex } from '../../src/lib/mirrorlist/index/build-index.js'
+import type { MirrorIndex } from '../../src/lib/mirrorlist/index/index-types.js'
 import { SNAPSHOT_FORMAT_VERSION, encodeHostIds, type FileDetailEntry, type HostEntry, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
 import { seededRandom } from '../../bench/fixture/fedora-scale.js'

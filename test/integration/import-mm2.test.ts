@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateSnapshot } from '../../src/lib/snapshot/generate.js'
-import { loadSnapshot } from '../../src/lib/snapshot/read.js'
+import { loadSnapshot } from '../../src/lib/mirrorlist/index/read.js'
 import { answerRequest } from '../helpers/answer-text.js'
 import { lookupContext } from '../helpers/mirror-network.js'
 

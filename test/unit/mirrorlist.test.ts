@@ -1,5 +1,5 @@
 /**
- * The mirrorlist/metalink protocol, rule by rule (spec/mirrorlist-protocol.md), on small
+ * The mirrorlist/metalink protocol (MirrorManager2's answers), rule by rule, on small
  * networks built in memory, with a deterministic random source. Exact bytes wherever
  * the spec fixes them.
  */
@@ -9,12 +9,12 @@ import { answerRequest, type TextAnswer as Answer } from '../helpers/answer-text
 import { parseQuery, parseCommaList } from '../../src/lib/mirrorlist/query.js'
 import { selectMirrors, type SelectionRequest } from '../../src/lib/mirrorlist/select.js'
 import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'
-import { clampBandwidth } from '../../src/lib/snapshot/build-index.js'
+import { clampBandwidth } from '../../src/lib/mirrorlist/index/build-index.js'
 import { parseIp } from '../../src/lib/netblocks/ip.js'
 import { SnapshotError } from '../../src/lib/errors.js'
 import { encodeHostIds } from '../../src/lib/snapshot/schema.js'
 import { MirrorNetwork, lookupContext, seededRandom, PUBDATE_NOW } from '../helpers/mirror-network.js'
-import type { MirrorIndex } from '../../src/lib/snapshot/index-types.js'
+import type { MirrorIndex } from '../../src/lib/mirrorlist/index/index-types.js'
 
 const UPDATES = 'pub/fedora/linux/updates/41/Everything/x86_64'
 const RELEASES = 'pub/fedora/linux/releases/41/Everything/x86_64/os'
@@ -529,7 +529,7 @@ t.test('selectMirrors is pure: the same inputs give the same answer', async (t) 
 t.test('index invariants: a broken snapshot is a SnapshotError', async (t) => {
   const entries = network().entries()
   const withoutFooter = entries.slice(0, -1)
-  const { buildMirrorIndex } = await import('../../src/lib/snapshot/build-index.js')
+  const { buildMirrorIndex } = await import('../../src/lib/mirrorlist/index/build-index.js')
   t.throws(() => buildMirrorIndex(withoutFooter), { name: 'SnapshotError', message: /truncated/ })
   t.throws(() => buildMirrorIndex(entries.slice(1)), { name: 'SnapshotError', message: /header/ })
   const badVersion = [{ Header: { formatVersion: 99, createdAt: 0, generator: 'x' } }, ...entries.slice(1)]

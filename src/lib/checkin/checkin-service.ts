@@ -28,7 +28,7 @@ export interface CheckinOutcome {
 export const SUCCESS = 'checked in successful'
 export const FAILURE = 'error checking in'
 
-/** The check-in rules of spec/checkin-protocol.md, independent of the transport. */
+/** The check-in rules (README, "Private mirrors: report-mirror and the check-in server"), independent of the transport. */
 export class CheckinService {
   private readonly limiter: RateLimiter
 

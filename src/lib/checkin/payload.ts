@@ -2,7 +2,8 @@ import { CheckinRefusedError } from '../errors.js'
 
 /**
  * A check-in payload, validated: what the server needs from the JSON object that
- * report_mirror sends (see spec/checkin-protocol.md, "Payload").
+ * MirrorManager2's report_mirror client sends (README, "Private mirrors: report-mirror and
+ * the check-in server").
  */
 export interface CategoryReport {
   /** The section name as sent (lower-cased by the client). */

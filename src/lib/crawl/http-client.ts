@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Pool } from 'undici'
-import { ProtocolUnavailable, reasonOf } from './connectors/connector.js'
+import { ProtocolUnavailable, reasonOf } from './protocol-unavailable.js'
 import { countRequest, type RequestCounters } from './types.js'
 
 export interface HttpClientOptions {

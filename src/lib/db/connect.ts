@@ -1,9 +1,8 @@
 import postgres from 'postgres'
-import { DatabaseUnavailableError } from '../errors.js'
+import { DatabaseUnavailableError, MigrationError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve.js'
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.js'
 import { applyMigrations, pendingMigrations } from './migrate.js'
-import { MigrationError } from '../errors.js'
 import type { Sql } from './sql.js'
 
 export interface Database {

@@ -43,7 +43,7 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
   try {
     db = await PGlite.create({ dataDir: pgdata })
   } catch (error) {
-    lock.release()
+    await shutDown(lock).catch(() => undefined)
     throw new DatabaseUnavailableError(`cannot open the embedded database in ${pgdata}: ${(error as Error).message}`, {
       cause: error,
     })
@@ -52,24 +52,35 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
   try {
     await server.start()
   } catch (error) {
-    await db.close()
-    lock.release()
+    await shutDown(lock, db).catch(() => undefined)
     throw new DatabaseUnavailableError(`cannot serve the embedded database: ${(error as Error).message}`, { cause: error })
   }
   // The socket server keeps its net.Server private; the bound port is only on it.
   const address = (server as unknown as { server: import('node:net').Server }).server.address()
-  if (!address || typeof address === 'string') throw new DatabaseUnavailableError('embedded database has no TCP address')
+  if (!address || typeof address === 'string') {
+    await shutDown(lock, db, server).catch(() => undefined)
+    throw new DatabaseUnavailableError('embedded database has no TCP address')
+  }
   return {
     host: '127.0.0.1',
     port: address.port,
     created,
-    async stop() {
-      try {
-        await server.stop()
-        await db.close()
-      } finally {
-        lock.release()
-      }
-    },
+    stop: () => shutDown(lock, db, server),
+  }
+}
+
+/**
+ * Stops what was started, last first: the socket server, then PGlite; the data-directory
+ * lock is released whatever fails, so a failed start or stop never leaves it held.
+ */
+async function shutDown(lock: DataDirLock, db?: PGlite, server?: PGLiteSocketServer): Promise<void> {
+  try {
+    try {
+      await server?.stop()
+    } finally {
+      await db?.close()
+    }
+  } finally {
+    lock.release()
   }
 }

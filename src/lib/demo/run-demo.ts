@@ -6,7 +6,6 @@ import { openDatabase } from '../db/connect.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
 import type { Logger } from '../log.js'
-import { runPrimary } from '../mirrorlist-server/primary.js'
 import { generateSnapshot, type GenerateSummary } from '../snapshot/generate.js'
 import { updateMasterDirectoryList, type TaskRunner } from '../umdl/run.js'
 import type { UmdlSummary } from '../umdl/summary.js'
@@ -28,6 +27,24 @@ export interface DemoOptions {
   /** Progress for people (a TTY): umdl's listr2 task list, crawl's per-host display. */
   interactive: boolean
   umdlTasks?: TaskRunner
+  /**
+   * Runs serve-mirrorlist until it stops (the command passes the HTTP layer's `runPrimary`:
+   * the library does not import src/http).
+   */
+  serveMirrorlist: (options: DemoServerOptions, logger: Logger) => Promise<unknown>
+}
+
+/** The serve-mirrorlist options the demo starts it with (a subset of its ServerOptions). */
+export interface DemoServerOptions {
+  snapshot: string
+  listen: string
+  port: number
+  workers: number
+  minimum: number
+  trustProxy: boolean
+  watch: boolean
+  debugSelection: boolean
+  logLevel: 'error' | 'warn' | 'info' | 'debug'
 }
 
 /** Callbacks that show each step as it happens; the command decides how. */
@@ -152,7 +169,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
 
     report.step(`serve-mirrorlist: answering on http://127.0.0.1:${options.port}`)
     const baseUrl = `http://127.0.0.1:${options.port}`
-    const stopped = runPrimary(
+    const stopped = options.serveMirrorlist(
       {
         snapshot: layout.snapshot,
         listen: '127.0.0.1',

@@ -36,7 +36,8 @@ class DryRunRollback extends Error {}
 
 /**
  * Copies a MirrorManager2 database into ours in one transaction on our side, keeping
- * ids: see spec/mm2-database.md and tables.ts for what is copied and how.
+ * ids: see tables.ts for what is copied and how (README, "The migration afternoon: from
+ * MirrorManager2").
  */
 export async function importMm2(target: Sql, options: ImportMm2Options): Promise<ImportMm2Result> {
   const logger = options.logger ?? silentLogger

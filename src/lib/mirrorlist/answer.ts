@@ -5,7 +5,7 @@
  * source in LookupContext, and writes the Answer out unchanged.
  */
 import { formatIp, parseIp } from '../netblocks/ip.js'
-import type { MirrorIndex } from '../snapshot/index-types.js'
+import type { MirrorIndex } from './index/index-types.js'
 import { parseCommaList, parseQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
 import { selectMirrors, type Selection } from './select.js'

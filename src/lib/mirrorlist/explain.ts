@@ -3,9 +3,9 @@
  * and every netblock/ASN match, why it was chosen (tier, position) or left out.
  * Built only on request, after the selection itself; never on the normal path.
  */
-import type { IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
+import type { IndexedHost, MirrorIndex } from './index/index-types.js'
 import type { MirrorUrls } from './mirror-urls.js'
-import type { SelectionRequest, Tier } from './select.js'
+import type { SelectionRequest, Tier } from './selection-request.js'
 
 export interface Explanation {
   hostId: number

@@ -12,7 +12,7 @@
  * The cache is a memo of a pure function of (index, target, host): answers are the same
  * bytes with or without it. It lives per loaded index, so a reload starts a new one.
  */
-import type { HostUrl, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
+import type { HostUrl, IndexedDirectory, IndexedHost, MirrorIndex } from './index/index-types.js'
 import { escapeXml } from './xml.js'
 
 /** Upper bound of the cached bytes per loaded index (hot targets stay, cold ones go first). */

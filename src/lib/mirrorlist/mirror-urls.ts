@@ -8,7 +8,7 @@
  * every URL of the answer shares (`/<subpath>/` or `/<subpath>/<file>`) is kept once;
  * full URL strings are only concatenated while rendering (no object per URL).
  */
-import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost } from '../snapshot/index-types.js'
+import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost } from './index/index-types.js'
 
 export interface MirrorUrls {
   readonly host: IndexedHost

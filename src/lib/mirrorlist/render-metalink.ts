@@ -8,7 +8,7 @@
  * writes the preference numbers into one buffer.
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
-import type { PreparedFile } from '../snapshot/index-types.js'
+import type { PreparedFile } from './index/index-types.js'
 import type { Body } from './body.js'
 import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'

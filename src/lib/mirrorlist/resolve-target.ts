@@ -3,7 +3,7 @@
  * in one, from path= or from repo= + arch= (with repository redirects). Failures carry
  * the exact status and text of the reference.
  */
-import type { IndexedDirectory, MirrorIndex } from '../snapshot/index-types.js'
+import type { IndexedDirectory, MirrorIndex } from './index/index-types.js'
 
 export interface ResolvedTarget {
   ok: true

@@ -1,7 +1,8 @@
 /**
- * Choosing mirrors (spec/mirrorlist-protocol.md, "Choosing mirrors"). PURE: the loaded
- * index, the resolved request and a context of lookups and a random source in, the
- * ordered hosts and header items out. No database, clock, configuration or logging.
+ * Choosing mirrors (MirrorManager2's rules, summed up below; README "Serving metalinks and
+ * mirror lists"). PURE: the loaded index, the resolved request and a context of lookups
+ * and a random source in, the ordered hosts and header items out. No database, clock,
+ * configuration or logging.
  *
  * Tiers, each appending to the list: netblocks, ASN, requested countries (country=) or
  * else GeoIP country + same continent, then a global fill when fewer than `minimum`.
@@ -10,31 +11,15 @@
  */
 import type { ParsedIp } from '../netblocks/ip.js'
 import { formatIp } from '../netblocks/ip.js'
-import type { CountryNumbering, IndexedDirectory, IndexedHost, MirrorIndex } from '../snapshot/index-types.js'
-import { carries, hostsOfCountry } from '../snapshot/host-groups.js'
+import type { CountryNumbering, IndexedHost, MirrorIndex } from './index/index-types.js'
+import { carries, hostsOfCountry } from './index/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
 import { explainSelection, type Explanation } from './explain.js'
+import type { SelectionRequest, Tier } from './selection-request.js'
 import { tierMemoFor, type CountryTiers } from './tier-memo.js'
 
-export type Tier = 'netblock' | 'asn' | 'country' | 'continent' | 'global'
-
-export interface SelectionRequest {
-  directory: IndexedDirectory
-  /** file inside the directory ('' when the directory itself is asked for) */
-  file: string
-  /** a directory was asked for: URLs end with `/` */
-  pathIsDirectory: boolean
-  clientIp: ParsedIp
-  /** country= / cc= items as typed (sorted, de-duplicated); empty when not given */
-  requestedCountries: readonly string[]
-  /** false for netblock=0 */
-  useNetblocks: boolean
-  /** protocol=: the raw value (for the header) and its items; undefined when not given */
-  protocol: { raw: string; items: readonly string[] } | undefined
-  /** explain=1 on a server that allows it: say why each host was chosen or left out */
-  explain?: boolean
-}
+export type { SelectionRequest, Tier } from './selection-request.js'
 
 export interface SelectionContext {
   countryOf(ip: string): string | undefined

@@ -3,7 +3,7 @@
  * (selection is pure: tests pass a deterministic one).
  */
 import { endianness } from 'node:os'
-import type { IndexedHost } from '../snapshot/index-types.js'
+import type { IndexedHost } from './index/index-types.js'
 
 /** Fisher-Yates: a uniform random order, in place. */
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {

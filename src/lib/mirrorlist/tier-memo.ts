@@ -12,7 +12,7 @@
  * a new memo), keyed by the host set (a reloaded snapshot has new host sets); bounded
  * by clearing it when full.
  */
-import type { HostGroups } from '../snapshot/index-types.js'
+import type { HostGroups } from './index/index-types.js'
 
 export interface CountryTiers {
   /** the client country's hosts, countries-allowed applied */

@@ -42,10 +42,10 @@ function phaseTimer(logger: Logger, name: string): (what: string) => void {
 }
 
 /**
- * The tables of umdl's own a category's run wrote, none if it wrote nothing. Not
- * host_category_dir, which deleted directories cascade to: that is the crawler's table,
- * large and rewritten by every crawl, and vacuuming it belongs to the crawl, not to a
- * umdl run that happened to delete a directory.
+ * The tables of umdl's own that a category's run wrote to (to vacuum afterwards), none
+ * if it wrote nothing. Not host_category_dir, which deleted directories cascade to: that
+ * is the crawler's table, large and rewritten by every crawl, and vacuuming it belongs to
+ * the crawl, not to a umdl run that happened to delete a directory.
  */
 function writtenTables(summary: CategorySummary): VacuumedTable[] {
   const wrote = summary.directoriesNew + summary.directoriesChanged + summary.readableChanged + summary.directoriesDeleted +

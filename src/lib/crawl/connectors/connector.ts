@@ -5,6 +5,7 @@
  * listing too big, a list that fails verification): the crawler then tries the next.
  */
 import type { HttpClient } from '../http-client.js'
+export { ProtocolUnavailable, reasonOf } from '../protocol-unavailable.js'
 import type { CategoryTree, DirectoryVerdict, MasterDirectory, RequestCounters } from '../types.js'
 
 export interface ConnectorLimits {
@@ -44,9 +45,6 @@ export interface Connector {
   canary?(check: CategoryCheck): Promise<string | null>
 }
 
-/** Thrown inside connectors when the protocol cannot be used at all; caught by runConnector. */
-export class ProtocolUnavailable extends Error {}
-
 export function unavailable(reason: string): CheckResult {
   return { status: 'unavailable', reason }
 }
@@ -58,13 +56,4 @@ export function joinUrl(base: string, ...parts: string[]): string {
     .filter((segment) => segment !== '')
     .map((segment) => encodeURIComponent(segment))
   return segments.length === 0 ? base : `${base}/${segments.join('/')}`
-}
-
-/** The message of anything thrown, short enough for a log line. */
-export function reasonOf(error: unknown): string {
-  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } }
-  const code = e?.code ?? e?.cause?.code
-  const message = e?.message ?? String(error)
-  const text = code && !message.includes(code) ? `${code}: ${message}` : message
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text
 }

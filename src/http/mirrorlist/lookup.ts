@@ -7,11 +7,11 @@
  * start is a ConfigError.
  */
 import { statSync } from 'node:fs'
-import type { LookupContext } from '../mirrorlist/answer.js'
-import { continentLookup, loadCountryContinent } from '../geo/country-continent-file.js'
-import { openGeoIp } from '../geo/geoip.js'
-import { loadGlobalNetblocks } from '../netblocks/global-netblocks.js'
-import type { Logger } from '../log.js'
+import type { LookupContext } from '../../lib/mirrorlist/answer.js'
+import { continentLookup, loadCountryContinent } from '../../lib/geo/country-continent-file.js'
+import { openGeoIp } from '../../lib/geo/geoip.js'
+import { loadGlobalNetblocks } from '../../lib/netblocks/global-netblocks.js'
+import type { Logger } from '../../lib/log.js'
 import type { ServerOptions } from './options.js'
 
 export type StaticLookup = Omit<LookupContext, 'now' | 'random'>

@@ -4,10 +4,10 @@
  * worker knows is in its own memory; the primary only supervises.
  */
 import type { Server } from 'node:http'
-import { createMirrorlistServer } from '../../http/mirrorlist-server.js'
-import { ConfigError } from '../errors.js'
-import { createLogger, type Logger } from '../log.js'
-import { loadSnapshot } from '../snapshot/read.js'
+import { createMirrorlistServer } from './server.js'
+import { ConfigError } from '../../lib/errors.js'
+import { createLogger, type Logger } from '../../lib/log.js'
+import { loadSnapshot } from '../../lib/mirrorlist/index/read.js'
 import { AccessLog } from './access-log.js'
 import { LookupTables } from './lookup.js'
 import { isMessage, type ToPrimary, type ToWorker } from './messages.js'

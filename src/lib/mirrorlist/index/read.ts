@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import avro from 'avsc'
-import { SnapshotError } from '../errors.js'
+import { SnapshotError } from '../../errors.js'
 import { IndexBuilder } from './build-index.js'
-import { blockEntries, containerBlocks, readContainerHeader, type ContainerHeader } from './container.js'
+import { blockEntries, containerBlocks, readContainerHeader, type ContainerHeader } from '../../snapshot/container.js'
 import type { MirrorIndex } from './index-types.js'
-import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from './schema.js'
+import { FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, snapshotEntryType, type SnapshotEntry } from '../../snapshot/schema.js'
 
 export type { MirrorIndex } from './index-types.js'
 

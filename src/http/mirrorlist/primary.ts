@@ -12,8 +12,9 @@ import cluster, { type Worker } from 'node:cluster'
 import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ConfigError } from '../errors.js'
-import type { Logger } from '../log.js'
+import { ConfigError } from '../../lib/errors.js'
+import type { Logger } from '../../lib/log.js'
+import { STOP_SIGNALS } from '../stop-signals.js'
 import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
 import type { WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
@@ -88,8 +89,7 @@ export class Primary {
     this.startNextWorker()
     process.on('SIGHUP', () => void this.reload('SIGHUP'))
     process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-log' }))
-    process.on('SIGTERM', () => void this.shutdown('SIGTERM'))
-    process.on('SIGINT', () => void this.shutdown('SIGINT'))
+    for (const signal of STOP_SIGNALS) process.on(signal, () => void this.shutdown(signal))
     if (this.options.watch) this.startWatching()
     return done
   }

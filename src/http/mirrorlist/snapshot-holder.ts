@@ -4,7 +4,7 @@
  * in place (the caller logs why). Requests in flight keep the index they started with:
  * the switch is one assignment, and nothing ever mutates a loaded index.
  */
-import type { MirrorIndex } from '../snapshot/read.js'
+import type { MirrorIndex } from '../../lib/mirrorlist/index/read.js'
 
 export interface LoadedSnapshot {
   index: MirrorIndex

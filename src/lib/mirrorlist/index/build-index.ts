@@ -5,11 +5,11 @@
  * line heads, host groups per distinct host set, metalink <file> preludes, the sorted
  * 404 repository listing, the netblock and ASN tables.
  */
-import { SnapshotError } from '../errors.js'
-import { parseCidr } from '../netblocks/cidr.js'
-import { PrefixTable } from '../netblocks/prefix-table.js'
-import { renderFilePrelude } from '../mirrorlist/render-metalink.js'
-import { escapeXml } from '../mirrorlist/xml.js'
+import { SnapshotError } from '../../errors.js'
+import { parseCidr } from '../../netblocks/cidr.js'
+import { PrefixTable } from '../../netblocks/prefix-table.js'
+import { renderFilePrelude } from '../render-metalink.js'
+import { escapeXml } from '../xml.js'
 import { HostSetDecoder } from './host-groups.js'
 import type { HostGroups, HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex, PreparedFile, RepositoryTarget } from './index-types.js'
 import {
@@ -23,7 +23,7 @@ import {
   type RepositoryEntry,
   type SnapshotEntry,
   type TablesEntry,
-} from './schema.js'
+} from '../../snapshot/schema.js'
 
 const NO_FILES: ReadonlyMap<string, PreparedFile> = new Map()
 /** the schemes a plain mirror list shows without protocol= (the first such URL of a host) */

@@ -1,5 +1,27 @@
-import type { ResolvedConfig } from '../config/resolve.js'
-import type { ServerOptions } from './options.js'
+import type { ResolvedConfig } from '../../lib/config/resolve.js'
+
+/** What `serve-mirrorlist` runs with; the primary passes it to every worker. */
+export interface ServerOptions {
+  snapshot: string
+  listen: string
+  port: number
+  workers: number
+  minimum: number
+  geoip?: string
+  globalNetblocks?: string
+  countryContinent?: string
+  accessLog?: string
+  trustProxy: boolean
+  watch: boolean
+  debugSelection: boolean
+  logLevel: 'error' | 'warn' | 'info' | 'debug'
+}
+
+/** Environment variables the primary hands to a forked worker. */
+export const WORKER_OPTIONS_ENV = 'MM_MIRRORLIST_WORKER_OPTIONS'
+export const WORKER_SLOT_ENV = 'MM_MIRRORLIST_WORKER_SLOT'
+/** A worker exits with this when its configuration files are unusable: do not restart it. */
+export const WORKER_CONFIG_EXIT = 78
 
 /** The server's options from resolved configuration (flags > env > file > defaults). */
 export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {

@@ -11,7 +11,7 @@
  * name, for logrotate's default create mode.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../lib/log.js'
 
 const FLUSH_MS = 200
 const FLUSH_BYTES = 64 * 1024

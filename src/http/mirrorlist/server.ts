@@ -4,13 +4,13 @@
  * hostile requests, and writes the Answer back, counting it and logging it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { answerRequest, type Answer, type LookupContext } from '../lib/mirrorlist/answer.js'
-import { bodyChunks, type Body } from '../lib/mirrorlist/body.js'
-import type { AccessLog } from '../lib/mirrorlist-server/access-log.js'
-import { healthReport } from '../lib/mirrorlist-server/healthz.js'
-import type { RequestMetrics } from '../lib/mirrorlist-server/metrics.js'
-import type { SnapshotHolder } from '../lib/mirrorlist-server/snapshot-holder.js'
-import type { Logger } from '../lib/log.js'
+import { answerRequest, type Answer, type LookupContext } from '../../lib/mirrorlist/answer.js'
+import { bodyChunks, type Body } from '../../lib/mirrorlist/body.js'
+import type { AccessLog } from './access-log.js'
+import { healthReport } from './healthz.js'
+import type { RequestMetrics } from './metrics.js'
+import type { SnapshotHolder } from './snapshot-holder.js'
+import type { Logger } from '../../lib/log.js'
 
 /** Longer request targets get 414; real dnf URLs are well under 300 bytes. */
 export const MAX_URL_LENGTH = 4096

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
-import { CheckinRefusedError, type CheckinRefusalReason } from '../lib/errors.js'
-import type { Logger } from '../lib/log.js'
-import { refusalReply, type CheckinService } from '../lib/checkin/checkin-service.js'
-import { FaultCode, parseMethodCall, renderFault, renderStringResponse, XmlRpcFault } from '../lib/checkin/xmlrpc.js'
+import { CheckinRefusedError, type CheckinRefusalReason } from '../../lib/errors.js'
+import type { Logger } from '../../lib/log.js'
+import { refusalReply, type CheckinService } from '../../lib/checkin/checkin-service.js'
+import { FaultCode, parseMethodCall, renderFault, renderStringResponse, XmlRpcFault } from '../../lib/checkin/xmlrpc.js'
 
 /**
  * HTTP in front of CheckinService: `POST /xmlrpc` (legacy XML-RPC `checkin`),

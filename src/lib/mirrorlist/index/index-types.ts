@@ -4,7 +4,7 @@
  * directory name, "prefix+arch", country code, ASN, client address. Nothing here is
  * mutated after load.
  */
-import type { PrefixTable } from '../netblocks/prefix-table.js'
+import type { PrefixTable } from '../../netblocks/prefix-table.js'
 
 export interface IndexedHost {
   /** dense index into MirrorIndex.hosts (what every typed array stores) */
