@@ -269,3 +269,87 @@ t.test('serve-web under --base-path: every link and redirect carries the prefix;
   t.equal(done.location, '/mirrormanager/site/mine', 'an outside next= goes to the user\'s sites instead')
   t.equal((await a.get('/site/mine')).status, 404)
 })
+
+/**
+ * A tiny OpenID provider on 127.0.0.1 for the test (a test peer, not product code): it
+ * publishes its discovery document and keys, and exchanges a code for an RS256-signed ID
+ * token, checking the PKCE verifier.
+ */
+async function startOidcProvider(claims: Record<string, unknown>) {
+  const { createServer } = await import('node:http')
+  const { createHash, generateKeyPairSync, sign } = await import('node:crypto')
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }
+  const codes = new Map<string, { challenge: string; nonce: string }>()
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  let issuer = ''
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url!, issuer)
+    let body = ''
+    for await (const chunk of request) body += chunk
+    const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(200, {
+        issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+        code_challenge_methods_supported: ['S256'],
+      })
+    }
+    if (url.pathname === '/jwks') return json(200, { keys: [jwk] })
+    if (url.pathname === '/token') {
+      const form = new URLSearchParams(body)
+      const code = codes.get(form.get('code') ?? '')
+      const verifier = form.get('code_verifier') ?? ''
+      if (!code || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) return json(400, { error: 'invalid_grant' })
+      const now = Math.floor(Date.now() / 1000)
+      const header = b64({ alg: 'RS256', typ: 'JWT', kid: 'k1' })
+      const payload = b64({ iss: issuer, sub: 'user-1', aud: 'mm-client', iat: now, exp: now + 300, nonce: code.nonce, ...claims })
+      const signature = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url')
+      return json(200, { access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: `${header}.${payload}.${signature}` })
+    }
+    json(404, {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  return {
+    issuer,
+    /** What the provider does after the user agreed: a code bound to the request's PKCE challenge and nonce. */
+    authorize(location: string): string {
+      const request = new URL(location)
+      const code = `code-${codes.size + 1}`
+      codes.set(code, { challenge: request.searchParams.get('code_challenge')!, nonce: request.searchParams.get('nonce')! })
+      return `/oidc/callback?code=${code}&state=${request.searchParams.get('state')}`
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+t.test('OIDC sign-in: code flow with PKCE against a local provider; groups in web.admin_group make an admin', async (t) => {
+  const db = await openTestDatabase('embedded')
+  t.teardown(() => db.destroy())
+  const provider = await startOidcProvider({ nickname: 'fasuser', email: 'fas@example.org', groups: ['packager', 'sysadmin-main'] })
+  t.teardown(() => provider.close())
+  const oidc = { issuer: provider.issuer, clientId: 'mm-client', clientSecret: 'secret', usernameClaim: 'nickname', groupsClaim: 'groups', scopes: 'openid email profile' }
+  const web = await startTestWeb(db.sql, { oidc })
+  t.teardown(() => web.app.close())
+  const a = new Client(web.app)
+  t.match((await a.get('/login')).body, /href="\/oidc\/login\?next=/, 'the login page offers the provider')
+  const start = await a.get('/oidc/login?next=%2Fadmin%2Fall_sites')
+  t.equal(start.status, 303)
+  t.match(start.location, new RegExp(`^${provider.issuer}/authorize\\?`))
+  const location = new URL(start.location!)
+  t.equal(location.searchParams.get('code_challenge_method'), 'S256')
+  t.equal(location.searchParams.get('redirect_uri'), 'http://mm.test/oidc/callback')
+
+  const forged = new Client(web.app)
+  t.equal((await forged.get(provider.authorize(start.location!))).status, 400, 'a callback this browser did not start is refused')
+
+  const done = await a.get(provider.authorize(start.location!))
+  t.equal(done.status, 303)
+  t.equal(done.location, '/admin/all_sites')
+  t.equal((await a.get('/admin/all_sites')).status, 200, 'sysadmin-main members are admins')
+  t.match((await a.get('/site/mine')).body, /fasuser/)
+
+  const replay = await a.get(provider.authorize(start.location!).replace(/code-\d+/, 'code-1'))
+  t.equal(replay.status, 400, 'the pending sign-in is used once')
+})
