@@ -6,7 +6,11 @@
  */
 import cluster from 'node:cluster'
 import { once } from 'node:events'
+import { resolveConfig } from '../../lib/config/resolve.js'
+import type { Sql } from '../../lib/db/sql.js'
 import { ConfigError } from '../../lib/errors.js'
+import { createMailer } from '../../lib/users/mail.js'
+import { webSettingsFromConfig } from '../../lib/users/web-settings.js'
 import type { Logger } from '../../lib/log.js'
 import { purgeExpired } from '../../lib/users/sessions.js'
 import { buildWebApp } from './app.js'
@@ -59,3 +63,18 @@ export async function runWebPrimary(workers: number, embedded: boolean, logger: 
 }
 
 export const isWebWorker = () => cluster.isWorker
+
+/** serve-web inside `mirrormanager demo`: default settings on 127.0.0.1:<port>, mail to the log. */
+export async function startDemoWebServer(sql: Sql, options: { port: number; logger: Logger }): Promise<{ url: string; close(): Promise<void> }> {
+  const settings = webSettingsFromConfig(resolveConfig({ env: {}, configFile: '/dev/null' }), {})
+  const context: WebContext = { sql, settings: { ...settings, port: options.port }, sendMail: createMailer(settings.mail, options.logger), logger: quietAccessLog(options.logger) }
+  const { app } = await buildWebApp(context)
+  const address = await app.listen({ host: '127.0.0.1', port: options.port })
+  context.settings.publicUrl = address
+  return { url: address, close: () => app.close() }
+}
+
+/** The demo's terminal shows mails and problems, not one line per request. */
+function quietAccessLog(logger: Logger): Logger {
+  return { ...logger, info: (message) => (/^mail /.test(message) ? logger.info(message) : undefined) }
+}

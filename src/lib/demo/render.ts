@@ -2,6 +2,7 @@ import { renderRecord } from '../cli/table.js'
 import { summaryRecord } from '../crawl/summary.js'
 import { renderUmdlSummary } from '../umdl/render.js'
 import type { DemoReporter, DemoServing } from './run-demo.js'
+import type { DemoWeb } from './web-demo.js'
 
 const MAX_BODY_LINES = 8
 
@@ -17,6 +18,19 @@ function bodyPreview(body: string): string {
   const shown = lines.slice(0, MAX_BODY_LINES)
   if (lines.length > MAX_BODY_LINES) shown.push(`... (${lines.length - MAX_BODY_LINES} more lines)`)
   return shown.join('\n')
+}
+
+/** The web pages' part of the demo's instructions (web-demo.ts). */
+function renderDemoWeb(web: DemoWeb): string[] {
+  return [
+    `The mirror operators' web pages: ${web.url}/login`,
+    `  demo account (a mirror admin): ${web.account.username} / ${web.account.password} — or sign up at ${web.url}/user/new`,
+    '  (the confirmation link of a sign-up is in this terminal\'s log: no mail is sent)',
+    `Register the mirror nobody has registered yet: add a site, a host, the category "Fedora Linux" and its URL`,
+    `  ${web.unregisteredUrl}`,
+    `Every ${web.roundSeconds} s the demo crawls and writes a new snapshot; the next round's metalink lists the new mirror.`,
+    'The demo holds its embedded database while it runs (run other commands after Ctrl-C).',
+  ]
 }
 
 export function renderServing(serving: DemoServing): string {
@@ -36,12 +50,16 @@ export function renderServing(serving: DemoServing): string {
     'Use it without touching your system configuration:',
     `  dnf --setopt=reposdir=${layout.root} --setopt=cachedir=${layout.root}/dnf-cache --releasever=41 --repo=demo-fedora makecache`,
     '',
-    'While this runs, the data directory is free: run the steps yourself in another terminal',
-    '(serve-mirrorlist reloads the snapshot when it changes):',
-    `  npx mirrormanager umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,
-    `  npx mirrormanager host list --data-dir ${layout.dataDir}`,
+    ...(serving.web
+      ? renderDemoWeb(serving.web)
+      : [
+          'While this runs, the data directory is free: run the steps yourself in another terminal',
+          '(serve-mirrorlist reloads the snapshot when it changes):',
+          `  npx mirrormanager umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
+          `  npx mirrormanager crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
+          `  npx mirrormanager generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,
+          `  npx mirrormanager host list --data-dir ${layout.dataDir}`,
+        ]),
     '',
     'Press Ctrl-C to stop. Run `mirrormanager demo` again at any time.',
   )
