@@ -28,7 +28,7 @@ _mirrormanager() {
     "crawl propagation") flags="--json --config --log-level --database-url --data-dir --wait --threads --prefix --dry-run" ;;
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
-    "demo") flags="--json --config --log-level --dir --port --serve --no-serve --exit-after" ;;
+    "demo") flags="--json --config --log-level --dir --port --serve --no-serve --web --no-web --web-port --exit-after" ;;
     "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
     "generate-snapshot") flags="--json --config --log-level --database-url --data-dir --wait --output --force" ;;
     "host acl-ip add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
