@@ -3,7 +3,7 @@ _mirrormanager() {
   local cur words line cmd flags
   cur="${COMP_WORDS[COMP_CWORD]}"
   line="${COMP_WORDS[*]:1:COMP_CWORD-1}"
-  local commands=("acl rsync" "arch add" "arch list" "arch remove" "arch show" "arch update" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "file-detail update" "generate-pages" "generate-snapshot" "host acl-ip add" "host acl-ip list" "host acl-ip remove" "host add" "host category add" "host category remove" "host coordinates" "host country-allowed add" "host country-allowed list" "host country-allowed remove" "host crawl-log" "host list" "host locate" "host netblock add" "host netblock list" "host netblock remove" "host peer-asn add" "host peer-asn list" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "netblocks cloud" "netblocks global" "netblocks internet2" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "stats expire" "stats ingest" "umdl" "update-master-directory-list" "version add" "version list" "version remove" "version show" "version update")
+  local commands=("acl rsync" "arch add" "arch list" "arch remove" "arch show" "arch update" "audit list" "category add" "category list" "category remove" "category show" "category update" "country-continent add" "country-continent list" "country-continent remove" "crawl" "crawl propagation" "db migrate" "db status" "demo" "expire-repo" "file-detail update" "generate-pages" "generate-snapshot" "host acl-ip add" "host acl-ip list" "host acl-ip remove" "host add" "host category add" "host category remove" "host coordinates" "host country-allowed add" "host country-allowed list" "host country-allowed remove" "host crawl-log" "host list" "host locate" "host netblock add" "host netblock list" "host netblock remove" "host peer-asn add" "host peer-asn list" "host peer-asn remove" "host remove" "host show" "host update" "host url add" "host url remove" "import-mm2" "move-devel-to-release" "move-to-archive" "netblock-country add" "netblock-country list" "netblock-country remove" "netblocks cloud" "netblocks global" "netblocks internet2" "product add" "product list" "product remove" "product show" "product update" "repo disable" "repo enable" "repo list" "repo redirect add" "repo redirect list" "repo redirect remove" "repo show" "report-mirror" "serve-checkin" "serve-mirrorlist" "serve-web" "site add" "site admin add" "site admin remove" "site list" "site password" "site remove" "site show" "site update" "stats expire" "stats ingest" "umdl" "update-master-directory-list" "user add" "user admin" "user list" "user remove" "user show" "user update" "version add" "version list" "version remove" "version show" "version update")
   cmd=""
   for c in "${commands[@]}"; do
     case "$line " in "$c "*) [ ${#c} -gt ${#cmd} ] && cmd="$c" ;; esac
@@ -16,6 +16,7 @@ _mirrormanager() {
     "arch remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "arch show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "arch update") flags="--json --config --log-level --database-url --data-dir --wait --name --publiclist --no-publiclist --primary-arch --no-primary-arch" ;;
+    "audit list") flags="--json --config --log-level --database-url --data-dir --wait --site --since --limit" ;;
     "category add") flags="--json --config --log-level --database-url --data-dir --wait --product --topdir --admin-only --no-admin-only --publiclist --no-publiclist --canonical-host --geo-dns-domain" ;;
     "category list") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
     "category remove") flags="--json --config --log-level --database-url --data-dir --wait --force" ;;
@@ -28,7 +29,7 @@ _mirrormanager() {
     "crawl propagation") flags="--json --config --log-level --database-url --data-dir --wait --threads --prefix --dry-run" ;;
     "db migrate") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "db status") flags="--json --config --log-level --database-url --data-dir --wait" ;;
-    "demo") flags="--json --config --log-level --dir --port --serve --no-serve --exit-after" ;;
+    "demo") flags="--json --config --log-level --dir --port --serve --no-serve --web --no-web --web-port --exit-after" ;;
     "expire-repo") flags="--json --config --log-level --database-url --data-dir --wait --product --version --dry-run" ;;
     "file-detail update") flags="--json --config --log-level --database-url --data-dir --wait --category" ;;
     "generate-pages") flags="--json --config --log-level --database-url --data-dir --wait --output --base-path --days" ;;
@@ -81,6 +82,7 @@ _mirrormanager() {
     "report-mirror") flags="--json --log-level --config --no-send --output --input --debug --exclude-from --transport --retries --retry-delay" ;;
     "serve-checkin") flags="--json --config --log-level --database-url --data-dir --wait --listen --port --trust-proxy --no-trust-proxy" ;;
     "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --no-trust-proxy --watch --no-watch --require-snapshot --debug-selection --no-debug-selection --family-filter --no-family-filter --max-snapshot-age" ;;
+    "serve-web") flags="--json --config --log-level --database-url --data-dir --wait --listen --port --workers --trust-proxy --no-trust-proxy --base-path" ;;
     "site add") flags="--json --config --log-level --database-url --data-dir --wait --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
     "site admin add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "site admin remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
@@ -93,6 +95,12 @@ _mirrormanager() {
     "stats ingest") flags="--json --config --log-level --database-url --data-dir --wait" ;;
     "umdl") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
     "update-master-directory-list") flags="--json --config --log-level --database-url --data-dir --wait --category --list --delete-directories --dry-run" ;;
+    "user add") flags="--json --config --log-level --database-url --data-dir --wait --email --display-name --admin --password --password-stdin --generate --no-password" ;;
+    "user admin") flags="--json --config --log-level --database-url --data-dir --wait --revoke" ;;
+    "user list") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "user remove") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "user show") flags="--json --config --log-level --database-url --data-dir --wait" ;;
+    "user update") flags="--json --config --log-level --database-url --data-dir --wait --email --display-name --confirmed --no-confirmed --password --password-stdin --generate" ;;
     "version add") flags="--json --config --log-level --database-url --data-dir --wait --product --is-test --no-is-test --display --no-display --display-name --sortorder --codename --ordered-mirrorlist --no-ordered-mirrorlist" ;;
     "version list") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;
     "version remove") flags="--json --config --log-level --database-url --data-dir --wait --product" ;;

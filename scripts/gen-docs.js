@@ -206,7 +206,8 @@ for (const [page, text] of [overviewPage(), ...commands.map(manPage)]) files.set
 files.set(`completions/${bin}.bash`, bashCompletion())
 files.set(`completions/_${bin}`, zshCompletion())
 files.set(`completions/${bin}.fish`, fishCompletion())
-files.set('contrib/mirrormanager.toml', renderSampleConfig())
+const { WEB_SAMPLE_SECTIONS } = await import(join(root, 'dist/lib/users/web-settings.js'))
+files.set('contrib/mirrormanager.toml', renderSampleConfig([WEB_SAMPLE_SECTIONS]))
 // package.json "man": what `npm install -g` links into share/man (npm ignores directories.man).
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 packageJson.man = [...files.keys()].filter((path) => path.startsWith('man/')).sort().map((path) => `./${path}`)

@@ -32,6 +32,8 @@ export const ExitStatus = {
   busy: 11,
   /** A server's TCP port is taken by another process. */
   portInUse: 12,
+  /** The acting user may not do this (serve-web permissions). */
+  forbidden: 13,
 } as const
 
 export type ExitStatusName = keyof typeof ExitStatus
@@ -124,6 +126,13 @@ export class PortInUseError extends MirrorManagerError {
 export class BusyError extends MirrorManagerError {
   constructor(message: string, options?: MirrorManagerErrorOptions) {
     super('MM_BUSY', ExitStatus.busy, message, options)
+  }
+}
+
+/** The acting user may not see or change this (another user's site, an admin-only field). */
+export class ForbiddenError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_FORBIDDEN', ExitStatus.forbidden, message, options)
   }
 }
 

@@ -20,7 +20,8 @@ function freePort(): Promise<number> {
 t.test('demo: the whole pipeline on a sample network answers as the README says', async (t) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'mm-demo-')), 'demo')
   const port = await freePort()
-  const { status, json, stderr } = await runCliJson<DemoResult>(['demo', '--dir', dir, '--port', String(port), '--exit-after', '0'], {
+  const webPort = await freePort()
+  const { status, json, stderr } = await runCliJson<DemoResult>(['demo', '--dir', dir, '--port', String(port), '--web-port', String(webPort), '--exit-after', '0'], {
     env: { DATABASE_URL: 'postgres://ignored@127.0.0.1:1/demo-must-not-use-this' },
     timeoutMs: 180_000,
   })
@@ -69,6 +70,8 @@ t.test('demo: the whole pipeline on a sample network answers as the README says'
 
   t.match(readFileSync(join(dir, 'demo.repo'), 'utf8'), `metalink=http://127.0.0.1:${port}/metalink?repo=fedora-$releasever&arch=$basearch`)
   t.ok(existsSync(join(dir, 'data', 'pgdata')), 'the demo uses its own embedded database, not DATABASE_URL')
+  t.match(json.serving!.web, { url: `http://127.0.0.1:${webPort}`, account: { username: 'demo' }, roundSeconds: 60 }, 'the web pages are served too')
+  t.match(json.serving!.web!.unregisteredUrl, /\/mirror\.new\.example\/pub\/fedora\/linux$/, 'with a copy nobody registered')
 
   // Idempotent: a second run over the same directory gives the same network.
   const again = await runCliJson<DemoResult>(['demo', '--dir', dir, '--no-serve'], { timeoutMs: 180_000 })
@@ -81,14 +84,17 @@ t.test('demo: the human output names each step and prints copy-paste curl lines'
   const dir = join(mkdtempSync(join(tmpdir(), 'mm-demo-')), 'demo')
   const elsewhere = mkdtempSync(join(tmpdir(), 'mm-demo-cwd-'))
   const port = await freePort()
+  const webPort = await freePort()
   // Run from outside the clone, as a newcomer would after `cd`.
-  const { status, stdout, stderr } = await runCli(['demo', '--dir', dir, '--port', String(port), '--exit-after', '0'], { timeoutMs: 180_000, cwd: elsewhere })
+  const { status, stdout, stderr } = await runCli(['demo', '--dir', dir, '--port', String(port), '--web-port', String(webPort), '--exit-after', '0'], { timeoutMs: 180_000, cwd: elsewhere })
   t.equal(status, 0, stderr)
   for (const step of ['umdl: scanning the master tree', 'crawl: checking every mirror', 'generate-snapshot', 'serve-mirrorlist: answering']) {
     t.match(stdout, `==> ${step}`)
   }
   t.match(stdout, `curl -i 'http://127.0.0.1:${port}/mirrorlist?repo=fedora-41&arch=x86_64'`)
   t.match(stdout, /Press Ctrl-C to stop/)
+  t.match(stdout, `The mirror operators' web pages: http://127.0.0.1:${webPort}/login`)
+  t.match(stdout, /demo account \(a mirror admin\): demo \/ demo-password/)
 
   // regression (issue 22): the "run the steps yourself" lines said `npx mirrormanager`, which
   // outside the clone asks the npm registry. The printed line must work from another directory.

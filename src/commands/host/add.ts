@@ -23,7 +23,7 @@ Everything given (the host and each --category) is added in one transaction: if 
   async run(): Promise<Host> {
     const { args, flags } = await this.parse(HostAdd)
     const fields = { ...hostFields(flags), country: flags.country }
-    const host = await addHost(await this.sql(), args.host, fields, { categories: flags.category, alwaysUp2date: flags['always-up2date'] })
+    const host = await this.audited('host.create', { host: args.host }, (tx) => addHost(tx, args.host, fields, { categories: flags.category, alwaysUp2date: flags['always-up2date'] }), { subjectAfter: (h) => ({ host: String(h.id) }) })
     this.showRecord(host)
     return host
   }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'
-import { removeHost, type Host } from '../../lib/hosts/hosts.js'
+import { getHost, removeHost, type Host } from '../../lib/hosts/hosts.js'
 
 export default class HostRemove extends AdminCommand {
   static override summary = 'Remove a host with its categories, URLs, netblocks and other settings.'
@@ -14,7 +14,7 @@ export default class HostRemove extends AdminCommand {
 
   async run(): Promise<{ removed: Host }> {
     const { args } = await this.parse(HostRemove)
-    const removed = await removeHost(await this.sql(), args.host)
+    const removed = await this.audited('host.delete', { host: args.host }, (tx) => removeHost(tx, args.host), { before: (tx) => getHost(tx, args.host), after: () => null })
     this.log(`removed host "${removed.site}/${removed.name}"`)
     return { removed }
   }

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { hostFields, hostFlags } from '../../lib/cli/admin-flags.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'
-import { updateHost, type Host } from '../../lib/hosts/hosts.js'
+import { getHost, updateHost, type Host } from '../../lib/hosts/hosts.js'
 
 export default class HostUpdate extends AdminCommand {
   static override summary = 'Change a host: name, country, bandwidth, flags, ASN, comment.'
@@ -16,7 +16,7 @@ export default class HostUpdate extends AdminCommand {
 
   async run(): Promise<Host> {
     const { args, flags } = await this.parse(HostUpdate)
-    const host = await updateHost(await this.sql(), args.host, { name: flags.name, ...hostFields(flags) })
+    const host = await this.audited('host.edit', { host: args.host }, (tx) => updateHost(tx, args.host, { name: flags.name, ...hostFields(flags) }), { before: (tx) => getHost(tx, args.host) })
     this.showRecord(host)
     return host
   }

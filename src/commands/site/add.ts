@@ -15,7 +15,7 @@ export default class SiteAdd extends AdminCommand {
 
   async run(): Promise<Site> {
     const { args, flags } = await this.parse(SiteAdd)
-    const site = await addSite(await this.sql(), args.name, siteFields(flags))
+    const site = await this.audited('site.create', { site: args.name }, (tx) => addSite(tx, args.name, siteFields(flags)), { subjectAfter: (s) => ({ site: s.name }) })
     this.showRecord(site)
     return site
   }

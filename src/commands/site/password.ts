@@ -25,7 +25,7 @@ Passwords shorter than 8 characters are rejected (exit status 4).`
     const { args, flags } = await this.parse(SitePassword)
     const source = { password: flags.password, passwordStdin: flags['password-stdin'], generate: flags.generate }
     const { password, generated } = await chooseNewPassword(source, readStdin)
-    const { site } = await setSitePassword(await this.sql(), args.site, password)
+    const { site } = await this.audited('site.password', { site: args.site }, (tx) => setSitePassword(tx, args.site, password), { after: () => 'changed' })
     if (generated) this.log(password)
     this.logger.info(`password of site "${site}" ${generated ? 'reset to the password above' : 'set'}`)
     return generated ? { site, password } : { site }

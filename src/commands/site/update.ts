@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { siteFields, siteFlags } from '../../lib/cli/admin-flags.js'
-import { updateSite, type Site } from '../../lib/sites/sites.js'
+import { getSite, updateSite, type Site } from '../../lib/sites/sites.js'
 
 export default class SiteUpdate extends AdminCommand {
   static override summary = 'Change a site: name, organisation URL, flags.'
@@ -15,7 +15,7 @@ export default class SiteUpdate extends AdminCommand {
 
   async run(): Promise<Site> {
     const { args, flags } = await this.parse(SiteUpdate)
-    const site = await updateSite(await this.sql(), args.name, { name: flags.name, ...siteFields(flags) })
+    const site = await this.audited('site.edit', { site: args.name }, (tx) => updateSite(tx, args.name, { name: flags.name, ...siteFields(flags) }), { before: (tx) => getSite(tx, args.name) })
     this.showRecord(site)
     return site
   }

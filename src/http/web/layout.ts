@@ -84,6 +84,9 @@ button.link { background: none; border: none; color: inherit; padding: 0; text-d
 figure.chart { margin: 1rem 0; background: #fff; border: 1px solid var(--line); padding: .5rem; }
 figure.chart svg { width: 100%; height: auto; display: block; }
 figure.chart figcaption { color: var(--muted); font-size: .9rem; }
+form.stacked label.check { font-weight: 400; }
+section.category { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: .1rem 1rem .8rem; margin: .8rem 0; }
+td.change { overflow-wrap: anywhere; font-size: .85rem; color: var(--muted); max-width: 32rem; }
 .legend { display: flex; gap: 1rem; flex-wrap: wrap; font-size: .9rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: middle; }
 .two-columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }

@@ -1,4 +1,6 @@
-import type { Sql } from '../db/sql.js'
+import { recordAudit } from '../audit/audit.js'
+import { cliActorName, resolveAuditScope, type AuditScope } from '../audit/audit-scope.js'
+import { inTransaction, type Sql } from '../db/sql.js'
 import { DatabaseCommand } from './database-command.js'
 import { renderRecord, renderTable, type Column } from './table.js'
 
@@ -28,6 +30,28 @@ export abstract class AdminCommand extends DatabaseCommand {
 
   protected async sql(): Promise<Sql> {
     return (await this.db()).sql
+  }
+
+  /**
+   * Runs a change to a site or host and records it in the audit trail as the local OS
+   * user, in one transaction: the library function does the change, nothing else.
+   * `subject` names the site or host as given on the command line (resolved before the
+   * change, or after it when it did not exist yet).
+   */
+  protected async audited<T>(
+    action: string,
+    subject: { site?: string; host?: string },
+    work: (tx: Sql) => Promise<T>,
+    options: { before?: (tx: Sql) => Promise<unknown>; after?: (result: T) => unknown; subjectAfter?: (result: T) => { site?: string; host?: string } } = {},
+  ): Promise<T> {
+    return inTransaction(await this.sql(), async (tx) => {
+      let scope: AuditScope | undefined = await resolveAuditScope(tx, subject).catch(() => undefined)
+      const before = await options.before?.(tx)
+      const result = await work(tx)
+      scope ??= await resolveAuditScope(tx, options.subjectAfter?.(result) ?? subject)
+      await recordAudit(tx, { actor: cliActorName(), action, ...scope, before, after: options.after ? options.after(result) : result })
+      return result
+    })
   }
 
   /** One object as `key  value` lines. */

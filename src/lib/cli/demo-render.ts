@@ -1,5 +1,6 @@
 import { summaryRecord } from '../crawl/summary.js'
 import type { DemoReporter, DemoServing } from '../demo/run-demo.js'
+import type { DemoWeb } from '../demo/web-demo.js'
 import { renderRecord } from './table.js'
 import { renderUmdlSummary } from './umdl-render.js'
 
@@ -17,6 +18,19 @@ function bodyPreview(body: string): string {
   const shown = lines.slice(0, MAX_BODY_LINES)
   if (lines.length > MAX_BODY_LINES) shown.push(`... (${lines.length - MAX_BODY_LINES} more lines)`)
   return shown.join('\n')
+}
+
+/** The web pages' part of the demo's instructions (web-demo.ts). */
+function renderDemoWeb(web: DemoWeb): string[] {
+  return [
+    `The mirror operators' web pages: ${web.url}/login`,
+    `  demo account (a mirror admin): ${web.account.username} / ${web.account.password} — or sign up at ${web.url}/user/new`,
+    '  (the confirmation link of a sign-up is in this terminal\'s log: no mail is sent)',
+    `Register the mirror nobody has registered yet: add a site, a host, the category "Fedora Linux" and its URL`,
+    `  ${web.unregisteredUrl}`,
+    `Every ${web.roundSeconds} s the demo crawls and writes a new snapshot; the next round's metalink lists the new mirror.`,
+    'The demo holds its embedded database while it runs (run other commands after Ctrl-C).',
+  ]
 }
 
 export function renderServing(serving: DemoServing): string {
@@ -38,8 +52,9 @@ export function renderServing(serving: DemoServing): string {
     'Use it without touching your system configuration:',
     `  dnf --setopt=reposdir=${layout.root} --setopt=cachedir=${layout.root}/dnf-cache --releasever=41 --repo=demo-fedora makecache`,
     '',
-    'While this runs, the data directory is free: run the steps yourself in another terminal',
-    '(serve-mirrorlist reloads the snapshot when it changes); these lines work from any directory:',
+    ...(serving.web ? [...renderDemoWeb(serving.web), '', 'After Ctrl-C the data directory is free: run the steps yourself; these lines work from any directory:']
+      : ['While this runs, the data directory is free: run the steps yourself in another terminal',
+          '(serve-mirrorlist reloads the snapshot when it changes); these lines work from any directory:']),
     `  ${cli} umdl --config ${layout.config} --data-dir ${layout.dataDir}`,
     `  ${cli} crawl --include-private --config ${layout.config} --data-dir ${layout.dataDir}`,
     `  ${cli} generate-snapshot -o ${layout.snapshot} --data-dir ${layout.dataDir}`,

@@ -52,7 +52,8 @@ export function hostListAddCommand(kind: HostListKind, text: HostListCommandText
     async run(): Promise<HostListEntry> {
       const { args, flags } = await this.parseHostList()
       const options = { name: flags.name as string | undefined, force: flags.force as boolean | undefined }
-      const added = await addHostListEntry(await this.sql(), kind, args.host as string, args.value as string, options)
+      const host = args.host as string
+      const added = await this.audited(`host.${kind}.add`, { host }, (tx) => addHostListEntry(tx, kind, host, args.value as string, options), { after: (e) => ({ value: e.value, name: e.name }) })
       this.log(`added ${kind} ${added.value} to "${added.host}"`)
       return added
     }
@@ -63,7 +64,8 @@ export function hostListRemoveCommand(kind: HostListKind, text: HostListCommandT
   return class extends hostListCommandBase(text) {
     async run(): Promise<HostListEntry> {
       const { args } = await this.parseHostList()
-      const removed = await removeHostListEntry(await this.sql(), kind, args.host as string, args.value as string)
+      const host = args.host as string
+      const removed = await this.audited(`host.${kind}.remove`, { host }, (tx) => removeHostListEntry(tx, kind, host, args.value as string), { before: async () => args.value, after: () => null })
       this.log(`removed ${kind} ${removed.value} from "${removed.host}"`)
       return removed
     }

@@ -447,13 +447,84 @@ export const configKeys = [
     default: 8,
     description: 'Check-ins processed at once (counted once the body has arrived); more get HTTP 503 with Retry-After.',
   },
+  {
+    key: 'web.listen',
+    env: 'MM_WEB_LISTEN',
+    type: 'string',
+    default: '127.0.0.1',
+    description: 'Address serve-web listens on (put a TLS proxy in front of it).',
+  },
+  {
+    key: 'web.port',
+    env: 'MM_WEB_PORT',
+    type: 'integer',
+    min: 0,
+    max: 65535,
+    default: 8082,
+    description: 'TCP port of serve-web (0: any free port, printed at start).',
+  },
+  {
+    key: 'web.workers',
+    env: 'MM_WEB_WORKERS',
+    type: 'integer',
+    min: 1,
+    max: 256,
+    default: 1,
+    description: 'HTTP worker processes of serve-web (more than one needs a PostgreSQL server).',
+  },
+  {
+    key: 'web.trust_proxy',
+    env: 'MM_WEB_TRUST_PROXY',
+    type: 'boolean',
+    default: false,
+    description: 'Take the client address and scheme from X-Forwarded-For/-Proto (only behind a proxy that sets them); cookies are then Secure over https.',
+  },
+  {
+    key: 'web.base_path',
+    env: 'MM_WEB_BASE_PATH',
+    type: 'string',
+    default: '',
+    description: 'Path prefix of every page, e.g. /mirrormanager (empty: served at the root).',
+  },
+  {
+    key: 'web.public_url',
+    env: 'MM_WEB_PUBLIC_URL',
+    type: 'string',
+    default: undefined,
+    description: 'The address people reach serve-web at, used in mailed links and the OIDC redirect (e.g. https://admin.example.org/mirrormanager). Unset: http://<listen>:<port><base_path>.',
+  },
+  {
+    key: 'web.session_hours',
+    env: 'MM_WEB_SESSION_HOURS',
+    type: 'number',
+    min: 0.01,
+    max: 720,
+    default: 8,
+    description: 'Hours a sign-in lasts.',
+  },
+  {
+    key: 'web.admin_group',
+    env: 'MM_WEB_ADMIN_GROUP',
+    type: 'list',
+    default: ['sysadmin-main'],
+    description: 'Groups (from the OIDC groups claim) whose members are mirror admins: they see and change every site. Users flagged with `user admin` are admins too.',
+  },
+  {
+    key: 'web.login_attempts_per_minute',
+    env: 'MM_WEB_LOGIN_ATTEMPTS_PER_MINUTE',
+    type: 'integer',
+    min: 1,
+    max: 10000,
+    default: 10,
+    description: 'Sign-in, sign-up and password-reset requests one client address may make per minute; more get HTTP 429.',
+  },
 ] as const satisfies readonly KeySpec[]
 
 /**
  * Structured (non-scalar) entries inside sections that also hold scalar keys: validated
  * by their domain through `config.section()`, not by resolveConfig.
  */
-export const structuredConfigKeys: readonly string[] = ['umdl.category', 'umdl.prefix_rule']
+export const structuredConfigKeys: readonly string[] = ['umdl.category', 'umdl.prefix_rule', 'web.mail', 'web.oidc']
 
 export type ConfigKey = (typeof configKeys)[number]['key']
 

@@ -14,9 +14,10 @@ import { NetworkError } from '../errors.js'
 import { assertPortFree } from '../net/port-in-use.js'
 import { buildDemoTrees } from './build-trees.js'
 import { demoExamples, dnfRepoSnippet } from './examples.js'
-import { demoLayout, type DemoLayout } from './layout.js'
+import { DEMO_TOPDIR, demoLayout, type DemoLayout } from './layout.js'
 import { registerDemoNetwork } from './register-network.js'
 import { serveStaticMirrors, type StaticMirrors } from './static-mirror.js'
+import { buildUnregisteredMirror, startDemoWeb, UNREGISTERED_MIRROR, type DemoWeb, type StartWeb } from './web-demo.js'
 
 export interface DemoOptions {
   dir: string
@@ -36,6 +37,8 @@ export interface DemoOptions {
   /** Absolute path of bin/run.js, for the command lines the demo prints. */
   cliPath: string
   serveMirrorlist: (options: DemoServerOptions, logger: Logger) => Promise<unknown>
+  /** serve-web's pages while serving (web-demo.ts); undefined: no web pages. */
+  web?: { port: number; start: StartWeb }
 }
 
 /** The serve-mirrorlist options the demo starts it with (a subset of its ServerOptions). */
@@ -81,6 +84,7 @@ export interface DemoServing {
   /** Absolute path of bin/run.js, and the package directory it belongs to. */
   cliPath: string
   cliRoot: string
+  web?: DemoWeb
 }
 
 export interface DemoResult {
@@ -123,13 +127,15 @@ async function askExamples(baseUrl: string): Promise<DemoAnswer[]> {
   return answers
 }
 
+/** The demo is self-contained: its own embedded database and config, whatever the environment says. */
+function demoConfig(layout: DemoLayout) {
+  return resolveConfig({ configFile: layout.config, env: { MM_DATA_DIR: layout.dataDir, MM_LOG_LEVEL: 'warn' } })
+}
+
 /** Scans, crawls and snapshots the demo network; the database is closed afterwards. */
 async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: DemoOptions, report: DemoReporter) {
   // The demo is self-contained: its own embedded database and config, whatever the environment says.
-  const config = resolveConfig({
-    configFile: layout.config,
-    env: { MM_DATA_DIR: layout.dataDir, MM_LOG_LEVEL: 'warn' },
-  })
+  const config = demoConfig(layout)
   const database = await openDatabase(config, { command: 'mirrormanager demo', log: (m) => options.logger.info(m) })
   try {
     report.step('Registering a site with three public mirrors (SE, DE, US) and a private one (netblock 192.0.2.0/24)')
@@ -171,8 +177,10 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
 export async function runDemo(options: DemoOptions, report: DemoReporter): Promise<DemoResult> {
   const layout = demoLayout(options.dir)
   if (options.serve) await assertPortFree('127.0.0.1', options.port)
+  if (options.serve && options.web) await assertPortFree('127.0.0.1', options.web.port)
   report.step(`Writing a Fedora-like master tree and four mirror copies under ${layout.root}`)
   const roots = buildDemoTrees(layout, Math.floor(Date.now() / 1000))
+  if (options.web) roots[UNREGISTERED_MIRROR] = buildUnregisteredMirror(layout)
   const mirrors = await serveStaticMirrors(roots)
   try {
     const prepared = await prepare(layout, mirrors, options, report)
@@ -207,21 +215,34 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     const repoSnippet = dnfRepoSnippet(baseUrl)
     const repoFile = join(layout.root, 'demo.repo')
     writeFileSync(repoFile, repoSnippet)
-    const serving: DemoServing = {
-      baseUrl,
-      answers: await askExamples(baseUrl),
-      repoFile,
-      repoSnippet,
-      layout,
-      cliPath: options.cliPath,
-      cliRoot: dirname(dirname(options.cliPath)),
+    const webDatabase = options.web ? await openDatabase(demoConfig(layout), { command: 'mirrormanager demo' }) : undefined
+    try {
+      const web = webDatabase && options.web
+        ? await startDemoWeb(webDatabase, demoConfig(layout), layout, {
+            port: options.web.port, logger: options.logger, startWeb: options.web.start, unregisteredUrl: `${mirrors.urlOf(UNREGISTERED_MIRROR)}/${DEMO_TOPDIR}`,
+          })
+        : undefined
+      const { stop: _stop, ...webInfo } = web ?? {}
+      const serving: DemoServing = {
+        baseUrl,
+        answers: await askExamples(baseUrl),
+        repoFile,
+        repoSnippet,
+        layout,
+        cliPath: options.cliPath,
+        cliRoot: dirname(dirname(options.cliPath)),
+        web: web ? (webInfo as DemoWeb) : undefined,
+      }
+      report.serving(serving)
+      if (options.exitAfterSeconds !== undefined) {
+        setTimeout(() => process.kill(process.pid, 'SIGTERM'), options.exitAfterSeconds * 1000).unref()
+      }
+      await stopped
+      await web?.stop()
+      return { layout, ...prepared, serving }
+    } finally {
+      await webDatabase?.close()
     }
-    report.serving(serving)
-    if (options.exitAfterSeconds !== undefined) {
-      setTimeout(() => process.kill(process.pid, 'SIGTERM'), options.exitAfterSeconds * 1000).unref()
-    }
-    await stopped
-    return { layout, ...prepared, serving }
   } finally {
     await mirrors.close()
   }

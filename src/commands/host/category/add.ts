@@ -18,7 +18,7 @@ export default class HostCategoryAdd extends AdminCommand {
 
   async run(): Promise<HostCategory> {
     const { args, flags } = await this.parse(HostCategoryAdd)
-    const added = await addHostCategory(await this.sql(), args.host, args.category, { alwaysUp2date: flags['always-up2date'] })
+    const added = await this.audited('host.category.add', { host: args.host }, (tx) => addHostCategory(tx, args.host, args.category, { alwaysUp2date: flags['always-up2date'] }))
     this.log(`host "${added.host}" now carries "${added.category}"`)
     return added
   }

@@ -17,7 +17,7 @@ export default class HostCategoryRemove extends AdminCommand {
 
   async run(): Promise<HostCategory> {
     const { args } = await this.parse(HostCategoryRemove)
-    const removed = await removeHostCategory(await this.sql(), args.host, args.category)
+    const removed = await this.audited('host.category.remove', { host: args.host }, (tx) => removeHostCategory(tx, args.host, args.category), { before: async () => args.category, after: () => null })
     this.log(`host "${removed.host}" no longer carries "${removed.category}"`)
     return removed
   }

@@ -19,7 +19,7 @@ export default class HostUrlAdd extends AdminCommand {
 
   async run(): Promise<HostUrl> {
     const { args, flags } = await this.parse(HostUrlAdd)
-    const added = await addHostUrl(await this.sql(), args.host, args.category, args.url, { private: flags.private })
+    const added = await this.audited('host.url.add', { host: args.host }, (tx) => addHostUrl(tx, args.host, args.category, args.url, { private: flags.private }))
     this.log(`added ${added.url} to "${added.host}" for "${added.category}"`)
     return added
   }

@@ -17,7 +17,7 @@ export default class HostUrlRemove extends AdminCommand {
 
   async run(): Promise<HostUrl> {
     const { args } = await this.parse(HostUrlRemove)
-    const removed = await removeHostUrl(await this.sql(), args.host, args.url)
+    const removed = await this.audited('host.url.remove', { host: args.host }, (tx) => removeHostUrl(tx, args.host, args.url), { before: async () => args.url, after: () => null })
     this.log(`removed ${removed.url} from "${removed.host}"`)
     return removed
   }

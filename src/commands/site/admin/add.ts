@@ -16,7 +16,7 @@ export default class SiteAdminAdd extends AdminCommand {
 
   async run(): Promise<SiteAdmin> {
     const { args } = await this.parse(SiteAdminAdd)
-    const admin = await addSiteAdmin(await this.sql(), args.site, args.username)
+    const admin = await this.audited('site.admin.add', { site: args.site }, (tx) => addSiteAdmin(tx, args.site, args.username), { after: (a) => a.username })
     this.log(`"${admin.username}" now administers site "${admin.site}"`)
     return admin
   }

@@ -16,7 +16,7 @@ export default class SiteAdminRemove extends AdminCommand {
 
   async run(): Promise<SiteAdmin> {
     const { args } = await this.parse(SiteAdminRemove)
-    const admin = await removeSiteAdmin(await this.sql(), args.site, args.username)
+    const admin = await this.audited('site.admin.remove', { site: args.site }, (tx) => removeSiteAdmin(tx, args.site, args.username), { before: async () => args.username, after: () => null })
     this.log(`"${admin.username}" no longer administers site "${admin.site}"`)
     return admin
   }

@@ -27,7 +27,8 @@ import { renderPropagation, renderPropagationIndex } from './render-propagation.
 import { renderStatisticsDay, renderStatisticsOverview } from './render-statistics.js'
 
 export interface PublicPagesOptions {
-  db: Database
+  /** Only its `sql` is used: serve-web passes its own. */
+  db: Pick<Database, 'sql'>
   /** Prefix of every path, '' or e.g. '/mirrormanager'. */
   basePath?: string
   /** How long a rendered page is reused (default 60 s). */

@@ -1,0 +1,355 @@
+import t from 'tap'
+import { listAudit } from '../../src/lib/audit/audit.js'
+import { addCategory } from '../../src/lib/catalog/categories.js'
+import { addProduct } from '../../src/lib/catalog/products.js'
+import type { Sql } from '../../src/lib/db/sql.js'
+import { ForbiddenError, ValidationError } from '../../src/lib/errors.js'
+import { addHostEntry, addUrlToHost, createHost, editHost } from '../../src/lib/operations/hosts.js'
+import { addAdminToSite, createSite, editSite, removeAdminFromSite } from '../../src/lib/operations/sites.js'
+import { hostPage, sitePage } from '../../src/lib/operations/views.js'
+import type { Actor } from '../../src/lib/permissions/can.js'
+import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp } from '../../src/lib/users/accounts.js'
+import { createSession, findSession } from '../../src/lib/users/sessions.js'
+import { consumeToken, issueToken } from '../../src/lib/users/tokens.js'
+import { addUser } from '../../src/lib/users/users.js'
+import { databaseKinds, openTestDatabase } from '../helpers/database.js'
+import { Client, startTestWeb } from '../helpers/web.js'
+
+const alice: Actor = { username: 'alice', admin: false }
+const bob: Actor = { username: 'bob', admin: false }
+const root: Actor = { username: 'root', admin: true }
+
+async function rows(sql: Sql, table: string): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from ${sql(table)}`
+  return n
+}
+
+async function seedCatalog(sql: Sql) {
+  await addProduct(sql, { name: 'Fedora' })
+  await addCategory(sql, 'Fedora Linux', { product: 'Fedora', topdir: 'pub/fedora/linux' })
+  await addCategory(sql, 'Fedora Secret', { product: 'Fedora', topdir: 'pub/secret', adminOnly: true })
+}
+
+const XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(2)>']
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: accounts — sign-up, confirmation, sign-in, single-use expiring reset tokens, sessions`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const sql = db.sql
+    const form = { username: 'alice', email: 'alice@example.org', password: 'correct horse', confirmPassword: 'correct horse' }
+    const refusedField = (p: Promise<unknown>) => p.then(() => 'accepted', (error: ValidationError) => error.field)
+    t.equal(await refusedField(signUp(sql, { ...form, confirmPassword: 'other' })), 'confirmPassword')
+    t.equal(await refusedField(signUp(sql, { ...form, password: 'short', confirmPassword: 'short' })), 'password')
+    t.equal(await refusedField(signUp(sql, { ...form, username: 'a b' })), 'username')
+    t.equal(await rows(sql, 'web_user'), 0, 'refused sign-ups change nothing')
+    const created = await signUp(sql, form)
+    if (created.kind !== 'created') throw new Error('not created')
+    t.match(await signUp(sql, { ...form, username: 'alice2', email: 'ALICE@example.org' }), { kind: 'address-taken', username: 'alice' })
+    t.match(await signUp(sql, { ...form, email: 'other@example.org' }), { kind: 'username-taken' })
+    t.equal(await authenticate(sql, 'alice', 'correct horse'), undefined, 'unconfirmed: no sign-in')
+    t.equal(await consumeToken(sql, created.token, 'reset'), undefined, 'a confirmation token is no reset token')
+    t.match(await confirmAccount(sql, created.token), { username: 'alice', confirmed: true })
+    t.equal(await confirmAccount(sql, created.token), undefined, 'single use')
+    t.match(await authenticate(sql, 'alice', 'correct horse'), { username: 'alice' })
+    t.equal(await authenticate(sql, 'alice', 'wrong horse'), undefined)
+    t.equal(await authenticate(sql, 'nobody', 'correct horse'), undefined)
+    const [{ passwordHash }] = await sql<{ passwordHash: string }[]>`select password_hash from web_user`
+    t.match(passwordHash, /^scrypt\$/, 'scrypt, like site passwords')
+    t.equal(await requestPasswordReset(sql, 'nobody@example.org'), undefined)
+    const reset = (await requestPasswordReset(sql, 'Alice@Example.org'))!
+    const [{ tokenHash }] = await sql<{ tokenHash: string }[]>`select token_hash from web_token`
+    t.not(tokenHash, reset.token, 'tokens are stored hashed')
+    const session = await createSession(sql, reset.user.id, { lifetimeSeconds: 3600 })
+    t.match(await resetPassword(sql, reset.token, 'new password!', 'new password!'), { username: 'alice' })
+    t.equal(await findSession(sql, session.id), undefined, 'a reset ends the sessions')
+    t.equal(await resetPassword(sql, reset.token, 'again password', 'again password'), undefined, 'single use')
+    t.match(await authenticate(sql, 'alice', 'new password!'), { username: 'alice' })
+    const old = await issueToken(sql, reset.user.id, 'reset', new Date(Date.now() - 2 * 3600_000))
+    t.equal(await consumeToken(sql, old, 'reset'), undefined, 'expired after an hour')
+    const expired = await createSession(sql, reset.user.id, { lifetimeSeconds: 60, now: new Date(Date.now() - 120_000) })
+    t.equal(await findSession(sql, expired.id), undefined, 'expired session')
+    t.equal(await findSession(sql, 'x'.repeat(43)), undefined)
+  })
+
+  t.test(`${kind}: operations — permissions, admin-only fields, netblock limit, audit, access lost on removal`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const sql = db.sql
+    await seedCatalog(sql)
+    const site = await createSite(sql, alice, 'Alice U', { orgUrl: 'https://alice.example', adminActive: false, password: 'report-password' }, { addCreatorAsAdmin: true })
+    t.match(site, { createdBy: 'alice', admins: ['alice'], adminActive: true, hasPassword: true }, 'admin_active is not the user\'s to set')
+    const host = await createHost(sql, alice, site.id, 'mirror.alice.example', { country: 'de', bandwidth: '100', asn: '64500', internet2: true })
+    t.match(host, { country: 'DE', asn: null, internet2: false }, 'ASN and Internet2 are admin-only')
+    const before = await rows(sql, 'host')
+    await t.rejects(createHost(sql, bob, site.id, 'evil.example', { country: 'DE' }), ForbiddenError)
+    await t.rejects(editSite(sql, bob, site.id, { name: 'Bob U' }), ForbiddenError)
+    await t.rejects(addHostEntry(sql, bob, host.id, 'netblock', '192.0.2.0/24'), ForbiddenError)
+    await t.rejects(hostPage(sql, bob, host.id), ForbiddenError)
+    t.equal(await rows(sql, 'host'), before, 'refused: nothing changed')
+    await t.rejects(addHostEntry(sql, alice, host.id, 'netblock', '10.0.0.0/15'), ValidationError, '/15 refused for a user')
+    t.match(await addHostEntry(sql, alice, host.id, 'netblock', '10.0.0.0/16', 'campus'), { value: '10.0.0.0/16', name: 'campus' }, '/16 passes')
+    t.match(await addHostEntry(sql, root, host.id, 'netblock', '10.2.0.0/15'), { value: '10.2.0.0/15' }, 'admins may add /15')
+    await t.rejects(addHostEntry(sql, alice, host.id, 'netblock', '2001:db8::/31'), ValidationError)
+    await t.rejects(addHostEntry(sql, alice, host.id, 'peer-asn', '64501'), ForbiddenError, 'peer ASNs are admin-only')
+    await t.rejects(addUrlToHost(sql, alice, host.id, 'Fedora Linux', 'https://mirror.alice.example/fedora', { private: true }), ForbiddenError)
+    await addUrlToHost(sql, alice, host.id, 'Fedora Linux', 'https://mirror.alice.example/fedora/')
+    await t.rejects(addUrlToHost(sql, alice, host.id, 'Fedora Secret', 'https://mirror.alice.example/secret'), ForbiddenError, 'admin-only category')
+    const page = await hostPage(sql, alice, host.id)
+    t.match(page.categories, [{ category: 'Fedora Linux', urls: [{ url: 'https://mirror.alice.example/fedora' }] }])
+    t.same(page.addableCategories.map((c) => c.name), [], 'admin-only categories are not offered to users')
+    t.same((await hostPage(sql, root, host.id)).addableCategories.map((c) => c.name), ['Fedora Secret'])
+    t.match(await editHost(sql, root, host.id, { asn: '64500' }), { asn: 64500 })
+    t.match(await editHost(sql, alice, host.id, { asn: '', adminActive: false, bandwidth: '200' }), { asn: 64500, adminActive: true, bandwidth: 200 })
+
+    await addAdminToSite(sql, alice, site.id, 'bob')
+    t.ok(await sitePage(sql, bob, site.id), 'bob is an admin now')
+    await removeAdminFromSite(sql, alice, site.id, 'bob')
+    await t.rejects(sitePage(sql, bob, site.id), ForbiddenError, 'a removed admin loses access at once')
+    await t.rejects(removeAdminFromSite(sql, alice, site.id, 'alice'), { code: 'MM_CONFLICT' }, 'the last admin stays')
+
+    const audit = await listAudit(sql, { siteId: site.id })
+    t.same(audit.map((a) => a.action).reverse(), [
+      'site.create', 'host.create', 'host.netblock.add', 'host.netblock.add', 'host.url.add', 'host.edit', 'host.edit', 'site.admin.add', 'site.admin.remove',
+    ])
+    t.match(audit.find((a) => a.actor === 'root' && a.action === 'host.edit'), { before: { asn: null }, after: { asn: 64500 } })
+  })
+
+  t.test(`${kind}: serve-web over HTTP — CSRF, rate limit, session expiry, 403 by id, escaping, API`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const sql = db.sql
+    await seedCatalog(sql)
+    const web = await startTestWeb(sql, { loginAttemptsPerMinute: 5 })
+    t.teardown(() => web.app.close())
+    const a = new Client(web.app, '192.0.2.1')
+    await a.signUpAndLogIn(web, 'alice')
+    t.equal((await a.get('/site/mine')).status, 200)
+
+    // CSRF: without the token nothing changes, 403.
+    await a.get('/site/new')
+    const noToken = await a.post('/site/new', { _csrf: '', name: 'Sneaky', org_url: 'https://sneaky.example' })
+    t.equal(noToken.status, 403)
+    const wrongToken = await a.post('/site/new', { _csrf: 'x'.repeat(43), name: 'Sneaky', org_url: 'https://sneaky.example' })
+    t.equal(wrongToken.status, 403)
+    t.equal(await rows(sql, 'site'), 0, 'no site from a forged form')
+
+    // A form that is refused shows the error next to the field, keeps the typed values, changes nothing.
+    await a.get('/site/new')
+    const refused = await a.post('/site/new', { name: XSS[0], org_url: 'not a url' })
+    t.equal(refused.status, 200)
+    t.match(refused.body, /class="field-error"[^>]*>org-url: &quot;not a url&quot; is not a URL/)
+    t.match(refused.body, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt;"/)
+    t.equal(await rows(sql, 'site'), 0)
+
+    // XSS strings in site, host, URL and netblock names render as text.
+    const created = await a.post('/site/new', { name: XSS[0], org_url: 'https://alice.example', user_active: 'on' })
+    t.equal(created.status, 303)
+    const siteId = Number(/\/site\/(\d+)/.exec(created.location!)![1])
+    await a.get(`/host/${siteId}/new`)
+    const hostAdded = await a.post(`/host/${siteId}/new`, { name: 'mirror.alice.example', country: 'de', bandwidth_int: '100', max_connections: '1' })
+    const hostId = Number(/\/host\/(\d+)/.exec(hostAdded.location!)![1])
+    await a.get(`/host/${hostId}`)
+    await a.post(`/host/${hostId}/netblock/new`, { name: XSS[1], value: '192.0.2.0/24' })
+    await a.post(`/host/${hostId}/category/new`, { category: 'Fedora Linux' })
+    const badUrl = await a.post(`/host/${hostId}/url/new`, { category: 'Fedora Linux', url: `https://x.example/${XSS[1]}?q` })
+    t.match(badUrl.body, /class="field-error">url: &quot;https:\/\/x.example\/&quot;&gt;&lt;img/, 'a refused URL is echoed escaped')
+    await a.post(`/host/${hostId}/url/new`, { category: 'Fedora Linux', url: 'rsync://mirror.alice.example/fedora/' })
+    const hostView = await a.get(`/host/${hostId}`)
+    for (const page of [hostView.body, badUrl.body, (await a.get(`/site/${siteId}`)).body, (await a.get('/site/mine')).body]) {
+      t.notMatch(page, /<script>alert|<img src=x/, 'no injected markup')
+    }
+    t.match(hostView.body, /&quot;&gt;&lt;img src=x onerror=alert\(2\)&gt;/)
+    t.match(hostView.body, /rsync:\/\/mirror\.alice\.example\/fedora/)
+    t.match(hostView.body, /host\.netblock\.add/, 'the host page shows the audit')
+
+    // Another user: 403 for the page and for a direct POST by id; nothing changes.
+    const b = new Client(web.app, '192.0.2.2')
+    await b.signUpAndLogIn(web, 'bob')
+    for (const path of [`/site/${siteId}`, `/host/${hostId}`, `/host/${hostId}/drop`, `/site/${siteId}/drop`, `/crawler/${hostId}.log`]) {
+      t.equal((await b.get(path)).status, 403, `GET ${path}`)
+    }
+    await b.get('/site/mine')
+    for (const [path, form] of [
+      [`/site/${siteId}`, { name: 'Taken', org_url: 'https://bob.example' }],
+      [`/site/${siteId}/drop`, {}],
+      [`/host/${hostId}/netblock/new`, { value: '198.51.100.0/24' }],
+      [`/host/${hostId}/netblock/delete`, { value: '192.0.2.0/24' }],
+      [`/host/${hostId}/drop`, {}],
+      [`/site/${siteId}/admin/new`, { username: 'bob' }],
+    ] as const) {
+      t.equal((await b.post(path, form)).status, 403, `POST ${path}`)
+    }
+    t.equal(await rows(sql, 'host_netblock'), 1)
+    t.equal(await rows(sql, 'site_admin'), 1)
+    t.equal((await b.get('/admin/all_sites')).status, 403)
+    t.equal((await b.get('/host/99999')).status, 404)
+    t.equal((await b.get('/host/abc')).status, 404, 'a non-numeric id is a 404, not a 500')
+
+    // Session expiry and logout.
+    await sql`update web_session set expires_at = now() - interval '1 second' where user_id = (select id from web_user where username = 'bob')`
+    const expired = await b.get('/site/mine')
+    t.equal(expired.status, 303)
+    t.match(expired.location, /^\/login\?next=%2Fsite%2Fmine$/)
+    await a.get('/site/mine')
+    t.equal((await a.post('/logout')).status, 303)
+    t.equal((await a.get('/site/mine')).status, 303, 'logged out')
+    t.equal(await rows(sql, 'web_session'), 1, 'the ended session is gone (bob\'s expired one remains until purged)')
+
+    // Login: the same answer for an unknown user and a wrong password; rate-limited per address.
+    const c = new Client(web.app, '198.51.100.7')
+    const unknown = await c.logIn('nobody', 'whatever pass')
+    const wrong = await c.logIn('alice', 'wrong password')
+    t.equal(unknown.status, 401)
+    t.equal(wrong.status, 401)
+    const message = (body: string) => /role="alert">([^<]*)</.exec(body)?.[1]
+    t.equal(message(unknown.body), message(wrong.body))
+    let last = wrong
+    for (let i = 0; i < 4; i++) last = await c.logIn('alice', 'wrong password')
+    t.equal(last.status, 429, 'the sixth attempt in a minute is refused')
+    t.equal((await new Client(web.app, '198.51.100.8').logIn('alice', 'correct horse battery')).status, 303, 'another address is not limited')
+    t.equal((await c.get('/login')).status, 200, 'only POST /login is limited')
+
+    // Sign-up and reset do not tell whether an account exists.
+    const d = new Client(web.app, '198.51.100.9')
+    await d.get('/user/new')
+    const taken = await d.post('/user/new', { user_name: 'alice', email_address: 'new@example.org', password: 'long enough', confirm_password: 'long enough' })
+    await d.get('/user/new')
+    const fresh = await d.post('/user/new', { user_name: 'carol', email_address: 'carol@example.org', password: 'long enough', confirm_password: 'long enough' })
+    t.equal(taken.body.replace(/name="_csrf" value="[^"]+"/g, ''), fresh.body.replace(/name="_csrf" value="[^"]+"/g, ''), 'the same page for a taken and a free username')
+    await d.get('/password/lost')
+    const lostKnown = await d.post('/password/lost', { account: 'alice' })
+    await d.get('/password/lost')
+    const lostUnknown = await d.post('/password/lost', { account: 'nobody' })
+    t.equal(lostKnown.body.replace(/name="_csrf" value="[^"]+"/g, ''), lostUnknown.body.replace(/name="_csrf" value="[^"]+"/g, ''))
+
+    // An admin sees and changes everything.
+    await addUser(sql, 'root', { email: 'root@example.org', password: 'root password', admin: true, confirmed: true })
+    const r = new Client(web.app, '192.0.2.9')
+    await r.logIn('root', 'root password')
+    t.match((await r.get('/admin/all_sites')).body, /&lt;script&gt;alert\(1\)/)
+    await r.get(`/host/${hostId}`)
+    t.equal((await r.post(`/host/${hostId}/netblock/new`, { value: '10.0.0.0/8' })).status, 303, 'an admin may add a /8')
+
+    // Security headers; no stack traces.
+    const headers = (await new Client(web.app).get('/login')).headers
+    t.match(headers['content-security-policy'], /script-src 'self'/)
+    t.notMatch(headers['content-security-policy'], /unsafe-inline/)
+    t.equal(headers['x-frame-options'], 'DENY')
+    t.equal(headers['referrer-policy'], 'same-origin')
+    t.match(String(headers['set-cookie'] ?? ''), /HttpOnly; SameSite=Lax/)
+
+    // MirrorManager2's JSON API.
+    const api = async (url: string) => {
+      const response = await web.app.inject({ url })
+      return { status: response.statusCode, json: response.json() }
+    }
+    t.same(await api('/api/mirroradmins'), { status: 200, json: { admins: ['alice'], total: 1 } })
+    t.same(await api('/api/mirroradmins?name=mirror.alice.example'), { status: 200, json: { admins: ['alice'], total: 1 } })
+    t.same(await api('/api/mirroradmins?name=nope'), { status: 400, json: { message: 'No host or site found for nope' } })
+    t.same(await api('/api/repositories'), { status: 200, json: { repositories: [], total: 0 } })
+    t.equal((await web.app.inject({ url: '/healthz' })).statusCode, 200)
+    t.match((await web.app.inject({ url: '/metrics' })).body, /mirrormanager_web_requests_total\{route="\/login",status="2xx"\} \d+/)
+  })
+}
+
+t.test('serve-web under --base-path: every link and redirect carries the prefix; next= cannot leave the site', async (t) => {
+  const db = await openTestDatabase('embedded')
+  t.teardown(() => db.destroy())
+  const web = await startTestWeb(db.sql, { basePath: '/mirrormanager', publicUrl: 'http://mm.test/mirrormanager' })
+  t.teardown(() => web.app.close())
+  const a = new Client(web.app)
+  const redirect = await a.get('/mirrormanager/site/mine')
+  t.equal(redirect.location, '/mirrormanager/login?next=%2Fmirrormanager%2Fsite%2Fmine')
+  const login = await a.get('/mirrormanager/login?next=//evil.example/')
+  t.match(login.body, /action="\/mirrormanager\/login"/)
+  t.match(login.body, /href="\/mirrormanager\/static\/mirrormanager\.css"/)
+  await addUser(db.sql, 'alice', { email: 'a@example.org', password: 'long enough', confirmed: true })
+  const done = await a.post('/mirrormanager/login', { username: 'alice', password: 'long enough', next: '//evil.example/' })
+  t.equal(done.location, '/mirrormanager/site/mine', 'an outside next= goes to the user\'s sites instead')
+  t.equal((await a.get('/site/mine')).status, 404)
+})
+
+/**
+ * A tiny OpenID provider on 127.0.0.1 for the test (a test peer, not product code): it
+ * publishes its discovery document and keys, and exchanges a code for an RS256-signed ID
+ * token, checking the PKCE verifier.
+ */
+async function startOidcProvider(claims: Record<string, unknown>) {
+  const { createServer } = await import('node:http')
+  const { createHash, generateKeyPairSync, sign } = await import('node:crypto')
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }
+  const codes = new Map<string, { challenge: string; nonce: string }>()
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  let issuer = ''
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url!, issuer)
+    let body = ''
+    for await (const chunk of request) body += chunk
+    const json = (status: number, value: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value))
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(200, {
+        issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
+        code_challenge_methods_supported: ['S256'],
+      })
+    }
+    if (url.pathname === '/jwks') return json(200, { keys: [jwk] })
+    if (url.pathname === '/token') {
+      const form = new URLSearchParams(body)
+      const code = codes.get(form.get('code') ?? '')
+      const verifier = form.get('code_verifier') ?? ''
+      if (!code || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) return json(400, { error: 'invalid_grant' })
+      const now = Math.floor(Date.now() / 1000)
+      const header = b64({ alg: 'RS256', typ: 'JWT', kid: 'k1' })
+      const payload = b64({ iss: issuer, sub: 'user-1', aud: 'mm-client', iat: now, exp: now + 300, nonce: code.nonce, ...claims })
+      const signature = sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url')
+      return json(200, { access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: `${header}.${payload}.${signature}` })
+    }
+    json(404, {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  return {
+    issuer,
+    /** What the provider does after the user agreed: a code bound to the request's PKCE challenge and nonce. */
+    authorize(location: string): string {
+      const request = new URL(location)
+      const code = `code-${codes.size + 1}`
+      codes.set(code, { challenge: request.searchParams.get('code_challenge')!, nonce: request.searchParams.get('nonce')! })
+      return `/oidc/callback?code=${code}&state=${request.searchParams.get('state')}`
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+t.test('OIDC sign-in: code flow with PKCE against a local provider; groups in web.admin_group make an admin', async (t) => {
+  const db = await openTestDatabase('embedded')
+  t.teardown(() => db.destroy())
+  const provider = await startOidcProvider({ nickname: 'fasuser', email: 'fas@example.org', groups: ['packager', 'sysadmin-main'] })
+  t.teardown(() => provider.close())
+  const oidc = { issuer: provider.issuer, clientId: 'mm-client', clientSecret: 'secret', usernameClaim: 'nickname', groupsClaim: 'groups', scopes: 'openid email profile' }
+  const web = await startTestWeb(db.sql, { oidc })
+  t.teardown(() => web.app.close())
+  const a = new Client(web.app)
+  t.match((await a.get('/login')).body, /href="\/oidc\/login\?next=/, 'the login page offers the provider')
+  const start = await a.get('/oidc/login?next=%2Fadmin%2Fall_sites')
+  t.equal(start.status, 303)
+  t.match(start.location, new RegExp(`^${provider.issuer}/authorize\\?`))
+  const location = new URL(start.location!)
+  t.equal(location.searchParams.get('code_challenge_method'), 'S256')
+  t.equal(location.searchParams.get('redirect_uri'), 'http://mm.test/oidc/callback')
+
+  const forged = new Client(web.app)
+  t.equal((await forged.get(provider.authorize(start.location!))).status, 400, 'a callback this browser did not start is refused')
+
+  const done = await a.get(provider.authorize(start.location!))
+  t.equal(done.status, 303)
+  t.equal(done.location, '/admin/all_sites')
+  t.equal((await a.get('/admin/all_sites')).status, 200, 'sysadmin-main members are admins')
+  t.match((await a.get('/site/mine')).body, /fasuser/)
+
+  const replay = await a.get(provider.authorize(start.location!).replace(/code-\d+/, 'code-1'))
+  t.equal(replay.status, 400, 'the pending sign-in is used once')
+})
