@@ -52,7 +52,7 @@ t.test('bash completion offers topics, subcommands and flags', async (t) => {
   }
   t.equal(new Set(top).size, top.length, 'no word offered twice')
   t.same(bashComplete('host', '').sort(), ['acl-ip', 'add', 'category', 'coordinates', 'country-allowed', 'crawl-log', 'list', 'locate', 'netblock', 'peer-asn', 'remove', 'show', 'update', 'url'])
-  t.same(bashComplete('host', 'netblock', ''), ['add', 'remove'])
+  t.same(bashComplete('host', 'netblock', ''), ['add', 'list', 'remove'])
   t.same(bashComplete('site', 'a'), ['add', 'admin'])
   t.same(bashComplete('host', 'netblock', 'add', '--f'), ['--force'])
   t.ok(bashComplete('host', 'add', '--').includes('--country'), 'flags of the command typed')
