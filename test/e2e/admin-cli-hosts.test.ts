@@ -71,7 +71,7 @@ t.test('host add/list/show/update/remove and every host sub-command', async (t) 
   t.match(text, /admin active\s+no\n/)
   t.match(text, /comment\s+disk failure\n/)
   t.match(text, /category\s+Fedora Linux: https:\/\/mirror\.example\.edu\/fedora\/linux\n/)
-  t.match(text, /netblocks\s+192\.0\.2\.0\/24, campus-gw\.example\.edu\n/)
+  t.match(text, /netblocks\s+192\.0\.2\.0\/24 \(campus\), campus-gw\.example\.edu\n/)
   t.match(text, /peer asns\s+\n/)
 
   t.match((await mm(['host', 'remove', '1', '--json'])).json, { removed: { id: 1, name: 'mirror.example.edu', asn: null } })
