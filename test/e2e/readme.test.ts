@@ -71,6 +71,9 @@ t.test('every mirrormanager command line in the README names a real command and 
       const short = /^-([a-zA-Z])$/.exec(word)
       if (short) t.ok(chars.has(short[1]), `${command.id}: -${short[1]} exists (${line})`)
     }
-    t.same(missingRequiredFlags(flags, words), [], `${command.id}: the required flags are given (${line})`)
+    // A bare name (`mirrormanager expire-repo` in a table) refers to the command; a line with
+    // arguments or flags is meant to be pasted, so it must carry the required flags.
+    const isInvocation = words.length > command.id.split(':').length
+    if (isInvocation) t.same(missingRequiredFlags(flags, words), [], `${command.id}: the required flags are given (${line})`)
   }
 })
