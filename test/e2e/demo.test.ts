@@ -104,6 +104,14 @@ t.test('demo: the human output names each step and prints copy-paste curl lines'
   const listed = spawnSync('sh', ['-c', hostList!], { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, MM_CONFIG: '/dev/null' }, timeout: 120_000 })
   t.equal(listed.status, 0, listed.stderr)
   t.match(listed.stdout, /mirror\.se\.example/, 'the printed command lists the demo hosts from another directory')
+
+  // The public map places the demo's mirrors (it has no GeoIP City database: they are registered with coordinates).
+  const pages = join(elsewhere, 'pages')
+  const exported = await runCli(['generate-pages', '-o', pages, '--data-dir', join(dir, 'data')], { timeoutMs: 120_000, env: { MM_CONFIG: '/dev/null' } })
+  t.equal(exported.status, 0, exported.stderr)
+  const map = readFileSync(join(pages, 'maps', 'mirrors.svg'), 'utf8')
+  for (const host of ['mirror.se.example', 'mirror.de.example', 'mirror.us.example']) t.match(map, `${host} (Demo Mirrors,`, `the map places ${host}`)
+  t.notMatch(map, /campus\.example/, 'the private mirror is not on the public map')
 })
 
 t.test('regression: demo with a busy port stops before the pipeline, with its own exit status', async (t) => {

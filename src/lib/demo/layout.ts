@@ -10,6 +10,8 @@ export interface DemoMirror {
   /** Registered netblock of a private mirror. */
   netblock?: string
   bandwidth: number
+  /** Where the public mirror map (`/maps`) places it: the demo has no GeoIP City database for `host locate`. */
+  location: { latitude: number; longitude: number }
 }
 
 export const DEMO_SITE = 'Demo Mirrors'
@@ -22,10 +24,10 @@ export const DEMO_ARCHES = ['x86_64', 'aarch64']
 export const DEMO_PRIVATE_NETBLOCK = '192.0.2.0/24'
 
 export const DEMO_MIRRORS: DemoMirror[] = [
-  { name: 'mirror.se.example', country: 'SE', releases: DEMO_RELEASES, bandwidth: 10000 },
-  { name: 'mirror.de.example', country: 'DE', releases: DEMO_RELEASES, bandwidth: 1000 },
-  { name: 'mirror.us.example', country: 'US', releases: DEMO_RELEASES.slice(0, -1), bandwidth: 1000 },
-  { name: 'campus.example', country: 'SE', releases: DEMO_RELEASES, private: true, netblock: DEMO_PRIVATE_NETBLOCK, bandwidth: 100 },
+  { name: 'mirror.se.example', country: 'SE', releases: DEMO_RELEASES, bandwidth: 10000, location: { latitude: 59.33, longitude: 18.07 } },
+  { name: 'mirror.de.example', country: 'DE', releases: DEMO_RELEASES, bandwidth: 1000, location: { latitude: 50.11, longitude: 8.68 } },
+  { name: 'mirror.us.example', country: 'US', releases: DEMO_RELEASES.slice(0, -1), bandwidth: 1000, location: { latitude: 39.04, longitude: -77.49 } },
+  { name: 'campus.example', country: 'SE', releases: DEMO_RELEASES, private: true, netblock: DEMO_PRIVATE_NETBLOCK, bandwidth: 100, location: { latitude: 57.71, longitude: 11.97 } },
 ]
 
 export interface DemoLayout {

@@ -5,6 +5,7 @@ import { NotFoundError } from '../errors.js'
 import { addHostListEntry } from '../hosts/host-lists.js'
 import { addHostUrl } from '../hosts/host-urls.js'
 import { addHost } from '../hosts/hosts.js'
+import { setHostCoordinates } from '../geo/host-locations.js'
 import { inTransaction } from '../db/sql.js'
 import { addSite, removeSite } from '../sites/sites.js'
 import { DEMO_CATEGORY, DEMO_MIRRORS, DEMO_PRODUCT, DEMO_SITE, DEMO_TOPDIR } from './layout.js'
@@ -40,6 +41,7 @@ export async function registerDemoNetwork(sql: Sql, urlOf: (mirror: string) => s
       await addHost(tx, reference, { country: mirror.country, bandwidth: mirror.bandwidth, private: mirror.private ?? false })
       await addHostUrl(tx, reference, DEMO_CATEGORY, `${urlOf(mirror.name)}/${DEMO_TOPDIR}`)
       if (mirror.netblock) await addHostListEntry(tx, 'netblock', reference, mirror.netblock)
+      await setHostCoordinates(tx, reference, mirror.location)
     }
   })
 }
