@@ -410,9 +410,9 @@ for (const kind of databaseKinds()) {
       // issue 22: -n without -o printed nothing.
       const human = await client(unreachable, ['-n'])
       t.equal(human.status, 0, human.stderr)
-      t.match(human.stdout, /^would send to http:\/\/127\.0\.0\.1:9 \(not sent: -n\)\n/)
+      t.match(human.stdout, /^would send to http:\/\/127\.0\.0\.1:9\/xmlrpc \(not sent: -n\)\n/)
       t.match(human.stdout, /\nhost: \S+\n/)
-      t.match(human.stdout, /\n  fedora linux: 5 directories\n  fedora epel: 3 directories\n  fedora alt: 2 directories/)
+      t.match(human.stdout, /\ncategories:\n    fedora linux: 5 directories\n    fedora epel: 3 directories\n    fedora alt: 2 directories\n/)
     })
   })
 }
