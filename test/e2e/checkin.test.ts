@@ -412,7 +412,7 @@ for (const kind of databaseKinds()) {
       t.equal(human.status, 0, human.stderr)
       t.match(human.stdout, /^would send to http:\/\/127\.0\.0\.1:9\/xmlrpc \(not sent: -n\)\n/)
       t.match(human.stdout, /\nhost: \S+\n/)
-      t.match(human.stdout, /\ncategories:\n    fedora linux: 5 directories\n    fedora epel: 3 directories\n    fedora alt: 2 directories\n/)
+      t.match(human.stdout, /\ncategories:\n  fedora linux: 5 directories\n  fedora epel: 3 directories\n  fedora alt: 2 directories\n/)
     })
   })
 }
