@@ -314,10 +314,21 @@ t.test('operations: reload under load without a failed request, killed worker re
     t.equal(pids.size, 2)
     // one after the other (with --port 0 the port would change if none were left listening)
     const [first, second] = [...pids]
+    // A replacement answers on the port before the next kill: with none listening, the port closes.
+    const replacementAnswers = async (gone: Set<number>) => {
+      for (let i = 0; i < 600; i++) {
+        const reply = await get(port, '/healthz').catch(() => undefined)
+        if (reply && !gone.has(JSON.parse(reply.body).pid)) return
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      throw new Error('no replacement worker answered')
+    }
     process.kill(first!, 'SIGKILL')
     await server.waitForLog(/serving the last snapshot that validated/, 120_000)
+    await replacementAnswers(new Set([first!, second!]))
     process.kill(second!, 'SIGKILL')
     await server.waitForLog(/(?:serving the last snapshot that validated[^]*){2}/, 120_000)
+    await replacementAnswers(new Set([first!, second!]))
     const loop = await requestLoop(port, path, 40, 2)
     t.same(loop.failures, [], 'every request answered')
     t.same([...new Set([...loop.bodies].map((body) => JSON.stringify(lines(body).slice(1).sort())))], [JSON.stringify(served)], 'from the last snapshot that validated')
