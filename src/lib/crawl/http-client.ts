@@ -121,7 +121,8 @@ export class HttpClient {
     }
   }
 
-  private async streamOnce(
+  /** GET with a size cap; each body chunk goes to `onChunk` as it arrives (nothing is buffered here). */
+  async stream(
     url: string,
     signal: AbortSignal,
     counters: RequestCounters,
@@ -151,8 +152,7 @@ export class HttpClient {
     return { kind: 'unconfirmed', reason: `HTTP ${answer.statusCode}` }
   }
 
-  /** GET with a size cap; each body chunk goes to `onChunk` as it arrives (nothing is buffered here). */
-  async stream(
+  private async streamOnce(
     url: string,
     signal: AbortSignal,
     counters: RequestCounters,
