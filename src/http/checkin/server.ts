@@ -5,6 +5,7 @@ import type { Logger } from '../../lib/log.js'
 import { refusalReply, type CheckinService } from '../../lib/checkin/checkin-service.js'
 import { clientAddressKey } from '../../lib/checkin/rate-limit.js'
 import { FaultCode, parseMethodCall, renderFault, renderStringResponse, XmlRpcFault } from '../../lib/checkin/xmlrpc.js'
+import { clientAddress } from '../client-address.js'
 
 /**
  * HTTP in front of CheckinService: `POST /xmlrpc` (legacy XML-RPC `checkin`),
@@ -45,19 +46,6 @@ const STATUS: Record<CheckinRefusalReason, number> = {
   policy: 403,
   'rate-limited': 429,
   busy: 503,
-}
-
-/**
- * The client address: the LAST X-Forwarded-For element when we trust a proxy (the one
- * our proxy appended; earlier ones are whatever the client claimed), else the peer.
- */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const header = req.headers['x-forwarded-for']
-    const value = Array.isArray(header) ? header[header.length - 1] : header
-    if (value !== undefined) return value.slice(value.lastIndexOf(',') + 1).trim()
-  }
-  return req.socket.remoteAddress ?? ''
 }
 
 /** The body, bounded in size and in time: a slow sender holds nothing but its own socket. */

@@ -11,6 +11,7 @@ import { healthReport } from './healthz.js'
 import type { RequestMetrics } from './metrics.js'
 import type { SnapshotHolder } from './snapshot-holder.js'
 import type { Logger } from '../../lib/log.js'
+import { clientAddress } from '../client-address.js'
 
 /** Longer request targets get 414; real dnf URLs are well under 300 bytes. */
 export const MAX_URL_LENGTH = 4096
@@ -28,22 +29,6 @@ export interface MirrorlistHttpOptions {
   maxSnapshotAge?: number
   accessLog?: AccessLog
   logger: Logger
-}
-
-/**
- * The client address: the LAST X-Forwarded-For element when we trust a proxy (the one
- * our proxy appended; earlier ones are whatever the client claimed), else the peer.
- */
-export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const header = request.headers['x-forwarded-for']
-    const value = Array.isArray(header) ? header[header.length - 1] : header
-    if (value !== undefined) {
-      const comma = value.lastIndexOf(',')
-      return value.slice(comma + 1).trim()
-    }
-  }
-  return request.socket.remoteAddress ?? ''
 }
 
 /** The response header naming the served snapshot's database time (epoch seconds); on every answer made from a snapshot. */
