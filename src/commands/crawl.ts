@@ -35,8 +35,7 @@ Exit status: 0 when every host was crawled successfully, 8 (partial failure) whe
     }),
     follow: Flags.boolean({ summary: 'With --worker: keep running, waiting for the next round.', dependsOn: ['worker'] }),
     'lease-seconds': Flags.integer({
-      summary: 'With --worker: how long a claimed host stays ours without renewal (renewed every third of it).',
-      default: 60,
+      summary: 'With --worker: seconds a claimed host stays ours without renewal (renewed every third of it). Default: 60.',
       min: 3,
       dependsOn: ['worker'],
     }),
@@ -53,7 +52,7 @@ Exit status: 0 when every host was crawled successfully, 8 (partial failure) whe
         config: this.mmConfig,
         logger: this.logger,
         threads: flags.threads,
-        leaseSeconds: flags['lease-seconds'],
+        leaseSeconds: flags['lease-seconds'] ?? 60,
         hostTimeoutSeconds: flags['host-timeout'],
         follow: flags.follow,
         signal: stop.signal,
