@@ -10,6 +10,7 @@ import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
 import { vacuumAfterWrites, type VacuumedTable } from '../db/vacuum.js'
 import type { Logger } from '../log.js'
+import { AbortFanOut } from './abort-fan-out.js'
 import { categoryTreeCache } from './category-tree.js'
 import type { Connector, ConnectorLimits } from './connectors/connector.js'
 import { ftpConnector } from './connectors/ftp.js'
@@ -95,6 +96,7 @@ export async function runCrawl(database: Pick<Database, 'sql' | 'kind'>, options
   const context = hostCrawlContext(sql, config, options, globalDeadline.signal)
   const store = storeOptions(config)
   const writes = createWriteQueue()
+  const fanOut = new AbortFanOut()
   const results: HostCrawlResult[] = []
   let notStarted = 0
   try {
@@ -107,7 +109,15 @@ export async function runCrawl(database: Pick<Database, 'sql' | 'kind'>, options
           notStarted++
           return null
         }
-        const crawl = await crawlHost(host, { ...context, onStep: (_, text) => step(text) })
+        // Each host's own child of the global deadline: one listener on it however many
+        // hosts are in flight (more than 10 tripped MaxListenersExceededWarning).
+        const deadline = fanOut.child(context.signal)
+        let crawl: HostCrawlResult
+        try {
+          crawl = await crawlHost(host, { ...context, signal: deadline.signal, onStep: (_, text) => step(text) })
+        } finally {
+          deadline.release()
+        }
         if (!options.dryRun) crawl.disabled = await writes.push(() => storeHostCrawl(sql, crawl, store))
         results.push(crawl)
         logger.debug(`${host.name}: ${crawl.result}`)

@@ -14,6 +14,7 @@ import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
 import { EmbeddedUnsupportedError } from '../errors.js'
 import type { Logger } from '../log.js'
+import { AbortFanOut } from './abort-fan-out.js'
 import { crawlHost, type CrawlHostContext } from './crawl-host.js'
 import { abandonLease, claimHost, completeLease, finishRound, releaseLease, renewLease, roundProgress, type Lease } from './leases.js'
 import { openRound, type CrawlRound } from './rounds.js'
@@ -29,7 +30,7 @@ export interface CrawlWorkerOptions extends Omit<HostCrawlSettings, 'mode'> {
   threads: number
   /** How long a claim holds a host without renewal; renewed every third of it. */
   leaseSeconds: number
-  /** Keep running and wait for the next round instead of returning. */
+  /** Keep running and wait for the next round instead of returning (the summary is then of the latest round). */
   follow?: boolean
   /** This worker's name in `crawl status` (default: hostname:pid). */
   worker?: string
@@ -59,13 +60,18 @@ const delay = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true })
   })
 
-/** A signal that aborts when the parent does or when abort() is called; release() detaches it. */
-function linkedSignal(parent: AbortSignal) {
+/**
+ * A signal per host crawl that aborts when the worker stops or when abort() is called
+ * (lease lost). One listener on the shared stop signal however many hosts are in flight
+ * (AbortFanOut: --threads 20 would otherwise trip Node's MaxListenersExceededWarning).
+ */
+function hostAbort(fanOut: AbortFanOut, stop: AbortSignal) {
+  const fromStop = fanOut.child(stop)
   const controller = new AbortController()
-  const onParent = () => controller.abort(parent.reason)
-  if (parent.aborted) onParent()
-  else parent.addEventListener('abort', onParent, { once: true })
-  return { controller, release: () => parent.removeEventListener('abort', onParent) }
+  const relay = () => controller.abort(fromStop.signal.reason)
+  if (fromStop.signal.aborted) relay()
+  else fromStop.signal.addEventListener('abort', relay, { once: true })
+  return { controller, release: () => fromStop.release() }
 }
 
 export function defaultWorkerName(): string {
@@ -90,9 +96,12 @@ export async function runCrawlWorker(database: Pick<Database, 'sql' | 'kind'>, o
   while (!stop.aborted) {
     const round = await openRound(sql)
     if (round) {
+      // A follower runs for months: it keeps the results of its latest round only.
+      if (options.follow) results.length = 0
       rounds.push(round.id)
       await workRound(sql, round, { ...options, worker, pollMs, stop }, results, tally)
       if (await finishRound(sql, round.id)) options.logger.info(`crawl round ${round.id} is done`)
+      options.logger.info(`crawl round ${round.id}: this worker crawled ${results.length} host(s), ${results.filter((r) => r.result === 'ok').length} ok`)
     } else if (!options.follow) {
       options.logger.info('no crawl round is open (`crawl start` creates one)')
     }
@@ -114,6 +123,7 @@ async function workRound(sql: Sql, round: CrawlRound, settings: RoundSettings, r
   const { logger } = settings
   const context = hostCrawlContext(sql, settings.config, { ...settings, mode: round.filters.mode }, settings.stop)
   const store = storeOptions(settings.config)
+  const fanOut = new AbortFanOut()
   const claim = { roundId: round.id, worker: settings.worker, leaseSeconds: settings.leaseSeconds, maxAttempts: settings.maxAttempts ?? 3 }
 
   // Idle slots share one poll: it returns when something is claimable, or when the round
@@ -154,7 +164,7 @@ async function workRound(sql: Sql, round: CrawlRound, settings: RoundSettings, r
       return null
     }
     if (lease.takeover) logger.info(`${host.name}: took over an expired lease (attempt ${lease.attempts})`)
-    const hostSignal = linkedSignal(context.signal)
+    const hostSignal = hostAbort(fanOut, context.signal)
     let lost = false
     const renewal = setInterval(() => {
       renewLease(sql, lease, settings.leaseSeconds).then(
