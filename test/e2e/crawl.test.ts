@@ -168,7 +168,7 @@ t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing', a
 
 /** A `crawl --worker` process we can kill; `done` resolves with its exit status and stdout. */
 function startWorker(env: Record<string, string>, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'crawl', '--worker', '--lease-seconds', '3', '--json', ...args], {
+  const child = spawn(process.execPath, [BIN, 'crawl', '--worker', '--json', ...args], {
     env: { ...process.env, ...env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -204,11 +204,12 @@ t.test('the fleet: 3 crawl --worker processes on PostgreSQL, one killed with SIG
   t.teardown(release)
   const held = http.requested('current0')
   const workerEnv = { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '60' } // A stays on the held request until it is killed
-  const a = startWorker(workerEnv, ['--threads', '1'])
+  const a = startWorker(workerEnv, ['--threads', '1', '--lease-seconds', '3'])
   await held
   const others = http.requested('current1')
-  const b = startWorker(workerEnv, ['--threads', '2'])
-  const c = startWorker(workerEnv, ['--threads', '2'])
+  // Long leases for the survivors: on a loaded machine a stalled survivor must not lose its hosts too.
+  const b = startWorker(workerEnv, ['--threads', '2', '--lease-seconds', '30'])
+  const c = startWorker(workerEnv, ['--threads', '2', '--lease-seconds', '30'])
   await others // B or C is crawling: the round is under way
   a.child.kill('SIGKILL')
   t.equal((await a.done).signal, 'SIGKILL')
