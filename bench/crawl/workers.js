@@ -129,7 +129,7 @@ const report = [
   `## ${new Date().toISOString()} — crawl workers: ${P.MIRRORS} mirrors x ${P.DIRS} directories, --threads ${P.THREADS} per process, leases of ${P.LEASE} s`,
   '',
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average ${loadBefore} before, ${loadAfter} after; Node ${process.version}; PostgreSQL server on 127.0.0.1.`,
-  `Mirrors: every answer after ${P.LATENCY_MS} ms; every ${P.SLOW_EVERY}th after ${P.SLOW_MS} ms; every ${P.HANG_EVERY}th never answers (request timeout ${P.REQUEST_TIMEOUT} s); every ${P.HEAD_EVERY}th has no fullfiletimelist (HEAD per file); every 10th is stale. ${P.CONNECTIONS} connections per host.`,
+  `Mirrors: every answer after ${P.LATENCY_MS} ms; 1 in ${P.SLOW_EVERY} after ${P.SLOW_MS} ms; 1 in ${P.HANG_EVERY} never answers (request timeout ${P.REQUEST_TIMEOUT} s); 1 in ${P.HEAD_EVERY} has no fullfiletimelist (HEAD per file); every 10th is stale. ${P.CONNECTIONS} connections per host.`,
   '',
   '| run | wall s | ratio to 1 worker | requests | hosts ok | stored crawls | takeovers | hosts lost | results = one process |',
   '|---|---|---|---|---|---|---|---|---|',
