@@ -148,7 +148,7 @@ for (const kind of databaseKinds()) {
   })
 }
 
-t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing', async (t) => {
+t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing, --worker needs a PostgreSQL server', async (t) => {
   const db = await openTestDatabase('embedded')
   t.teardown(() => db.destroy())
   const { categoryId } = await insertMaster(db.sql, trees.master)
@@ -164,6 +164,10 @@ t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing', a
   const [{ count }] = await db.sql<{ count: number }[]>`select count(*)::int as count from host_crawl_log`
   const [{ rows }] = await db.sql<{ rows: number }[]>`select count(*)::int as rows from host_category_dir`
   t.same([count, rows], [0, 0], '--dry-run wrote nothing')
+  await db.disconnect()
+  const worker = await runCliJson<{ error: { code: string; exitStatus: number; message: string } }>(['crawl', '--worker'], { env: env(db) })
+  t.equal(worker.status, 3, 'crawl --worker on the embedded database: a configuration error')
+  t.match(worker.json.error, { code: 'MM_NEEDS_SERVER_DATABASE', message: /needs a PostgreSQL server/ })
 })
 
 /** A `crawl --worker` process we can kill; `done` resolves with its exit status and stdout. */
