@@ -84,7 +84,7 @@ _mirrormanager() {
     "repo show") flags="--json --config --log-level --database-url --data-dir --wait --arch" ;;
     "report-mirror") flags="--json --log-level --config --no-send --output --input --debug --exclude-from --transport --retries --retry-delay" ;;
     "serve-checkin") flags="--json --config --log-level --database-url --data-dir --wait --listen --port --trust-proxy --no-trust-proxy" ;;
-    "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --no-trust-proxy --watch --no-watch --require-snapshot --debug-selection --no-debug-selection --family-filter --no-family-filter --max-snapshot-age" ;;
+    "serve-mirrorlist") flags="--json --config --log-level --snapshot --listen --port --workers --minimum --geoip --global-netblocks --country-continent --log --trust-proxy --no-trust-proxy --watch --no-watch --require-snapshot --debug-selection --no-debug-selection --family-filter --no-family-filter --snapshot-url --snapshot-poll-interval --max-snapshot-age" ;;
     "serve-web") flags="--json --config --log-level --database-url --data-dir --wait --listen --port --workers --trust-proxy --no-trust-proxy --base-path" ;;
     "site add") flags="--json --config --log-level --database-url --data-dir --wait --org-url --private --no-private --admin-active --no-admin-active --user-active --no-user-active --created-by --all-sites-can-pull-from-me --no-all-sites-can-pull-from-me --downstream-comments --email-on-drop --no-email-on-drop --email-on-add --no-email-on-add" ;;
     "site admin add") flags="--json --config --log-level --database-url --data-dir --wait" ;;
