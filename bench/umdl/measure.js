@@ -40,7 +40,7 @@ await sql`insert into category (name, product_id, topdir_id) select 'Bench', p.i
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100)) // out of the racy-ctime window
 async function timed(label) {
   const started = performance.now()
-  const summary = await updateMasterDirectoryList(database, config)
+  const summary = await updateMasterDirectoryList(database, { config })
   const seconds = (performance.now() - started) / 1000
   return { label, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), totals: summary.totals }
 }

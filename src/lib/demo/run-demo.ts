@@ -36,7 +36,7 @@ export interface DemoOptions {
    */
   /** Absolute path of bin/run.js, for the command lines the demo prints. */
   cliPath: string
-  serveMirrorlist: (options: DemoServerOptions, logger: Logger) => Promise<unknown>
+  serveMirrorlist: (options: DemoServerOptions & { logger: Logger }) => Promise<unknown>
   /** serve-web's pages while serving (web-demo.ts); undefined: no web pages. */
   web?: { port: number; start: StartWeb }
 }
@@ -141,7 +141,7 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
     report.step('Registering a site with three public mirrors (SE, DE, US) and a private one (netblock 192.0.2.0/24)')
     await registerDemoNetwork(database.sql, mirrors.urlOf)
     report.step('umdl: scanning the master tree')
-    const umdl = await updateMasterDirectoryList(database, config, { logger: options.logger, runTasks: options.umdlTasks })
+    const umdl = await updateMasterDirectoryList(database, { config, logger: options.logger, runTasks: options.umdlTasks })
     report.umdl(umdl)
     report.step('crawl: checking every mirror against the master')
     const crawl = await runCrawl(
@@ -161,7 +161,7 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
     )
     report.crawl(crawl)
     report.step('generate-snapshot: writing what serve-mirrorlist answers from')
-    const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
+    const snapshot = await generateSnapshot(database, { output: layout.snapshot, force: true, logger: options.logger })
     report.snapshot(snapshot)
     return { umdl, crawl, snapshot }
   } finally {
@@ -203,8 +203,8 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         familyFilter: true,
         maxSnapshotAge: 0,
         logLevel: 'warn',
+        logger: options.logger,
       },
-      options.logger,
     )
     const failed = stopped.then(
       () => new NetworkError('serve-mirrorlist stopped before it was ready'),

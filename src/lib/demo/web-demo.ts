@@ -64,7 +64,7 @@ export async function startDemoWeb(
       const crawl = await runCrawl(database, config, {
         threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true, progress: 'none',
       }, options.logger)
-      const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
+      const snapshot = await generateSnapshot(database, { output: layout.snapshot, force: true, logger: options.logger })
       options.logger.info(`demo round: crawled ${crawl.hosts.ok} host(s) ok, ${crawl.hosts.failed} failed; snapshot with ${snapshot.hosts} host(s) written`)
     } catch (error) {
       options.logger.warn(`demo round failed: ${(error as Error).message}`)
