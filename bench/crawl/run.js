@@ -14,7 +14,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { APPLY_MIGRATIONS, openDatabase } from '../../dist/lib/db/connect.js'
 
 const here = import.meta.dirname
 const MIRRORS = Number(process.env.MIRRORS ?? 100)
@@ -42,7 +42,7 @@ const { port } = await ask()
 
 async function setUp() {
   process.stderr.write('setting up the database...\n')
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
+  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
   const sql = database.sql
   await sql.begin(async (tx) => {
     await tx`insert into directory (name, files) values ('pub/bench', '[{"name":"fullfiletimelist-bench","size":1,"timestamp":0}]')`

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveConfig } from '../config/resolve.js'
-import { openDatabase } from '../db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase } from '../db/connect.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
 import type { Logger } from '../log.js'
@@ -136,7 +136,7 @@ function demoConfig(layout: DemoLayout) {
 async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: DemoOptions, report: DemoReporter) {
   // The demo is self-contained: its own embedded database and config, whatever the environment says.
   const config = demoConfig(layout)
-  const database = await openDatabase(config, { command: 'mirrormanager demo', log: (m) => options.logger.info(m) })
+  const database = await openDatabase(config, { command: 'mirrormanager demo', log: (m) => options.logger.info(m), migrations: COMMAND_MIGRATIONS })
   try {
     report.step('Registering a site with three public mirrors (SE, DE, US) and a private one (netblock 192.0.2.0/24)')
     await registerDemoNetwork(database.sql, mirrors.urlOf)
@@ -215,7 +215,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     const repoSnippet = dnfRepoSnippet(baseUrl)
     const repoFile = join(layout.root, 'demo.repo')
     writeFileSync(repoFile, repoSnippet)
-    const webDatabase = options.web ? await openDatabase(demoConfig(layout), { command: 'mirrormanager demo' }) : undefined
+    const webDatabase = options.web ? await openDatabase(demoConfig(layout), { command: 'mirrormanager demo', migrations: COMMAND_MIGRATIONS }) : undefined
     try {
       const web = webDatabase && options.web
         ? await startDemoWeb(webDatabase, demoConfig(layout), layout, {
