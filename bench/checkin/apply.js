@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks'
 
 const dist = new URL('../../dist/lib/', import.meta.url)
 const { resolveConfig } = await import(new URL('config/resolve.js', dist))
-const { openDatabase } = await import(new URL('db/connect.js', dist))
+const { COMMAND_MIGRATIONS, openDatabase } = await import(new URL('db/connect.js', dist))
 const { hashPassword } = await import(new URL('sites/password.js', dist))
 const { CheckinService } = await import(new URL('checkin/checkin-service.js', dist))
 const { encodeLegacyWire, legacyWireBytes, decodeBzip2Payload } = await import(new URL('checkin/legacy-wire.js', dist))
@@ -19,7 +19,7 @@ const { silentLogger } = await import(new URL('log.js', dist))
 
 const N = Number(process.argv[2] ?? 20000)
 const dir = mkdtempSync(join(tmpdir(), 'mm-bench-checkin-'))
-const db = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }))
+const db = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
 const sql = db.sql
 const time = async (label, work) => {
   const start = performance.now()

@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
 const ENTRIES = Number(args.entries)
 const CONCURRENT = Number(args.concurrent)
 const dist = new URL('../../dist/lib/', import.meta.url)
-const { openDatabase } = await import(new URL('db/connect.js', dist))
+const { COMMAND_MIGRATIONS, openDatabase } = await import(new URL('db/connect.js', dist))
 const { resolveConfig } = await import(new URL('config/resolve.js', dist))
 const { hashPassword } = await import(new URL('sites/password.js', dist))
 const { encodeLegacyWire } = await import(new URL('checkin/legacy-wire.js', dist))
@@ -105,7 +105,7 @@ const hostileCall = readFileSync(cache, 'utf8')
 
 // --- a database with one private host, and the server ---
 const dir = mkdtempSync(join(tmpdir(), 'mm-bench-hostile-'))
-const db = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }))
+const db = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
 await db.sql`insert into directory (name) values ('pub/fedora/linux'), ('pub/fedora/linux/releases')`
 await db.sql`insert into category (name, topdir_id) select 'Fedora Linux', id from directory where name = 'pub/fedora/linux'`
 const [site] = await db.sql`insert into site (name, password_hash) values ('S', ${await hashPassword('p')}) returning id`

@@ -3,13 +3,13 @@
 // the default protocol order (fullfiletimelist first).
 import { readFileSync } from 'node:fs'
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase } from '../../dist/lib/db/connect.js'
 import { runCrawl } from '../../dist/lib/crawl/run-crawl.js'
 import { httpConnector } from '../../dist/lib/crawl/connectors/http.js'
 import { silentLogger } from '../../dist/lib/log.js'
 
 const config = resolveConfig({ env: process.env, configFile: '/dev/null' })
-const database = await openDatabase(config)
+const database = await openDatabase(config, { migrations: COMMAND_MIGRATIONS })
 const started = performance.now()
 const summary = await runCrawl(database, {
   config,

@@ -2,11 +2,11 @@
 // REPODATA_EVERY, with its repomd.xml sha256) and MIRRORS hosts /m<i> on the server.js
 // port. Shared by run.js and workers.js.
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { APPLY_MIGRATIONS, openDatabase } from '../../dist/lib/db/connect.js'
 
 export async function setUpDatabase(env, { MIRRORS, DIRS, REPODATA_EVERY, CONNECTIONS, port }) {
   process.stderr.write('setting up the database...\n')
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
+  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
   const sql = database.sql
   await sql.begin(async (tx) => {
     await tx`insert into directory (name, files) values ('pub/bench', '[{"name":"fullfiletimelist-bench","size":1,"timestamp":0}]')`

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { importMm2 } from '../../dist/lib/import-mm2/import-mm2.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { APPLY_MIGRATIONS, COMMAND_MIGRATIONS, openDatabase } from '../../dist/lib/db/connect.js'
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
 import { readFileSync } from 'node:fs'
 
@@ -130,7 +130,7 @@ try {
   const sourceUrl = await createDatabase(`mm2_bench_source_${suffix}`)
   const hcdRows = await buildSource(sourceUrl)
   const serverUrl = await createDatabase(`mm2_bench_target_${suffix}`)
-  const server = await openDatabase(resolveConfig({ env: { DATABASE_URL: serverUrl }, configFile: '/dev/null' }), { migrate: true })
+  const server = await openDatabase(resolveConfig({ env: { DATABASE_URL: serverUrl }, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
   const read = await timed(() => readOnlyPass(sourceUrl))
   const serverSteps = stepTimer()
   const toServer = await timed(() => importMm2(server.sql, { from: sourceUrl, logger: serverSteps.logger }))
@@ -138,7 +138,7 @@ try {
   const again = await timed(() => importMm2(server.sql, { from: sourceUrl, replace: true }))
   await server.close()
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-'))
-  const embedded = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dataDir }, configFile: '/dev/null' }))
+  const embedded = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dataDir }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   const toEmbedded = await timed(() => importMm2(embedded.sql, { from: sourceUrl }))
   await embedded.close()
   rmSync(dataDir, { recursive: true, force: true })

@@ -17,10 +17,10 @@ if (process.argv[2] === '--child') {
   const [file, where] = process.argv.slice(3)
   const dist = new URL('../../dist/lib/', import.meta.url)
   const { resolveConfig } = await import(new URL('config/resolve.js', dist))
-  const { openDatabase } = await import(new URL('db/connect.js', dist))
+  const { APPLY_MIGRATIONS, openDatabase } = await import(new URL('db/connect.js', dist))
   const { ingestAccessLogs } = await import(new URL('stats/ingest.js', dist))
   const env = where.startsWith('postgres') ? { DATABASE_URL: where } : { MM_DATA_DIR: where }
-  const db = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
+  const db = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
   const before = process.resourceUsage().maxRSS
   const start = performance.now()
   const cpuStart = process.cpuUsage()

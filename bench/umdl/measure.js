@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { resolveConfig } from '../../dist/lib/config/resolve.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { APPLY_MIGRATIONS, openDatabase } from '../../dist/lib/db/connect.js'
 import { updateMasterDirectoryList } from '../../dist/lib/umdl/run.js'
 
 const [tree, kind, adminUrl = 'postgres://postgres@127.0.0.1:55432/postgres'] = process.argv.slice(2)
@@ -31,7 +31,7 @@ if (kind === 'postgres') {
   }
 }
 const config = resolveConfig({ env, configFile })
-const database = await openDatabase(config, { migrate: true })
+const database = await openDatabase(config, { migrations: APPLY_MIGRATIONS })
 const { sql } = database
 await sql`insert into product (name) values ('Bench')`
 await sql`insert into directory (name) values ('pub/bench')`
@@ -40,7 +40,7 @@ await sql`insert into category (name, product_id, topdir_id) select 'Bench', p.i
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100)) // out of the racy-ctime window
 async function timed(label) {
   const started = performance.now()
-  const summary = await updateMasterDirectoryList(database, config)
+  const summary = await updateMasterDirectoryList(database, { config })
   const seconds = (performance.now() - started) / 1000
   return { label, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), totals: summary.totals }
 }

@@ -33,10 +33,10 @@ export default class GenerateSnapshot extends DatabaseCommand {
   async run(): Promise<GenerateSummary> {
     const { flags } = await this.parse(GenerateSnapshot)
     const database = await this.db()
-    const summary = await generateSnapshot(database.sql, {
+    const summary = await generateSnapshot(database, {
       output: this.mmConfig.get('snapshot.file'),
       force: flags.force,
-      warn: (message) => this.logger.warn(message),
+      logger: this.logger,
     })
     if (!this.jsonEnabled()) this.log(renderRecord(Object.entries(summary)))
     return summary

@@ -38,7 +38,7 @@ Runs until SIGTERM or SIGINT. Listens on 127.0.0.1 by default: put a TLS reverse
     await assertPortFree(listen, port)
     const database = await this.db()
     return runCheckinServer(
-      { ...checkinServiceFromConfig(database.sql, this.mmConfig, this.logger), listen, port },
+      { ...checkinServiceFromConfig(database, { config: this.mmConfig, logger: this.logger }), listen, port },
       ` (database: ${database.kind} ${database.location})`,
     )
   }

@@ -76,7 +76,7 @@ GET /healthz answers 200 with the snapshot's age (503 while no snapshot is loade
     const { flags } = await this.parse(ServeMirrorlist)
     const options = serverOptionsFromConfig(this.mmConfig, { requireSnapshot: flags['require-snapshot'] })
     await assertPortFree(options.listen, options.port)
-    const summary = await runPrimary(options, this.logger)
+    const summary = await runPrimary({ ...options, logger: this.logger })
     // The same numbers as /metrics mirrormanager_mirrorlist_reloads_total: reload rounds, not the loads at start.
     this.logger.info(`stopped: ${summary.reloads.ok} reloads, ${summary.reloads.rejected} rejected, ${summary.workerRestarts} worker restarts`)
     return summary

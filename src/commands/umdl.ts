@@ -37,7 +37,8 @@ At a terminal it shows progress and a summary; otherwise (cron) it prints nothin
       return { categories }
     }
     const interactive = Boolean(process.stdout.isTTY) && !this.jsonEnabled()
-    const summary = await updateMasterDirectoryList(await this.db(), this.mmConfig, {
+    const summary = await updateMasterDirectoryList(await this.db(), {
+      config: this.mmConfig,
       categories: flags.category,
       deleteDirectories: flags['delete-directories'],
       dryRun: flags['dry-run'],

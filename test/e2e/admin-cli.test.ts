@@ -7,7 +7,7 @@
 import t from 'tap'
 import { rmSync } from 'node:fs'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
-import { openDatabase } from '../../src/lib/db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase } from '../../src/lib/db/connect.js'
 import { verifyPassword } from '../../src/lib/sites/password.js'
 import { cliRunner } from '../helpers/admin.js'
 import { freshDataDir } from '../helpers/database.js'
@@ -59,7 +59,7 @@ t.test('site, site admin, site password', async (t) => {
   t.match((await mm(['product', 'list'])).stdout, /│ 1  │ Fedora │ yes/, 'a table for people')
   t.match((await mm(['site', 'list'])).stdout, /Example Uni\s+│ 0\s+│ no\s+│ yes\s+│ no\s+│ yes/)
 
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }))
+  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   const [{ passwordHash }] = await database.sql<{ passwordHash: string }[]>`select password_hash from site`
   await database.close()
   t.ok(await verifyPassword('twelve chars', passwordHash), 'the last password set is the one stored, hashed')
@@ -67,7 +67,7 @@ t.test('site, site admin, site password', async (t) => {
 })
 
 t.test('repo, repo redirect, country-continent, netblock-country', async (t) => {
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }))
+  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   await database.sql`insert into directory (name) values ('pub/fedora/linux/releases/41/Everything/x86_64/os')`
   await database.sql`insert into repository (name, prefix, category_id, version_id, arch_id, directory_id)
     select 'Fedora 41 x86_64', 'fedora-41', c.id, v.id, a.id, d.id from category c, version v, arch a, directory d

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { runCli, runCliJson } from '../helpers/cli.js'
 import type { DemoResult } from '../../src/lib/demo/run-demo.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
-import { openDatabase } from '../../src/lib/db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase } from '../../src/lib/db/connect.js'
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -79,7 +79,7 @@ t.test('demo: the whole pipeline on a sample network answers as the README says'
   const accessLog = json.serving!.web!.accessLog
   const logged = readFileSync(accessLog, 'utf8').split('\n').filter(Boolean)
   t.ok(logged.length > 0, 'serve-mirrorlist wrote its access log in the demo directory')
-  const database = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: join(dir, 'data') }, configFile: '/dev/null' }))
+  const database = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: join(dir, 'data') }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   try {
     const [{ requests }] = await database.sql<{ requests: number }[]>`select coalesce(sum(accesses), 0)::int as requests from access_stat_day`
     t.equal(requests, logged.length, 'every line of the access log is in the statistics, once')

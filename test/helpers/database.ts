@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import { resolveConfig, type ResolvedConfig } from '../../src/lib/config/resolve.js'
-import { openDatabase, type Database } from '../../src/lib/db/connect.js'
+import { APPLY_MIGRATIONS, COMMAND_MIGRATIONS, openDatabase, type Database } from '../../src/lib/db/connect.js'
 import { loadMigrations } from '../../src/lib/db/migrate.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 
@@ -53,7 +53,7 @@ async function templatePgdata(): Promise<string> {
   if (existsSync(join(template, 'PG_VERSION'))) return template
   mkdirSync(CACHE, { recursive: true })
   const work = mkdtempSync(join(CACHE, 'build-'))
-  const database = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: work }, configFile: '/dev/null' }))
+  const database = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: work }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   await database.close()
   try {
     renameSync(join(work, 'pgdata'), template) // atomic: a parallel builder either wins or finds it built
@@ -82,9 +82,7 @@ export async function freshServerDatabase(): Promise<{ url: string; drop(): Prom
   await admin.end()
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
-  const database = await openDatabase(resolveConfig({ env: { DATABASE_URL: url.toString() }, configFile: '/dev/null' }), {
-    migrate: true,
-  })
+  const database = await openDatabase(resolveConfig({ env: { DATABASE_URL: url.toString() }, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
   await database.close()
   return {
     url: url.toString(),
@@ -109,7 +107,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
     cleanup = server.drop
   }
   const config = resolveConfig({ env, configFile: '/dev/null' })
-  let database: Database | undefined = await openDatabase(config)
+  let database: Database | undefined = await openDatabase(config, { migrations: COMMAND_MIGRATIONS })
   const handle: TestDatabase = {
     kind,
     sql: database.sql,
@@ -120,7 +118,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
       database = undefined
     },
     async reconnect() {
-      database ??= await openDatabase(config)
+      database ??= await openDatabase(config, { migrations: COMMAND_MIGRATIONS })
       handle.sql = database.sql
       return database.sql
     },

@@ -179,11 +179,11 @@ for (const kind of databaseKinds()) {
     await insertHost(db.sql, categoryId, { name: 'behind', urls: [http.url('behind')] })
     await insertHost(db.sql, categoryId, { name: 'refused', urls: ['http://127.0.0.1:1/current'] })
     const config = resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1' }, configFile: '/dev/null' })
-    const run = await runPropagation(db.sql, config, { threads: 4, prefixes: ['updates-released-*'], dryRun: false }, silentLogger)
+    const run = await runPropagation(db, { config, threads: 4, prefixes: ['updates-released-*'], dryRun: false, logger: silentLogger })
     t.same(run.repositories, [{ repositoryId: repo.id, prefix: 'updates-released-f9', arch: 'x86_64', sameDay: 1, oneDay: 1, twoDay: 0, older: 0, noInfo: 1 }])
     const stored = await db.sql<{ sameDay: number; oneDay: number; noInfo: number }[]>`select same_day, one_day, no_info from propagation_stat where repository_id = ${repo.id}`
     t.same(stored, [{ sameDay: 1, oneDay: 1, noInfo: 1 }])
-    const none = await runPropagation(db.sql, config, { threads: 4, prefixes: ['epel-*'], dryRun: true }, silentLogger)
+    const none = await runPropagation(db, { config, threads: 4, prefixes: ['epel-*'], dryRun: true, logger: silentLogger })
     t.same(none.repositories, [], 'other prefixes: nothing measured')
   })
 }

@@ -6,10 +6,12 @@ import { join } from 'node:path'
 import { databaseKinds, freshDataDir, openTestDatabase } from '../helpers/database.js'
 import { runCli } from '../helpers/cli.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
-import { openDatabase } from '../../src/lib/db/connect.js'
+import { applyMigrationPolicy, COMMAND_MIGRATIONS, connectDatabase, openDatabase } from '../../src/lib/db/connect.js'
 import { startEmbeddedServer } from '../../src/lib/db/embedded.js'
-import { migrationStatus } from '../../src/lib/db/migrate.js'
+import { migrationStatus, pendingMigrations } from '../../src/lib/db/migrate.js'
 import { inTransaction } from '../../src/lib/db/sql.js'
+import postgres from 'postgres'
+import { randomBytes } from 'node:crypto'
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: schema is migrated and a failed transaction leaves nothing behind`, async (t) => {
@@ -41,7 +43,7 @@ for (const kind of databaseKinds()) {
 
 t.test('embedded: a second process on the same data directory gets a clear error', async (t) => {
   const dir = await freshDataDir()
-  const holder = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }))
+  const holder = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   const second = await runCli(['db', 'status'], { env: { MM_DATA_DIR: dir } })
   t.equal(second.status, 7, 'exit status 7: database unavailable')
   t.match(second.stderr, /is in use by process \d+/)
@@ -163,6 +165,50 @@ t.test('embedded: a data directory PGlite cannot open is "database unavailable" 
   writeFileSync(join(dir, 'pgdata'), 'not a directory\n')
   await t.rejects(startEmbeddedServer({ dataDir: dir }), { name: 'DatabaseUnavailableError', message: /^cannot open the embedded database in .*pgdata: / })
   t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the lock is released')
+})
+
+t.test('embedded: a start that fails after the lock is taken releases it, and the next open works', async (t) => {
+  const dir = await freshDataDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // A file readable by others makes the start warn (after the lock is taken): the failure is injected there.
+  chmodSync(join(dir, 'pgdata', 'PG_VERSION'), 0o644)
+  const warn = () => {
+    throw new Error('injected failure')
+  }
+  await t.rejects(startEmbeddedServer({ dataDir: dir, warn }), { name: 'DatabaseUnavailableError', message: /injected failure/ })
+  t.notOk(existsSync(join(dir, 'mirrormanager.lock')), 'the lock is released')
+  const config = resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' })
+  const database = await openDatabase(config, { migrations: COMMAND_MIGRATIONS })
+  t.teardown(() => database.close())
+  t.same([...(await database.sql`select 1 as one`)], [{ one: 1 }], 'a second open in the same process works')
+})
+
+t.test('server: connecting does not migrate; the migration policy is the caller\'s', { skip: !process.env.MM_TEST_DATABASE_URL && 'MM_TEST_DATABASE_URL is not set' }, async (t) => {
+  const adminUrl = process.env.MM_TEST_DATABASE_URL!
+  const name = `mm_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  t.teardown(async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`)
+    await admin.end()
+  })
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const config = resolveConfig({ env: { DATABASE_URL: url.toString() }, configFile: '/dev/null' })
+  await t.rejects(openDatabase(config, { migrations: COMMAND_MIGRATIONS }), { name: 'MigrationError', message: /needs \d+ migration\(s\) .*run `mirrormanager db migrate`/ })
+
+  const database = await connectDatabase(config)
+  t.teardown(() => database.close())
+  const pending = (await pendingMigrations(database.sql)).length
+  t.ok(pending > 0, 'connectDatabase left the empty database empty')
+  await applyMigrationPolicy(database, 'none')
+  t.equal((await pendingMigrations(database.sql)).length, pending, "'none' changes nothing")
+  await t.rejects(applyMigrationPolicy(database, 'require'), { name: 'MigrationError' })
+  const logged: string[] = []
+  await applyMigrationPolicy(database, 'apply', (m) => logged.push(m))
+  t.equal((await pendingMigrations(database.sql)).length, 0, "'apply' applies them")
+  t.match(logged, [`applied ${pending} migration(s): 0001-initial`])
+  await applyMigrationPolicy(database, 'require')
 })
 
 t.test('embedded: a command exits by itself, with its data saved and the directory unlocked', async (t) => {

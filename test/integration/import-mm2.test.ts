@@ -32,7 +32,7 @@ async function snapshotOffers(sql: Sql) {
   const directory = mkdtempSync(join(tmpdir(), 'mm-import-'))
   const output = join(directory, 'snapshot.avro')
   try {
-    await generateSnapshot(sql, { output, resolveName: async (name) => (name === 'corp-nat.example.com' ? ['198.51.100.99'] : []) })
+    await generateSnapshot({ sql }, { output, resolveName: async (name) => (name === 'corp-nat.example.com' ? ['198.51.100.99'] : []) })
     const index = await loadSnapshot(output)
     return (repo: string, arch: string, clientIp: string, country?: string): string[] => {
       const answer = answerRequest(

@@ -110,7 +110,7 @@ for (const kind of databaseKinds()) {
 /** The repomd.xml URLs a dnf client gets in the metalink for fedora-41/x86_64, from a fresh snapshot. */
 async function metalinkUrls(sql: Sql, directory: string): Promise<string[]> {
   const output = join(directory, `snapshot-${Date.now()}.avro`)
-  await generateSnapshot(sql, { output, resolveName: async () => [] })
+  await generateSnapshot({ sql }, { output, resolveName: async () => [] })
   const index = await loadSnapshot(output)
   const answer = answerRequest(index, { path: '/metalink', query: 'repo=fedora-41&arch=x86_64', clientIp: '192.0.2.1' }, lookupContext())
   return [...answer.body.matchAll(/<url [^>]*>([^<]+)<\/url>/g)].map((match) => match[1])

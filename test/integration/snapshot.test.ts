@@ -20,6 +20,7 @@ import { containerBlocks, contentSha256, readContainerHeader } from '../../src/l
 import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, STATS_METADATA_KEY, snapshotEntryType, snapshotSchema } from '../../src/lib/snapshot/schema.js'
 import { answerRequest } from '../helpers/answer-text.js'
 import { SnapshotError } from '../../src/lib/errors.js'
+import { silentLogger } from '../../src/lib/log.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { lookupContext, MirrorNetwork } from '../helpers/mirror-network.js'
 
@@ -116,7 +117,7 @@ for (const kind of databaseKinds()) {
     await seed(db.sql)
     const file = join(outputDir(), 'mirrorlist.avro')
     const warnings: string[] = []
-    const summary = await generateSnapshot(db.sql, { output: file, resolveName, warn: (w) => warnings.push(w), batchSize: 2 })
+    const summary = await generateSnapshot(db, { output: file, resolveName, logger: { ...silentLogger, warn: (w) => warnings.push(w) }, batchSize: 2 })
     t.match(summary, { file, hosts: 4, directories: 4, repositories: 3 })
     t.ok(summary.bytes > 0 && summary.bytes === statSync(file).size, 'bytes is the file size')
     t.equal(summary.previous, undefined, 'no previous snapshot')
@@ -168,10 +169,10 @@ for (const kind of databaseKinds()) {
     await seed(db.sql)
     const dir = outputDir()
     const file = join(dir, 'mirrorlist.avro')
-    await generateSnapshot(db.sql, { output: file, resolveName })
+    await generateSnapshot(db, { output: file, resolveName })
     const first = readFileSync(file)
     await db.sql`delete from host where name = 'us.example'`
-    const second = await generateSnapshot(db.sql, { output: file, resolveName })
+    const second = await generateSnapshot(db, { output: file, resolveName })
     t.equal(second.previous, `${file}.old`)
     t.same(readFileSync(`${file}.old`), first, 'the previous snapshot, byte for byte')
     t.equal((await loadSnapshot(`${file}.old`)).stats.hosts, 4, 'rollback: the old file loads')
@@ -179,7 +180,7 @@ for (const kind of databaseKinds()) {
 
     const installed = readFileSync(file)
     await db.sql`delete from repository`
-    const refused = await generateSnapshot(db.sql, { output: file, resolveName }).then(
+    const refused = await generateSnapshot(db, { output: file, resolveName }).then(
       () => undefined,
       (error: unknown) => error,
     )
@@ -187,7 +188,7 @@ for (const kind of databaseKinds()) {
     t.match((refused as Error).message, /not installed: repositories dropped from 3 to 0 .*--force/)
     t.same(readFileSync(file), installed, 'the installed snapshot is untouched')
     t.same(readdirSync(dir).sort(), ['mirrorlist.avro', 'mirrorlist.avro.old'], 'the refused file is removed')
-    const forced = await generateSnapshot(db.sql, { output: file, resolveName, force: true })
+    const forced = await generateSnapshot(db, { output: file, resolveName, force: true })
     t.equal(forced.repositories, 0, '--force installs it')
   })
 }

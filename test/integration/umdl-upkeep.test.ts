@@ -15,9 +15,9 @@ import { buildMasterTree, seedCategories } from '../helpers/master-tree.js'
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 2100))
 
-async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions = {}) {
+async function umdl(db: TestDatabase, configFile: string, options: Omit<UmdlOptions, 'config'> = {}) {
   const config = resolveConfig({ configFile, env: db.env })
-  return updateMasterDirectoryList(asDatabase(db), config, options)
+  return updateMasterDirectoryList(asDatabase(db), { ...options, config })
 }
 
 interface TableState {

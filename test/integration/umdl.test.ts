@@ -25,9 +25,9 @@ function writeConfig(dir: string, toml: string): string {
   return path
 }
 
-async function umdl(db: TestDatabase, configFile: string, options: UmdlOptions = {}): Promise<UmdlSummary> {
+async function umdl(db: TestDatabase, configFile: string, options: Omit<UmdlOptions, 'config'> = {}): Promise<UmdlSummary> {
   const config = resolveConfig({ configFile, env: db.env })
-  return updateMasterDirectoryList(asDatabase(db), config, options)
+  return updateMasterDirectoryList(asDatabase(db), { ...options, config })
 }
 
 /** A fresh database with the Fedora and EPEL categories, and a work directory; removed at the end. */

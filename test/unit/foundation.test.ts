@@ -6,6 +6,7 @@ import { configKeys } from '../../src/lib/config/keys.js'
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
+import { importCircles, readImportGraph, reachableFrom, type ImportGraph } from '../helpers/import-graph.js'
 
 t.test('error catalogue: stable codes, distinct exit statuses per failure kind', async (t) => {
   const classes = (Object.values(errors) as unknown[]).filter(
@@ -80,4 +81,41 @@ t.test('the sample config lists every key at its default and parses back to the 
   const uncommented = sample.replace(/^#(\w+ = )/gm, '$1').replace(/^\w+ = ""$/gm, '') // keys without a default stay unset
   const config = resolveConfig({ configFile: tempFile(uncommented), env: {} })
   t.equal(config.get('database.pool_max'), 10)
+})
+
+// The one-way rules of docs/ARCHITECTURE.md, read from the import statements of src/.
+t.test('import rules: commands → lib ← http, no circles, the serving path never reaches the database', async (t) => {
+  const graph = readImportGraph(join(import.meta.dirname, '..', '..'))
+  t.ok(graph.files.length > 100 && graph.edges.length > graph.files.length, `read ${graph.files.length} files, ${graph.edges.length} imports`)
+  const layer = (file: string) => (file.startsWith('src/commands/') ? 'commands' : file.startsWith('src/http/') ? 'http' : 'lib')
+  const forbidden: Record<string, string[]> = { lib: ['http', 'commands'], http: ['commands'], commands: [] }
+  const upward = graph.edges
+    .filter((e) => forbidden[layer(e.from)].includes(layer(e.to)))
+    .map((e) => `${e.from} imports '${e.specifier}' (${e.to}): ${layer(e.from)} must not import ${layer(e.to)}`)
+  t.same(upward, [], 'src/lib imports neither src/http nor src/commands; src/http does not import src/commands')
+
+  t.same(importCircles(graph).map((circle) => circle.join(' → ')), [], 'no import circles')
+
+  const toDatabase: string[] = []
+  for (const file of graph.files.filter((f) => f.startsWith('src/lib/mirrorlist/'))) {
+    for (const [reached, path] of reachableFrom(graph, file)) {
+      if (reached.startsWith('src/lib/db/')) toDatabase.push(path.join(' → '))
+    }
+  }
+  t.same(toDatabase, [], 'src/lib/mirrorlist/ reaches nothing in src/lib/db/, even through other modules')
+})
+
+t.test('import rules: the graph walk finds a circle and the path to a file', async (t) => {
+  // The rules above pass when the walk finds nothing; this shows that it finds what is there.
+  const imports = new Map([
+    ['a.ts', ['b.ts']],
+    ['b.ts', ['c.ts', 'd.ts']],
+    ['c.ts', ['a.ts']],
+    ['d.ts', ['d.ts']],
+    ['e.ts', ['a.ts']],
+  ])
+  const graph: ImportGraph = { files: [...imports.keys()], edges: [], imports }
+  t.same(importCircles(graph).map((c) => c.join(' → ')).sort(), ['a.ts → b.ts → c.ts → a.ts', 'd.ts → d.ts'])
+  t.same(reachableFrom(graph, 'e.ts').get('c.ts'), ['e.ts', 'a.ts', 'b.ts', 'c.ts'])
+  t.notOk(reachableFrom(graph, 'd.ts').has('a.ts'))
 })

@@ -268,5 +268,5 @@ t.test('--category selection: names, ^exclusions, unknown names', async (t) => {
 
 t.test('umdl without any configured source is a config error naming umdl.category', async (t) => {
   const config = resolveConfig({ env: {}, configFile: configFile('[umdl]\nfile_detail_days = 4\n') })
-  await t.rejects(updateMasterDirectoryList({} as Database, config), { code: 'MM_CONFIG_INVALID', key: 'umdl.category', message: /add \[\[umdl.category\]\] entries to/ })
+  await t.rejects(updateMasterDirectoryList({} as Database, { config }), { code: 'MM_CONFIG_INVALID', key: 'umdl.category', message: /add \[\[umdl.category\]\] entries to/ })
 })

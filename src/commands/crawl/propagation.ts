@@ -19,8 +19,13 @@ export default class CrawlPropagation extends DatabaseCommand {
 
   async run(): Promise<{ datetime: string; repositories: PropagationRow[] }> {
     const { flags } = await this.parse(CrawlPropagation)
-    const { sql } = await this.db()
-    const result = await runPropagation(sql, this.mmConfig, { threads: flags.threads, prefixes: flags.prefix, dryRun: flags['dry-run'] }, this.logger)
+    const result = await runPropagation(await this.db(), {
+      config: this.mmConfig,
+      threads: flags.threads,
+      prefixes: flags.prefix,
+      dryRun: flags['dry-run'],
+      logger: this.logger,
+    })
     this.log(
       renderTable(
         [

@@ -1,4 +1,5 @@
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
+import { SCHEMA_COMMAND_MIGRATIONS } from '../../lib/db/connect.js'
 import { applyMigrations } from '../../lib/db/migrate.js'
 
 export default class DbMigrate extends DatabaseCommand {
@@ -12,7 +13,7 @@ The embedded database is migrated automatically whenever it is opened; a Postgre
   ]
 
   async run(): Promise<{ applied: string[] }> {
-    const database = await this.db({ skipSchemaCheck: true })
+    const database = await this.db(SCHEMA_COMMAND_MIGRATIONS)
     const applied = (await applyMigrations(database.sql)).map((m) => m.name)
     this.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database schema is up to date')
     return { applied }

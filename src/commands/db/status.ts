@@ -1,4 +1,5 @@
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
+import { SCHEMA_COMMAND_MIGRATIONS } from '../../lib/db/connect.js'
 import { renderTable } from '../../lib/cli/table.js'
 import { migrationStatus } from '../../lib/db/migrate.js'
 
@@ -17,7 +18,7 @@ export default class DbStatus extends DatabaseCommand {
   ]
 
   async run(): Promise<{ location: string; migrations: StatusRow[] }> {
-    const database = await this.db({ skipSchemaCheck: true })
+    const database = await this.db(SCHEMA_COMMAND_MIGRATIONS)
     const migrations = (await migrationStatus(database.sql)).map((m) => ({
       version: m.version,
       name: m.name,

@@ -1,5 +1,5 @@
 /**
- * The statistics access log: one line per repo+arch request, in the spec's exact form
+ * The statistics access log: one line per repo+arch request, in MirrorManager2's exact form
  *
  *     IP: 89.160.20.113; DATE: 2026-11-23; COUNTRY: SE; REPO: fedora-41; ARCH: x86_64
  *

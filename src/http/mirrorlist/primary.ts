@@ -317,6 +317,12 @@ export class Primary {
   }
 }
 
-export function runPrimary(options: ServerOptions, logger: Logger): Promise<ServeSummary> {
-  return new Primary(options, logger).run()
+export interface PrimaryOptions extends ServerOptions {
+  logger: Logger
+}
+
+/** Runs serve-mirrorlist's primary process until it stops; the workers get the options without the logger. */
+export function runPrimary(options: PrimaryOptions): Promise<ServeSummary> {
+  const { logger, ...serverOptions } = options
+  return new Primary(serverOptions, logger).run()
 }

@@ -1,5 +1,6 @@
 import { CheckinRefusedError } from '../errors.js'
 import type { ResolvedConfig } from '../config/resolve.js'
+import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
 import type { Logger } from '../log.js'
 import { applyCheckin, categoryReplyLine, type CategoryCheckinResult } from './apply-checkin.js'
@@ -182,9 +183,10 @@ export function refusalReply(error: CheckinRefusedError): string {
 }
 
 /** The service and the limits of the [checkin] config section, for the HTTP layer. */
-export function checkinServiceFromConfig(sql: Sql, config: ResolvedConfig, logger: Logger) {
+export function checkinServiceFromConfig(database: Pick<Database, 'sql'>, options: { config: ResolvedConfig; logger: Logger }) {
+  const { config, logger } = options
   const maxPayloadBytes = config.get('checkin.max_payload_bytes')
-  const service = new CheckinService(sql, {
+  const service = new CheckinService(database.sql, {
     privateOnly: config.get('checkin.private_only'),
     maxPayloadBytes,
     rateLimitBurst: config.get('checkin.rate_limit_burst'),

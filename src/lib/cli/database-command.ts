@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import type { ConfigKey } from '../config/keys.js'
-import { openDatabase, type Database, type OpenOptions } from '../db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase, type Database, type MigrationPolicy } from '../db/connect.js'
 import { BaseCommand } from './base-command.js'
 
 /** A command that works on the database (embedded by default, or DATABASE_URL). */
@@ -33,13 +33,16 @@ export abstract class DatabaseCommand extends BaseCommand {
     }
   }
 
-  /** Opens the database once per command run; closed in finally(). */
-  protected async db(options: OpenOptions = {}): Promise<Database> {
+  /**
+   * Opens the database once per command run; closed in finally(). Migrations: what
+   * commands do (COMMAND_MIGRATIONS) unless the command says otherwise.
+   */
+  protected async db(migrations: MigrationPolicy = COMMAND_MIGRATIONS): Promise<Database> {
     this.database ??= await openDatabase(this.mmConfig, {
       command: `mirrormanager ${(this.id ?? '').replaceAll(':', ' ')}`.trim(),
       log: (message) => this.logger.info(message),
       warn: (message) => this.logger.warn(message),
-      ...options,
+      migrations,
     })
     return this.database
   }

@@ -8,7 +8,7 @@ function parentOf(path: string): string | undefined {
 
 /**
  * A master directory without files (`releases/41/Everything/x86_64/os` holds only
- * `Packages/` and `repodata/`) cannot be checked file by file. The spec calls an empty
+ * `Packages/` and `repodata/`) cannot be checked file by file. MirrorManager2 calls an empty
  * directory up to date; taken alone, that offers a mirror lacking a whole release for
  * `repo=fedora-41`. So an empty directory is up to date only when it has no
  * subdirectories, or when at least one of them was confirmed up to date on this mirror:

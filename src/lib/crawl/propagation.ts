@@ -8,6 +8,7 @@
  * One propagation_stat row per repository per run.
  */
 import type { ResolvedConfig } from '../config/resolve.js'
+import type { Database } from '../db/connect.js'
 import { inTransaction, type Sql } from '../db/sql.js'
 import type { Logger } from '../log.js'
 import { joinUrl, ProtocolUnavailable } from './connectors/connector.js'
@@ -17,10 +18,12 @@ import { newCounters } from './types.js'
 import { crawlerUserAgent } from './user-agent.js'
 
 export interface PropagationOptions {
+  config: ResolvedConfig
   threads: number
   /** Repository prefixes, `*` as wildcard. */
   prefixes: string[]
   dryRun: boolean
+  logger: Logger
 }
 
 export interface PropagationRow {
@@ -92,7 +95,9 @@ async function loadProbes(sql: Sql, repositories: RepositoryRow[]): Promise<Prob
   )
 }
 
-export async function runPropagation(sql: Sql, config: ResolvedConfig, options: PropagationOptions, logger: Logger): Promise<{ datetime: Date; repositories: PropagationRow[] }> {
+export async function runPropagation(database: Pick<Database, 'sql'>, options: PropagationOptions): Promise<{ datetime: Date; repositories: PropagationRow[] }> {
+  const { sql } = database
+  const { config, logger } = options
   const repositories = await loadRepositories(sql, options.prefixes)
   const versions = await sql<{ directoryId: number; sha256: string; timestamp: number }[]>`
     select directory_id, sha256, timestamp from file_detail

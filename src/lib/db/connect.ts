@@ -14,15 +14,42 @@ export interface Database {
   close(): Promise<void>
 }
 
-export interface OpenOptions {
-  /** Apply pending migrations (always done for the embedded database). */
-  migrate?: boolean
-  /** Skip the pending-migration check (for `db status` / `db migrate`). */
-  skipSchemaCheck?: boolean
+export interface ConnectOptions {
+  /** Named in the "in use by" message of the embedded database's lock. */
   command?: string
   log?: (message: string) => void
   /** Warnings (a stale lock taken over, data-directory permissions repaired); default: `log` */
   warn?: (message: string) => void
+}
+
+/** What opening a database does about migrations not yet applied to it. */
+export type MigrationAction =
+  /** apply them (logged through `log`) */
+  | 'apply'
+  /** refuse to go on (MigrationError, exit 6): `mirrormanager db migrate` first */
+  | 'require'
+  /** leave the schema as it is (`db status`, `db migrate`) */
+  | 'none'
+
+/** The action for each kind of database: the caller chooses. */
+export interface MigrationPolicy {
+  embedded: MigrationAction
+  server: MigrationAction
+}
+
+/**
+ * What commands do: the embedded database is this program's own and is brought up to
+ * date; a server may be shared with other processes and versions, so its schema changes
+ * only when its operator runs `mirrormanager db migrate`.
+ */
+export const COMMAND_MIGRATIONS: MigrationPolicy = { embedded: 'apply', server: 'require' }
+/** `db status` and `db migrate`, which look at (or apply) the migrations themselves. */
+export const SCHEMA_COMMAND_MIGRATIONS: MigrationPolicy = { embedded: 'apply', server: 'none' }
+/** Tests, benchmarks, fixtures: a database made for the purpose, migrated whatever its kind. */
+export const APPLY_MIGRATIONS: MigrationPolicy = { embedded: 'apply', server: 'apply' }
+
+export interface OpenOptions extends ConnectOptions {
+  migrations: MigrationPolicy
 }
 
 // bigint columns (sizes, ctimes, timestamps) are well below 2^53: numbers, not strings.
@@ -66,10 +93,11 @@ async function checkReachable(sql: Sql, location: string): Promise<void> {
 }
 
 /**
- * Opens the configured database: a PostgreSQL server when database.url (DATABASE_URL)
- * is set, else the embedded PGlite in database.data_dir.
+ * Connects to the configured database: a PostgreSQL server when database.url
+ * (DATABASE_URL) is set, else the embedded PGlite in database.data_dir. Checks that it
+ * answers; does nothing about migrations (applyMigrationPolicy, or openDatabase for both).
  */
-export async function openDatabase(config: ResolvedConfig, options: OpenOptions = {}): Promise<Database> {
+export async function connectDatabase(config: ResolvedConfig, options: ConnectOptions = {}): Promise<Database> {
   const url = config.get('database.url')
   const connectTimeout = config.get('database.connect_timeout')
   let embedded: EmbeddedServer | undefined
@@ -101,25 +129,44 @@ export async function openDatabase(config: ResolvedConfig, options: OpenOptions 
     }) as unknown as Sql
   }
   const close = async () => {
-    await sql.end({ timeout: 5 })
-    await embedded?.stop()
+    try {
+      await sql.end({ timeout: 5 })
+    } finally {
+      await embedded?.stop()
+    }
   }
   try {
     await checkReachable(sql, location)
-    if (embedded || options.migrate) {
-      const applied = await applyMigrations(sql)
-      if (applied.length > 0) options.log?.(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`)
-    } else if (!options.skipSchemaCheck) {
-      const pending = await pendingMigrations(sql)
-      if (pending.length > 0) {
-        throw new MigrationError(
-          `the database at ${location} needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}): run \`mirrormanager db migrate\``,
-        )
-      }
-    }
   } catch (error) {
     await close().catch(() => {})
     throw error
   }
   return { sql, kind: embedded ? 'embedded' : 'server', location, close }
+}
+
+/** Applies, requires or ignores the migrations `database` has not had yet. */
+export async function applyMigrationPolicy(database: Database, action: MigrationAction, log?: (message: string) => void): Promise<void> {
+  if (action === 'apply') {
+    const applied = await applyMigrations(database.sql)
+    if (applied.length > 0) log?.(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`)
+  } else if (action === 'require') {
+    const pending = await pendingMigrations(database.sql)
+    if (pending.length > 0) {
+      throw new MigrationError(
+        `the database at ${database.location} needs ${pending.length} migration(s) (${pending.map((m) => m.name).join(', ')}): run \`mirrormanager db migrate\``,
+      )
+    }
+  }
+}
+
+/** connectDatabase, then the caller's migration policy for the kind of database it reached; closed again if that fails. */
+export async function openDatabase(config: ResolvedConfig, options: OpenOptions): Promise<Database> {
+  const database = await connectDatabase(config, options)
+  try {
+    await applyMigrationPolicy(database, options.migrations[database.kind], options.log)
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
+  return database
 }

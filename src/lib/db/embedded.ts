@@ -57,9 +57,10 @@ export async function startEmbeddedServer(options: EmbeddedOptions): Promise<Emb
   })
   const pgdata = join(dataDir, 'pgdata')
   const created = !existsSync(join(pgdata, 'PG_VERSION'))
-  if (created) options.onInitialise?.(pgdata)
   let db: PGlite
   try {
+    // From here every failure releases the lock (shutDown), whatever throws: callbacks included.
+    if (created) options.onInitialise?.(pgdata)
     makePrivate(pgdata, created, options.warn)
     db = await PGlite.create({ dataDir: pgdata })
     // PGlite writes its initial files 0666 whatever the umask

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveConfig } from '../config/resolve.js'
-import { openDatabase } from '../db/connect.js'
+import { COMMAND_MIGRATIONS, openDatabase } from '../db/connect.js'
 import type { CrawlProgress } from '../crawl/progress.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
@@ -39,7 +39,7 @@ export interface DemoOptions {
    */
   /** Absolute path of bin/run.js, for the command lines the demo prints. */
   cliPath: string
-  serveMirrorlist: (options: DemoServerOptions, logger: Logger) => Promise<unknown>
+  serveMirrorlist: (options: DemoServerOptions & { logger: Logger }) => Promise<unknown>
   /** serve-web's pages while serving (web-demo.ts); undefined: no web pages. */
   web?: { port: number; start: StartWeb }
 }
@@ -141,12 +141,12 @@ function demoConfig(layout: DemoLayout) {
 async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: DemoOptions, report: DemoReporter) {
   // The demo is self-contained: its own embedded database and config, whatever the environment says.
   const config = demoConfig(layout)
-  const database = await openDatabase(config, { command: 'mirrormanager demo', log: (m) => options.logger.info(m) })
+  const database = await openDatabase(config, { command: 'mirrormanager demo', log: (m) => options.logger.info(m), migrations: COMMAND_MIGRATIONS })
   try {
     report.step('Registering a site with three public mirrors (SE, DE, US) and a private one (netblock 192.0.2.0/24)')
     await registerDemoNetwork(database.sql, mirrors.urlOf)
     report.step('umdl: scanning the master tree')
-    const umdl = await updateMasterDirectoryList(database, config, { logger: options.logger, runTasks: options.umdlTasks })
+    const umdl = await updateMasterDirectoryList(database, { config, logger: options.logger, runTasks: options.umdlTasks })
     report.umdl(umdl)
     report.step('crawl: checking every mirror against the master')
     const crawl = await runCrawl(database, {
@@ -163,7 +163,7 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
     })
     report.crawl(crawl)
     report.step('generate-snapshot: writing what serve-mirrorlist answers from')
-    const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
+    const snapshot = await generateSnapshot(database, { output: layout.snapshot, force: true, logger: options.logger })
     report.snapshot(snapshot)
     return { umdl, crawl, snapshot }
   } finally {
@@ -207,8 +207,8 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         logLevel: 'warn',
         // the statistics pages' input: every round of the web demo ingests it
         accessLog: options.web ? layout.accessLog : undefined,
+        logger: options.logger,
       },
-      options.logger,
     )
     const failed = stopped.then(
       () => new NetworkError('serve-mirrorlist stopped before it was ready'),
@@ -219,7 +219,7 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
     const repoSnippet = dnfRepoSnippet(baseUrl)
     const repoFile = join(layout.root, 'demo.repo')
     writeFileSync(repoFile, repoSnippet)
-    const webDatabase = options.web ? await openDatabase(demoConfig(layout), { command: 'mirrormanager demo' }) : undefined
+    const webDatabase = options.web ? await openDatabase(demoConfig(layout), { command: 'mirrormanager demo', migrations: COMMAND_MIGRATIONS }) : undefined
     try {
       const web = webDatabase && options.web
         ? await startDemoWeb(webDatabase, demoConfig(layout), layout, {

@@ -73,14 +73,14 @@ export async function startDemoWeb(
   }
   /** What the public pages show beyond the mirror list: propagation and statistics. */
   const refreshPublicPages = async () => {
-    const propagation = await runPropagation(database.sql, config, { threads: 4, prefixes: ['*'], dryRun: false }, options.logger)
+    const propagation = await runPropagation(database, { config, logger: options.logger, threads: 4, prefixes: ['*'], dryRun: false })
     return `propagation of ${propagation.repositories.length} repositories measured; ${await ingest()} request(s) added to the statistics`
   }
   const round = async () => {
     const crawl = await runCrawl(database, {
       config, logger: options.logger, threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true,
     })
-    const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
+    const snapshot = await generateSnapshot(database, { output: layout.snapshot, force: true, logger: options.logger })
     return `crawled ${crawl.hosts.ok} host(s) ok, ${crawl.hosts.failed} failed; snapshot with ${snapshot.hosts} host(s) written; ${await refreshPublicPages()}`
   }
   const logged = (work: () => Promise<string>) => async () => {

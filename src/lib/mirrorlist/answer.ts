@@ -24,7 +24,7 @@ export interface MirrorlistRequest {
   query: string
   /** the client address the HTTP layer chose: socket peer, or the LAST element of
    *  X-Forwarded-For when the server trusts a proxy. `ip=` in the query overrides it
-   *  inside answerRequest (per spec). May be an IPv4-mapped IPv6 address. */
+   *  inside answerRequest (as in MirrorManager2). May be an IPv4-mapped IPv6 address. */
   clientIp: string
   /** the Accept header, if any: `application/metalink4+xml` on /metalink asks for Metalink 4 */
   accept?: string

@@ -1,11 +1,11 @@
 /**
- * Metalink 3.0 documents, byte for byte as the reference servers write them (spec:
- * "Metalink"): one space of indentation per level, the odd indentation of alternates,
- * preference from 100 down by one per host (never below 1), mm0:private for hosts that
- * are not public. The per-file part (`<file>` up to `<resources>`) is pre-rendered as
- * bytes at snapshot load (renderFilePrelude), each host's URL lines for the target on
- * first use (host-lines.ts): a request sizes the document, then copies segments and
- * writes the preference numbers into one buffer.
+ * Metalink 3.0 documents, byte for byte as the reference servers (MirrorManager2's
+ * Python and Rust mirrorlist servers) write them: one space of indentation per level,
+ * the odd indentation of alternates, preference from 100 down by one per host (never
+ * below 1), mm0:private for hosts that are not public. The per-file part (`<file>` up to
+ * `<resources>`) is pre-rendered as bytes at snapshot load (renderFilePrelude), each
+ * host's URL lines for the target on first use (host-lines.ts): a request sizes the
+ * document, then copies segments and writes the preference numbers into one buffer.
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
 import type { PreparedFile } from './index/index-types.js'

@@ -1,5 +1,5 @@
 /**
- * The plain-text mirror list and the redirect answer (spec: "Plain mirror list").
+ * The plain-text mirror list and the redirect answer (MirrorManager2's exact bytes).
  * Without protocol=, each host contributes its first https, http or ftp URL; with it,
  * the URLs protocol= kept. Body: header line, `\n`, one URL per line, each ending `\n`.
  */

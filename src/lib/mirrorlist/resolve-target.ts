@@ -1,5 +1,5 @@
 /**
- * What a request asks for (spec: "Resolving what is asked for"): a directory or a file
+ * What a request asks for (as MirrorManager2's mirrorlist server resolves it): a directory or a file
  * in one, from path= or from repo= + arch= (with repository redirects). Failures carry
  * the exact status and text of the reference.
  */

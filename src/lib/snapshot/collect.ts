@@ -5,7 +5,7 @@
  * carrying hosts are read through one cursor, one query at a time (the embedded database
  * has one connection), so memory stays flat however large host_category_dir grows.
  *
- * "Carries" (spec): the host and its site are admin- and user-active, the host has a
+ * "Carries" (MirrorManager2's rule): the host and its site are admin- and user-active, the host has a
  * non-private URL in the directory's category, and the host category is always up to
  * date or the crawler/check-in marked the directory up to date.
  */

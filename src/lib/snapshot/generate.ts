@@ -6,7 +6,9 @@ import { lookup } from 'node:dns/promises'
 import { rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { SnapshotError } from '../errors.js'
+import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
+import { silentLogger, type Logger } from '../log.js'
 import { collectSnapshot } from './collect.js'
 import { installSnapshot, readSnapshotStats, writeSnapshotEntries, type SnapshotStats } from './write.js'
 
@@ -14,7 +16,8 @@ export interface GenerateOptions {
   output: string
   /** install even when the new snapshot is much smaller than the previous one */
   force?: boolean
-  warn?: (message: string) => void
+  /** Warnings (a DNS-name netblock that did not resolve); default: silent */
+  logger?: Logger
   /** DNS-name netblocks; default: the system resolver, 5 s per name */
   resolveName?: (name: string) => Promise<string[]>
   batchSize?: number
@@ -59,10 +62,12 @@ async function systemResolve(name: string): Promise<string[]> {
   }
 }
 
-export async function generateSnapshot(sql: Sql, options: GenerateOptions): Promise<GenerateSummary> {
+export async function generateSnapshot(database: Pick<Database, 'sql'>, options: GenerateOptions): Promise<GenerateSummary> {
+  const { sql } = database
   const started = performance.now()
   const temporary = join(dirname(options.output), `.${basename(options.output)}.tmp-${process.pid}`)
-  const warn = options.warn ?? (() => {})
+  const logger = options.logger ?? silentLogger
+  const warn = (message: string) => logger.warn(message)
   let written: { bytes: number; stats: SnapshotStats; createdAt: number }
   try {
     // one read-only repeatable-read transaction: every query sees the same data

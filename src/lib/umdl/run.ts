@@ -22,6 +22,7 @@ export interface CategoryTask {
 export type TaskRunner = (tasks: CategoryTask[]) => Promise<void>
 
 export interface UmdlOptions {
+  config: ResolvedConfig
   /** --category values: names to include; `^NAME` excludes. Empty: every configured category. */
   categories?: readonly string[]
   deleteDirectories?: boolean
@@ -47,8 +48,9 @@ const sequential: TaskRunner = async (tasks) => {
   for (const task of tasks) await task.run(() => {})
 }
 
-export async function updateMasterDirectoryList(database: Database, config: ResolvedConfig, options: UmdlOptions = {}): Promise<UmdlSummary> {
+export async function updateMasterDirectoryList(database: Database, options: UmdlOptions): Promise<UmdlSummary> {
   const started = performance.now()
+  const { config } = options
   const umdl = loadUmdlConfig(config)
   if (umdl.categories.length === 0) {
     throw new ConfigError(`no umdl sources: add [[umdl.category]] entries to ${config.file ?? 'the config file'}`, { key: 'umdl.category' })
