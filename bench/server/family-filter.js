@@ -4,17 +4,22 @@
 // per-family reachability data, alternating rounds; the ratio of the medians is what
 // the filter costs. Also the cost of the Metalink 4 rendering against Metalink 3.
 //
-//   npm run build && node bench/server/family-filter.js [--seconds 1] [--rounds 7]
+//   npm run build && node bench/server/family-filter.js [--seconds 1] [--rounds 7] [--snapshot FILE]
+//
+// "on vs off" pairs answer the same request on the same index with the filter on and with
+// it off (serve-mirrorlist --no-family-filter): the filter's cost alone. With --snapshot
+// (e.g. the Fedora-scale one bench/server/run.js --keep leaves), also on that snapshot.
 //
 // Timing on a shared machine is noisy: rounds alternate the variants so that a drift of
 // the machine's load hits both, and the median of per-round ratios is reported.
 import { parseArgs } from 'node:util'
 import { cpus, loadavg } from 'node:os'
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '7' } } })
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '7' }, snapshot: { type: 'string' } } })
 const dist = new URL('../../dist/lib/', import.meta.url)
 const { buildMirrorIndex } = await import(new URL('mirrorlist/index/build-index.js', dist))
 const { answerRequest } = await import(new URL('mirrorlist/answer.js', dist))
+const { loadSnapshot } = await import(new URL('mirrorlist/index/read.js', dist))
 const { SNAPSHOT_FORMAT_VERSION, encodeHostIds } = await import(new URL('snapshot/schema.js', dist))
 
 const DIR = 'pub/fedora/linux/updates/41/Everything/x86_64'
@@ -45,10 +50,11 @@ const context = { countryOf: () => undefined, asnOf: () => undefined, continentO
 const request = (path, ip) => ({ path, query: 'repo=updates-released-f41&arch=x86_64', clientIp: ip })
 
 /** Answers per CPU second (user + system of this process): the measure least moved by other work on a shared machine. */
-function rate(index, req) {
+function rate(index, req, familyFilter = true) {
   const answers = Math.max(50, Math.round(Number(args.seconds) * 200))
+  const ctx = { ...context, familyFilter }
   const before = process.cpuUsage()
-  for (let i = 0; i < answers; i++) answerRequest(index, req, context)
+  for (let i = 0; i < answers; i++) answerRequest(index, req, ctx)
   const used = process.cpuUsage(before)
   return answers / ((used.user + used.system) / 1e6)
 }
@@ -57,7 +63,19 @@ const pairs = [
   ['family filter: global-fill metalink, IPv6 client, index with family data vs without', () => rate(families, request('/metalink', '2001:db8::1')), () => rate(plain, request('/metalink', '2001:db8::1'))],
   ['family filter: global-fill metalink, IPv4 client, index with family data vs without', () => rate(families, request('/metalink', '192.0.2.1')), () => rate(plain, request('/metalink', '192.0.2.1'))],
   ['Metalink 4 vs Metalink 3, global fill, no family data', () => rate(plain, request('/metalink4', '192.0.2.1')), () => rate(plain, request('/metalink', '192.0.2.1'))],
+  ['family filter on vs off: global-fill metalink, IPv4 client (same answer), index with family data', () => rate(families, request('/metalink', '192.0.2.1'), true), () => rate(families, request('/metalink', '192.0.2.1'), false)],
+  ['family filter on vs off: global-fill metalink, IPv6 client (a third of the hosts left out), index with family data', () => rate(families, request('/metalink', '2001:db8::1'), true), () => rate(families, request('/metalink', '2001:db8::1'), false)],
 ]
+if (args.snapshot) {
+  // Fedora-scale: the global fill for a client no GeoIP database places (as bench/server/run.js asks it)
+  const fedora = await loadSnapshot(args.snapshot)
+  // the popular repository of the fixture (bench/server/run.js picks the same)
+  const fedoraRequest = (path, ip) => ({ path, query: 'repo=updates-released-f20&arch=x86_64', clientIp: ip })
+  pairs.push(
+    ['family filter on vs off: Fedora-scale snapshot (no family data), global-fill metalink, IPv4 client', () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), true), () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), false)],
+    ['family filter on vs off: Fedora-scale snapshot (no family data), global-fill metalink, IPv6 client', () => rate(fedora, fedoraRequest('/metalink', '2001:db8::7'), true), () => rate(fedora, fedoraRequest('/metalink', '2001:db8::7'), false)],
+  )
+}
 const sizes = {
   v6: answerRequest(families, request('/metalink', '2001:db8::1'), context),
   v4: answerRequest(plain, request('/metalink', '192.0.2.1'), context),

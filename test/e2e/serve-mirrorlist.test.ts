@@ -3,8 +3,10 @@
  * then `serve-mirrorlist` with 2 workers on a free port, asked over real HTTP.
  */
 import t, { type Test } from 'tap'
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -12,7 +14,7 @@ import { runCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
 import { addMirror, buildNetwork, OS_REL, type Network } from '../helpers/mirror-database.js'
 import { get, startServer, type RunningServer } from '../helpers/mirrorlist-server.js'
-import { readContainerHeader } from '../../src/lib/snapshot/container.js'
+import { contentSha256, readContainerHeader } from '../../src/lib/snapshot/container.js'
 
 const GEOIP = join(import.meta.dirname, '..', 'fixtures', 'geoip', 'country-maxmind.mmdb')
 const GEOIP_FLAT = join(import.meta.dirname, '..', 'fixtures', 'geoip', 'country-flat.mmdb')
@@ -355,6 +357,121 @@ t.test('operations: reload under load without a failed request, killed worker re
     t.match(server.stderr(), /shutting down \(SIGTERM\)/)
     t.notOk(lastGoodCopy && existsSync(dirname(lastGoodCopy)), 'the private copy is removed at exit')
   })
+})
+
+/**
+ * A web server publishing a snapshot as a plain static file would: ETag, Last-Modified,
+ * 304 on a matching If-None-Match. `publish` changes what it serves; every request served
+ * is recorded, and `nextRequest` resolves when the next one has been answered.
+ */
+function startPublisher(): Promise<{ server: Server; url: string; publish(body: Buffer | number): void; requests: { ifNoneMatch?: string; status: number }[]; nextRequest(): Promise<number> }> {
+  let body: Buffer | undefined
+  let status = 404
+  let etag = ''
+  const requests: { ifNoneMatch?: string; status: number }[] = []
+  let waiters: ((status: number) => void)[] = []
+  const server = createServer((request, response) => {
+    const ifNoneMatch = request.headers['if-none-match']
+    let answered = status
+    if (status === 200 && ifNoneMatch === etag) answered = 304
+    if (answered === 200) response.writeHead(200, { 'Content-Type': 'application/octet-stream', ETag: etag, 'Last-Modified': new Date().toUTCString(), 'Content-Length': body!.length }).end(body)
+    else response.writeHead(answered, { ETag: etag }).end()
+    requests.push({ ifNoneMatch, status: answered })
+    response.on('finish', () => {
+      const waiting = waiters
+      waiters = []
+      for (const waiter of waiting) waiter(answered)
+    })
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port
+      resolve({
+        server,
+        url: `http://127.0.0.1:${port}/pub/mirrorlist.avro`,
+        publish(next) {
+          if (typeof next === 'number') status = next
+          else {
+            body = next
+            status = 200
+            etag = `"${createHash('sha256').update(next).digest('hex').slice(0, 16)}"`
+          }
+        },
+        requests,
+        nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
+      })
+    })
+  })
+}
+
+t.test('--snapshot-url: fetched at start, polled with ETag, a new snapshot reloaded, bad ones refused and counted', async (t) => {
+  const { db, dir, snapshot: published, network } = await setup(t, 'embedded')
+  const first = readFileSync(published)
+  await addMirror(db.sql, network, { site: 'se2-site', host: 'se2.example', country: 'SE', urls: ['http://se2.example/fedora'] })
+  await generate(db, join(dir, 'second.avro'))
+  const second = readFileSync(join(dir, 'second.avro'))
+  const publisher = await startPublisher()
+  t.teardown(() => void publisher.server.close())
+  mkdirSync(join(dir, 'pulled'))
+  const local = join(dir, 'pulled', 'mirrorlist.avro')
+  const path = `${REPO}&country=se`
+  const se2 = `http://se2.example/fedora/${OS_REL}/`
+
+  publisher.publish(first)
+  const limited = await runCli(['serve-mirrorlist', '--snapshot', local, '--snapshot-url', publisher.url, '--port', '0', '--workers', '1', '--require-snapshot'], { env: { MM_MIRRORLIST_SNAPSHOT_MAX_BYTES: '1024' } })
+  t.equal(limited.status, 5, '--require-snapshot: no local file and the first fetch failed: exit 5')
+  t.match(limited.stderr, /cannot fetch the snapshot: http:\S+: the snapshot is larger than 1024 bytes \(mirrorlist.snapshot_max_bytes\); keeping the snapshot in place/, 'a snapshot over mirrorlist.snapshot_max_bytes is refused')
+  t.notOk(existsSync(local), 'nothing installed')
+
+  const startFetch = publisher.requests.length
+  const server = await startServer(['--snapshot', local, '--snapshot-url', publisher.url, '--snapshot-poll-interval', '1', '--workers', '1', '--require-snapshot'])
+  stopAtEnd(t, server)
+  const port = server.port
+  t.match(server.stderr(), /fetched a new snapshot from http:\S+ \(\d+ bytes\)/, 'no local snapshot: fetched before the workers load')
+  t.same(readFileSync(local), first, 'installed as --snapshot')
+  t.same(lines((await get(port, path)).body), ['# repo = fedora-41 arch = x86_64 country = se ', SE1])
+
+  // A poll answered 304, then the next one: the poll before it has ended.
+  while ((await publisher.nextRequest()) !== 304);
+  await publisher.nextRequest()
+  t.ok(publisher.requests.slice(startFetch + 1).every((request) => request.ifNoneMatch !== undefined), 'polls are conditional (If-None-Match)')
+  let metrics = (await get(port, '/metrics')).body
+  t.match(metrics, /^mirrormanager_mirrorlist_snapshot_fetch_total\{result="not_modified"\} [1-9]/m)
+  t.match(metrics, /^mirrormanager_mirrorlist_reloads_total\{result="ok"\} 0$/m, 'a 304 does not reload')
+  t.match(metrics, /^mirrormanager_mirrorlist_snapshot_fetch_success_age_seconds \d+$/m)
+
+  const refused = async (bytes: Buffer, log: RegExp) => {
+    publisher.publish(bytes)
+    await server.waitForLog(log)
+    t.same(lines((await get(port, path)).body), ['# repo = fedora-41 arch = x86_64 country = se ', SE1], `${log}: the old answers stay`)
+  }
+  await refused(Buffer.from('<html>not a snapshot</html>\n'), /cannot fetch the snapshot: http:\S+ is not a snapshot \(not an Avro container file\)/)
+  await refused(second.subarray(0, Math.floor(second.length / 2)), /cannot fetch the snapshot: snapshot http:\S+ is (corrupt|truncated)/)
+  const flipped = Buffer.from(second)
+  const header = readContainerHeader(second, 'second')
+  flipped[header.bodyOffset + 40] = flipped[header.bodyOffset + 40]! ^ 0x01
+  const flippedSha = contentSha256(flipped, header)
+  await refused(flipped, new RegExp(`cannot fetch the snapshot: snapshot http:\\S+ is corrupt: its content does not match its checksum \\(sha256 ${flippedSha}, recorded`))
+  await publisher.nextRequest()
+  await publisher.nextRequest()
+  t.equal(server.stderr().split(`sha256 ${flippedSha}`).length - 1, 1, 'a failure that repeats is logged once')
+  publisher.publish(503)
+  await server.waitForLog(/cannot fetch the snapshot: http:\S+: HTTP 503/)
+  t.same(readFileSync(local), first, 'the file in place is untouched by every refused fetch')
+
+  publisher.publish(second)
+  await server.waitForLog(/snapshot fetch from http:\S+ works again[^]*worker 1: switched to the new snapshot/)
+  t.same(lines((await get(port, path)).body).slice(1).sort(), [SE1, se2].sort(), 'the new snapshot answers')
+  metrics = (await get(port, '/metrics')).body
+  t.match(metrics, /^mirrormanager_mirrorlist_snapshot_fetch_total\{result="ok"\} 2$/m, 'at start, and the new one')
+  t.match(metrics, /^mirrormanager_mirrorlist_snapshot_fetch_total\{result="invalid"\} ([3-9]|\d\d+)$/m, 'garbage, truncated, wrong checksum')
+  t.match(metrics, /^mirrormanager_mirrorlist_snapshot_fetch_total\{result="error"\} [1-9]/m, 'HTTP 503')
+  t.match(metrics, /^mirrormanager_mirrorlist_reloads_total\{result="ok"\} 1$/m, 'one reload, through the SIGHUP path')
+  const health = JSON.parse((await get(port, '/healthz')).body)
+  t.match(health, { status: 'ok', snapshotFetch: { url: publisher.url, lastResult: /^(ok|not_modified)$/, lastSuccessAgeSeconds: Number } })
+  t.notOk(health.snapshotFetch.lastError, 'no error once a fetch succeeded again')
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0)
 })
 
 t.test('no snapshot yet: healthz 503, requests 503; a configuration file that cannot be read stops the server', async (t) => {

@@ -11,6 +11,7 @@ import { healthReport } from '../../src/http/mirrorlist/healthz.js'
 import { SnapshotHolder } from '../../src/http/mirrorlist/snapshot-holder.js'
 import type { MirrorIndex } from '../../src/lib/mirrorlist/index/read.js'
 import { renderMetrics, RequestMetrics } from '../../src/http/mirrorlist/metrics.js'
+import { nextPollDelayMs, POLL_JITTER } from '../../src/http/mirrorlist/snapshot-poller.js'
 import { globalNetblocksFromText, scanGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'geoip')
@@ -135,6 +136,21 @@ t.test('metrics: counters and histograms summed over workers; snapshot gauges pe
   for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
     t.match(line, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/, `valid sample line: ${line}`)
   }
+})
+
+t.test('--snapshot-url: poll delays spread ± the jitter around the interval; fetch results in /metrics and /healthz', async (t) => {
+  t.equal(nextPollDelayMs(60, () => 0), 60_000 * (1 - POLL_JITTER), 'shortest')
+  t.equal(nextPollDelayMs(60, () => 0.5), 60_000, 'middle')
+  t.equal(nextPollDelayMs(60, () => 0.999999), Math.round(60_000 * (1 + POLL_JITTER * 0.999998)), 'longest')
+  const delays = new Set(Array.from({ length: 50 }, () => nextPollDelayMs(60)))
+  t.ok(delays.size > 40, 'servers started together do not poll in step')
+  const status = { url: 'http://backend/mirrorlist.avro', results: { ok: 2, not_modified: 7, error: 1, invalid: 3 }, lastSuccessAt: 1400, lastResult: 'invalid' as const, lastError: 'snapshot http://backend/mirrorlist.avro is corrupt' }
+  const text = renderMetrics([], { workersAlive: 0, workerRestarts: 0, reloads: { ok: 1, rejected: 0 }, snapshotFetch: status }, 1500)
+  for (const [result, count] of Object.entries(status.results)) t.match(text, new RegExp(`^mirrormanager_mirrorlist_snapshot_fetch_total\\{result="${result}"\\} ${count}$`, 'm'))
+  t.match(text, /^mirrormanager_mirrorlist_snapshot_fetch_success_age_seconds 100$/m)
+  t.notMatch(renderMetrics([], { workersAlive: 0, workerRestarts: 0, reloads: { ok: 0, rejected: 0 } }, 1500), /snapshot_fetch/, 'no --snapshot-url: no fetch metrics')
+  const health = healthReport(new SnapshotHolder(async () => ({}) as MirrorIndex), 1, 1_500_000, undefined, 0, status).report
+  t.same(health.snapshotFetch, { url: status.url, lastSuccessAt: new Date(1_400_000).toISOString(), lastSuccessAgeSeconds: 100, lastResult: 'invalid', lastError: status.lastError })
 })
 
 function fakeRequest(remoteAddress: string | undefined, forwardedFor?: string | string[]): IncomingMessage {

@@ -6,8 +6,12 @@
  * With a maximum age (serve-mirrorlist --max-snapshot-age), a snapshot older than that
  * makes it 503 with status "stale": a load balancer can alert, while requests are still
  * answered from the old snapshot (an old list beats no list).
+ * With --snapshot-url, `snapshotFetch` says when a poll of the URL last succeeded (a new
+ * snapshot or "not modified") and why the latest one failed, if it did; a failing fetch
+ * alone does not make the server unhealthy (--max-snapshot-age is the alarm for that).
  */
 import type { SnapshotHolder } from './snapshot-holder.js'
+import type { SnapshotFetchStatus } from './snapshot-poller.js'
 
 export interface HealthReport {
   status: 'ok' | 'stale' | 'unavailable'
@@ -31,6 +35,27 @@ export interface HealthReport {
   maxSnapshotAge?: number
   /** true when the snapshot file on disk was rejected and an older snapshot is served */
   snapshotFileRejected?: boolean
+  snapshotFetch?: {
+    url: string
+    /** ISO time of the last poll that got a new snapshot or "not modified" */
+    lastSuccessAt?: string
+    lastSuccessAgeSeconds?: number
+    lastResult?: string
+    lastError?: string
+  }
+}
+
+function fetchReport(status: SnapshotFetchStatus | undefined, nowMs: number): Pick<HealthReport, 'snapshotFetch'> {
+  if (!status) return {}
+  const { url, lastSuccessAt, lastResult, lastError } = status
+  return {
+    snapshotFetch: {
+      url,
+      ...(lastSuccessAt === undefined ? {} : { lastSuccessAt: new Date(lastSuccessAt * 1000).toISOString(), lastSuccessAgeSeconds: Math.max(0, Math.round(nowMs / 1000) - lastSuccessAt) }),
+      ...(lastResult ? { lastResult } : {}),
+      ...(lastError ? { lastError } : {}),
+    },
+  }
 }
 
 export function healthReport(
@@ -39,9 +64,10 @@ export function healthReport(
   nowMs: number,
   lastReloadError?: string,
   maxSnapshotAge = 0,
+  fetchStatus?: SnapshotFetchStatus,
 ): { httpStatus: number; report: HealthReport } {
   const current = holder.current
-  if (!current) return { httpStatus: 503, report: { status: 'unavailable', worker, pid: process.pid, ...(lastReloadError ? { lastReloadError } : {}) } }
+  if (!current) return { httpStatus: 503, report: { status: 'unavailable', worker, pid: process.pid, ...(lastReloadError ? { lastReloadError } : {}), ...fetchReport(fetchStatus, nowMs) } }
   const { index } = current
   const ageSeconds = Math.max(0, Math.round(nowMs / 1000 - index.createdAt))
   const stale = maxSnapshotAge > 0 && ageSeconds > maxSnapshotAge
@@ -62,6 +88,7 @@ export function healthReport(
         ...index.stats,
       },
       ...(lastReloadError ? { lastReloadError, snapshotFileRejected: true } : {}),
+      ...fetchReport(fetchStatus, nowMs),
     },
   }
 }

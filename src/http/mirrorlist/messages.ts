@@ -4,6 +4,7 @@
  */
 import type { PrimaryMetrics, WorkerMetrics } from './metrics.js'
 import type { ReloadOutcome } from './snapshot-holder.js'
+import type { SnapshotFetchStatus } from './snapshot-poller.js'
 
 export type ToWorker =
   | { type: 'listen' }
@@ -12,6 +13,8 @@ export type ToWorker =
   | { type: 'shutdown' }
   | { type: 'metrics-collect'; id: number }
   | { type: 'metrics-result'; id: number; workers: WorkerMetrics[]; primary: PrimaryMetrics }
+  /** --snapshot-url: how the fetches went (for /healthz), after every poll */
+  | { type: 'fetch-status'; status: SnapshotFetchStatus }
 
 export type ToPrimary =
   /** the first snapshot load finished (ok or not) */

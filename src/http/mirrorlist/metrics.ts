@@ -8,6 +8,8 @@
  * per-worker state (snapshot age, loaded or not) is a gauge with a `worker` label.
  */
 
+import type { SnapshotFetchStatus } from './snapshot-poller.js'
+
 /** Upper bounds of the latency histogram, in seconds. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const
 
@@ -41,6 +43,8 @@ export interface PrimaryMetrics {
   workersAlive: number
   /** Reload rounds (SIGHUP, or a replaced file with --watch): the numbers of the "stopped:" log line. */
   reloads: { ok: number; rejected: number }
+  /** --snapshot-url only */
+  snapshotFetch?: SnapshotFetchStatus
 }
 
 export class RequestMetrics {
@@ -159,6 +163,20 @@ function renderWorkerGauges(lines: string[], workers: readonly WorkerMetrics[], 
   }
 }
 
+/** --snapshot-url: polls by result, and when one last succeeded (a new snapshot or "not modified"). */
+function renderSnapshotFetch(lines: string[], status: SnapshotFetchStatus, nowSeconds: number): void {
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_fetch_total Polls of --snapshot-url by result: ok (a new snapshot installed), not_modified, error (network, HTTP status, too big), invalid (not a valid snapshot).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_fetch_total counter')
+  for (const [result, count] of Object.entries(status.results)) lines.push(`mirrormanager_mirrorlist_snapshot_fetch_total{result="${result}"} ${count}`)
+  if (status.lastSuccessAt === undefined) return
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_fetch_success_age_seconds Seconds since a poll of --snapshot-url last succeeded (ok or not_modified).')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_fetch_success_age_seconds gauge')
+  lines.push(`mirrormanager_mirrorlist_snapshot_fetch_success_age_seconds ${Math.max(0, nowSeconds - status.lastSuccessAt)}`)
+  lines.push('# HELP mirrormanager_mirrorlist_snapshot_fetch_success_timestamp_seconds When a poll of --snapshot-url last succeeded.')
+  lines.push('# TYPE mirrormanager_mirrorlist_snapshot_fetch_success_timestamp_seconds gauge')
+  lines.push(`mirrormanager_mirrorlist_snapshot_fetch_success_timestamp_seconds ${status.lastSuccessAt}`)
+}
+
 /** Prometheus text exposition format 0.0.4 of all workers plus the primary's counters. */
 export function renderMetrics(workers: readonly WorkerMetrics[], primary: PrimaryMetrics, nowSeconds: number): string {
   const lines: string[] = []
@@ -176,6 +194,7 @@ export function renderMetrics(workers: readonly WorkerMetrics[], primary: Primar
   lines.push('# TYPE mirrormanager_mirrorlist_reloads_total counter')
   lines.push(`mirrormanager_mirrorlist_reloads_total{result="ok"} ${primary.reloads.ok}`)
   lines.push(`mirrormanager_mirrorlist_reloads_total{result="failed"} ${primary.reloads.rejected}`)
+  if (primary.snapshotFetch) renderSnapshotFetch(lines, primary.snapshotFetch, nowSeconds)
   renderWorkerGauges(lines, workers, nowSeconds)
   lines.push('# HELP mirrormanager_mirrorlist_workers Worker processes alive.', '# TYPE mirrormanager_mirrorlist_workers gauge')
   lines.push(`mirrormanager_mirrorlist_workers ${primary.workersAlive}`)

@@ -20,6 +20,14 @@ export interface ServerOptions {
   /** seconds; 0 = no limit (mirrorlist.max_snapshot_age) */
   maxSnapshotAge: number
   logLevel: 'error' | 'warn' | 'info' | 'debug'
+  /** http(s) URL the primary polls for new snapshots (mirrorlist.snapshot_url) */
+  snapshotUrl?: string
+  /** seconds between polls, ± jitter (mirrorlist.snapshot_poll_interval) */
+  snapshotPollInterval?: number
+  /** a fetched snapshot larger than this is refused (mirrorlist.snapshot_max_bytes) */
+  snapshotMaxBytes?: number
+  /** --require-snapshot: no snapshot at start (after the first fetch) is an error */
+  requireSnapshot?: boolean
   /** set by the primary: where workers keep (and fall back to) the last snapshot that validated */
   lastGoodCopy?: string
 }
@@ -37,7 +45,7 @@ function geoIpFile(configured: string | undefined): string | undefined {
 }
 
 /** The server's options from resolved configuration (flags > env > file > defaults). */
-export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
+export function serverOptionsFromConfig(config: ResolvedConfig, flags: { requireSnapshot?: boolean } = {}): ServerOptions {
   return {
     snapshot: config.get('snapshot.file'),
     listen: config.get('mirrorlist.listen'),
@@ -54,5 +62,9 @@ export function serverOptionsFromConfig(config: ResolvedConfig): ServerOptions {
     familyFilter: config.get('mirrorlist.family_filter'),
     maxSnapshotAge: config.get('mirrorlist.max_snapshot_age'),
     logLevel: config.get('log.level') as ServerOptions['logLevel'],
+    snapshotUrl: config.get('mirrorlist.snapshot_url'),
+    snapshotPollInterval: config.get('mirrorlist.snapshot_poll_interval'),
+    snapshotMaxBytes: config.get('mirrorlist.snapshot_max_bytes'),
+    requireSnapshot: flags.requireSnapshot === true,
   }
 }

@@ -7,6 +7,8 @@
  *   - coordinates reloads (SIGHUP, or --watch): one worker at a time, so the others keep
  *     serving while one loads; a snapshot the first worker rejects is not offered to the
  *     others, and every worker keeps the snapshot it had,
+ *   - with --snapshot-url, fetches the snapshot before the workers start and polls for
+ *     new ones (snapshot-poller.ts); an installed one is reloaded like SIGHUP does,
  *   - forwards SIGUSR1 (reopen the access log), collects metrics for /metrics,
  *   - shuts down gracefully on SIGTERM/SIGINT (workers finish in-flight requests).
  */
@@ -15,6 +17,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '../../lib/errors.js'
+import { checkSnapshotPresent } from '../../lib/snapshot/check-present.js'
 import type { Logger } from '../../lib/log.js'
 import { STOP_SIGNALS } from '../stop-signals.js'
 import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
@@ -22,6 +25,7 @@ import type { WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
 import type { ReloadOutcome } from './snapshot-holder.js'
 import { makeLastGoodCopyPath } from './last-good.js'
+import { SnapshotPoller } from './snapshot-poller.js'
 
 const RELOAD_TIMEOUT_MS = 120_000
 const WATCH_DEBOUNCE_MS = 1_000
@@ -70,6 +74,7 @@ export class Primary {
   private port?: number
   private readonly summary: ServeSummary
   private lastGood?: { path: string; remove(): void }
+  private readonly poller?: SnapshotPoller
   private resolveDone!: (summary: ServeSummary) => void
   private rejectDone!: (error: Error) => void
 
@@ -78,6 +83,7 @@ export class Primary {
     private readonly logger: Logger,
   ) {
     this.summary = { port: 0, workers: options.workers, reloads: { ok: 0, rejected: 0 }, workerRestarts: 0 }
+    if (options.snapshotUrl) this.poller = new SnapshotPoller({ ...options, snapshotUrl: options.snapshotUrl }, logger)
   }
 
   run(): Promise<ServeSummary> {
@@ -85,6 +91,18 @@ export class Primary {
       this.resolveDone = resolve
       this.rejectDone = reject
     })
+    this.start().catch((error: Error) => this.rejectDone(error))
+    return done
+  }
+
+  private async start(): Promise<void> {
+    process.on('SIGHUP', () => void this.reload('SIGHUP'))
+    process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-log' }))
+    for (const signal of STOP_SIGNALS) process.on(signal, () => void this.shutdown(signal))
+    // First poll at start: a server without a local snapshot gets one before its workers load.
+    if (this.poller) await this.poller.poll()
+    if (this.shuttingDown) return
+    checkSnapshotPresent(this.options.snapshot, this.options.requireSnapshot === true, this.logger)
     this.lastGood = makeLastGoodCopyPath()
     const here = fileURLToPath(import.meta.url)
     cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
@@ -92,11 +110,14 @@ export class Primary {
       this.slots.push({ slot, startedAt: 0, serving: false, failures: 0, everLoaded: false })
     }
     this.startNextWorker()
-    process.on('SIGHUP', () => void this.reload('SIGHUP'))
-    process.on('SIGUSR1', () => this.broadcast({ type: 'reopen-log' }))
-    for (const signal of STOP_SIGNALS) process.on(signal, () => void this.shutdown(signal))
-    if (this.options.watch) this.startWatching()
-    return done
+    if (this.options.watch && this.poller) this.logger.info('--watch is not needed with --snapshot-url: a fetched snapshot is reloaded')
+    else if (this.options.watch) this.startWatching()
+    this.poller?.start((result) => this.afterPoll(result))
+  }
+
+  private afterPoll(result: string): void {
+    this.broadcast({ type: 'fetch-status', status: this.poller!.status })
+    if (result === 'ok') void this.reload(`fetched from ${this.options.snapshotUrl}`)
   }
 
   /**
@@ -130,6 +151,7 @@ export class Primary {
   private onMessage(slot: Slot, worker: Worker, message: ToPrimary): void {
     switch (message.type) {
       case 'loaded':
+        if (this.poller) this.tell(worker, { type: 'fetch-status', status: this.poller.status })
         this.onLoaded(slot, worker, message.outcome, message.sinceStartMs)
         return this.startNextWorker()
       case 'listening':
@@ -216,7 +238,7 @@ export class Primary {
     const alive = this.slots.filter((slot) => slot.worker)
     const reports = await Promise.all(alive.map((slot) => this.ask(slot.worker!, { type: 'metrics-collect', id: this.nextId++ }, 1_000)))
     const workers = reports.flatMap((report) => (report?.type === 'metrics-report' ? [report.metrics as WorkerMetrics] : []))
-    this.tell(requester, { type: 'metrics-result', id, workers, primary: { workersAlive: alive.length, workerRestarts: this.summary.workerRestarts, reloads: { ...this.summary.reloads } } })
+    this.tell(requester, { type: 'metrics-result', id, workers, primary: { workersAlive: alive.length, workerRestarts: this.summary.workerRestarts, reloads: { ...this.summary.reloads }, snapshotFetch: this.poller?.status } })
   }
 
   /** One worker at a time; a rejected file stops the round. Reloads never overlap. */
@@ -276,6 +298,7 @@ export class Primary {
     this.shuttingDown = true
     this.logger.info(`shutting down (${reason}): finishing requests in flight`)
     this.watcher?.close()
+    this.poller?.stop()
     if (error) this.failure = error
     this.broadcast({ type: 'shutdown' })
     setTimeout(() => {

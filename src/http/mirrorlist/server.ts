@@ -10,6 +10,7 @@ import type { AccessLog } from './access-log.js'
 import { healthReport } from './healthz.js'
 import type { RequestMetrics } from './metrics.js'
 import type { SnapshotHolder } from './snapshot-holder.js'
+import type { SnapshotFetchStatus } from './snapshot-poller.js'
 import type { Logger } from '../../lib/log.js'
 import { clientAddress } from '../client-address.js'
 
@@ -25,6 +26,8 @@ export interface MirrorlistHttpOptions {
   /** Prometheus text of all workers (over IPC when clustered) */
   collectMetrics(): Promise<string>
   lastReloadError(): string | undefined
+  /** --snapshot-url: how the primary's fetches went */
+  fetchStatus?(): SnapshotFetchStatus | undefined
   /** seconds; /healthz answers 503 "stale" when the snapshot is older (0 or undefined: no limit) */
   maxSnapshotAge?: number
   accessLog?: AccessLog
@@ -85,7 +88,7 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
 
 async function handleOperational(options: MirrorlistHttpOptions, request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
   if (path === '/healthz') {
-    const { httpStatus, report } = healthReport(options.holder, options.metrics.state.worker, Date.now(), options.lastReloadError(), options.maxSnapshotAge)
+    const { httpStatus, report } = healthReport(options.holder, options.metrics.state.worker, Date.now(), options.lastReloadError(), options.maxSnapshotAge, options.fetchStatus?.())
     send(request, response, httpStatus, 'application/json', JSON.stringify(report) + '\n', { 'Cache-Control': 'no-store' }, snapshotHeader(options))
     return
   }

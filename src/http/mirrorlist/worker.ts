@@ -15,6 +15,7 @@ import { isMessage, type ToPrimary, type ToWorker } from './messages.js'
 import { renderMetrics, RequestMetrics, type PrimaryMetrics, type WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, type ServerOptions } from './options.js'
 import { SnapshotHolder, type ReloadOutcome } from './snapshot-holder.js'
+import type { SnapshotFetchStatus } from './snapshot-poller.js'
 
 /** In-flight requests get this long to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000
@@ -33,6 +34,8 @@ class Worker {
   tables?: LookupTables
   accessLog?: AccessLog
   lastReloadError?: string
+  /** --snapshot-url: the primary's fetch status, for /healthz */
+  fetchStatus?: SnapshotFetchStatus
   private listening = false
   private shuttingDown = false
   private metricsWaiters = new Map<number, (result: { workers: WorkerMetrics[]; primary: PrimaryMetrics }) => void>()
@@ -59,6 +62,7 @@ class Worker {
       metrics: this.metrics,
       collectMetrics: () => this.collectMetrics(),
       lastReloadError: () => this.lastReloadError,
+      fetchStatus: () => this.fetchStatus,
       maxSnapshotAge: this.options.maxSnapshotAge,
       accessLog: this.accessLog,
       logger: this.logger,
@@ -116,6 +120,9 @@ class Worker {
         return this.shutdown()
       case 'metrics-collect':
         return send({ type: 'metrics-report', id: message.id, metrics: this.metrics.state })
+      case 'fetch-status':
+        this.fetchStatus = message.status
+        return
       case 'metrics-result':
         this.metricsWaiters.get(message.id)?.({ workers: message.workers, primary: message.primary })
         this.metricsWaiters.delete(message.id)
