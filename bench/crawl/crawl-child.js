@@ -11,19 +11,16 @@ import { silentLogger } from '../../dist/lib/log.js'
 const config = resolveConfig({ env: process.env, configFile: '/dev/null' })
 const database = await openDatabase(config)
 const started = performance.now()
-const summary = await runCrawl(
-  database.sql,
+const summary = await runCrawl(database, {
   config,
-  {
-    threads: Number(process.env.THREADS),
-    mode: 'full',
-    hostTimeoutSeconds: 3600,
-    globalTimeoutSeconds: 7200,
-    dryRun: false,
-    connectors: process.env.MODE === 'head' ? [httpConnector('http')] : undefined,
-  },
-  silentLogger,
-)
+  logger: silentLogger,
+  threads: Number(process.env.THREADS),
+  mode: 'full',
+  hostTimeoutSeconds: 3600,
+  globalTimeoutSeconds: 7200,
+  dryRun: false,
+  connectors: process.env.MODE === 'head' ? [httpConnector('http')] : undefined,
+})
 const wallSeconds = (performance.now() - started) / 1000
 await database.close()
 const { results, ...totals } = summary

@@ -13,8 +13,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
-import { resolveConfig } from '../../dist/lib/config/resolve.js'
-import { openDatabase } from '../../dist/lib/db/connect.js'
+import { setUpDatabase } from './fixture.js'
 
 const here = import.meta.dirname
 const MIRRORS = Number(process.env.MIRRORS ?? 100)
@@ -40,34 +39,6 @@ const server = fork(join(here, 'server.js'), { env, stdio: ['ignore', 'inherit',
 const ask = (message) => new Promise((resolve) => { server.once('message', resolve); if (message) server.send(message) })
 const { port } = await ask()
 
-async function setUp() {
-  process.stderr.write('setting up the database...\n')
-  const database = await openDatabase(resolveConfig({ env, configFile: '/dev/null' }), { migrate: true })
-  const sql = database.sql
-  await sql.begin(async (tx) => {
-    await tx`insert into directory (name, files) values ('pub/bench', '[{"name":"fullfiletimelist-bench","size":1,"timestamp":0}]')`
-    await tx`insert into directory (name, files)
-      select 'pub/bench/d' || j, jsonb_build_array(jsonb_build_object('name', 'p' || j || '.rpm', 'size', 1000 + j, 'timestamp', 0))
-      from generate_series(0, ${DIRS - 1}) j`
-    await tx`insert into directory (name, files)
-      select 'pub/bench/d' || j || '/repodata',
-             jsonb_build_array(jsonb_build_object('name', 'repomd.xml', 'size', octet_length('<repomd><revision>new-' || j || '</revision></repomd>' || chr(10)), 'timestamp', 0))
-      from generate_series(0, ${DIRS - 1}) j where j % ${REPODATA_EVERY} = 0`
-    await tx`insert into file_detail (directory_id, filename, timestamp, sha256)
-      select d.id, 'repomd.xml', 1731412300, encode(sha256(convert_to('<repomd><revision>new-' || substring(d.name from 'd(\\d+)/repodata') || '</revision></repomd>' || chr(10), 'UTF8')), 'hex')
-      from directory d where d.name like '%/repodata'`
-    await tx`insert into category (name, topdir_id) select 'Bench', id from directory where name = 'pub/bench'`
-    await tx`insert into category_directory (category_id, directory_id) select c.id, d.id from category c, directory d where d.name like 'pub/bench%'`
-    await tx`insert into site (name) select 'site' || i from generate_series(0, ${MIRRORS - 1}) i`
-    await tx`insert into host (site_id, name, country, max_connections) select id, 'm' || substr(name, 5), 'SE', ${CONNECTIONS} from site`
-    await tx`insert into host_category (host_id, category_id) select h.id, c.id from host h, category c`
-    await tx`insert into host_category_url (host_category_id, url)
-      select hc.id, ${`http://127.0.0.1:${port}/`} || h.name from host_category hc join host h on h.id = hc.host_id`
-  })
-  await database.close()
-  process.stderr.write('database ready\n')
-}
-
 function child(script, extraEnv) {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [join(here, script)], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] })
@@ -84,7 +55,7 @@ async function measureCrawl(mode) {
   return { ...result, requests, rate: requests / result.wallSeconds }
 }
 
-await setUp()
+await setUpDatabase(env, { MIRRORS, DIRS, REPODATA_EVERY, CONNECTIONS, port })
 const headRequests = MIRRORS * (DIRS + Math.ceil(DIRS / REPODATA_EVERY))
 await ask('reset')
 const baseline = await child('baseline.js', { PORT: port, REQUESTS: Math.min(headRequests, 20_000) })

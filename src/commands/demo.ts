@@ -5,6 +5,7 @@ import { startDemoWebServer } from '../http/web/server.js'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { runDemo, type DemoResult } from '../lib/demo/run-demo.js'
 import { silentReporter, textReporter } from '../lib/cli/demo-render.js'
+import { listrCrawlProgress } from '../lib/cli/crawl-progress.js'
 import { listrTaskRunner } from '../lib/cli/umdl-progress.js'
 
 export default class Demo extends BaseCommand {
@@ -42,6 +43,7 @@ While serving, the demo also serves the mirror operators' web pages (serve-web) 
         logger: this.logger,
         interactive,
         umdlTasks: interactive ? listrTaskRunner() : undefined,
+        crawlProgress: interactive ? listrCrawlProgress() : undefined,
         serveMirrorlist: runPrimary,
         cliPath: join(this.config.root, 'bin', 'run.js'),
         web: flags.web ? { port: flags['web-port'], start: startDemoWebServer } : undefined,

@@ -227,3 +227,10 @@ export class CheckinRefusedError extends MirrorManagerError {
     this.reason = options.reason ?? 'malformed'
   }
 }
+
+/** The feature needs a PostgreSQL server shared by several processes (`crawl --worker`); the embedded database is one process only. */
+export class EmbeddedUnsupportedError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions) {
+    super('MM_NEEDS_SERVER_DATABASE', ExitStatus.config, message, options)
+  }
+}

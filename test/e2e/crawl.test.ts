@@ -4,11 +4,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildTrees, insertHost, insertMaster, masterPaths, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
-import { runCli, runCliJson } from '../helpers/cli.js'
+import { spawn } from 'node:child_process'
+import { BIN, runCli, runCliJson } from '../helpers/cli.js'
 import { startFtpServer } from '../helpers/ftp-server.js'
 import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
 import type { CrawlSummary } from '../../src/lib/crawl/summary.js'
+import type { RoundStatus } from '../../src/lib/crawl/rounds.js'
+import type { CrawlWorkerSummary } from '../../src/lib/crawl/worker.js'
+
+/** What every command prints with --json when it exits 8: the run's summary is the error's details. */
+interface PartialFailure<T> {
+  error: { code: string; message: string; exitStatus: number; details: T }
+}
 
 const root = mkdtempSync(join(tmpdir(), 'mm-crawl-e2e-'))
 t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -82,9 +90,10 @@ for (const kind of databaseKinds()) {
     await db.disconnect()
     http.requests.clear()
     http.maxConnections.clear()
-    const run = await runCliJson<CrawlSummary>(['crawl', '--threads', '8', '--host-timeout', '6'], { env: env(db), timeoutMs: 300_000 })
+    const run = await runCliJson<PartialFailure<CrawlSummary>>(['crawl', '--threads', '8', '--host-timeout', '6'], { env: env(db), timeoutMs: 300_000 })
     t.equal(run.status, 8, `partial failure exit status (hang, trickle, refused failed)\n${run.stderr}`)
-    const byName = new Map(run.json.results.map((r) => [r.name, r]))
+    t.match(run.json.error, { code: 'MM_PARTIAL_FAILURE', exitStatus: 8, message: '3 of 16 hosts failed, were unreachable or timed out' }, 'exit 8 has the one --json error shape')
+    const byName = new Map(run.json.error.details.results.map((r) => [r.name, r]))
     t.equal(byName.get('hang')?.result, 'unreachable', 'a mirror that never answers is unreachable')
     t.equal(byName.get('refused')?.result, 'unreachable', 'connection refused: unreachable')
     t.equal(byName.get('trickle')?.result, 'timeout', 'a byte-a-second mirror ends in the host timeout')
@@ -139,7 +148,7 @@ for (const kind of databaseKinds()) {
   })
 }
 
-t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing', async (t) => {
+t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing, --worker needs a PostgreSQL server', async (t) => {
   const db = await openTestDatabase('embedded')
   t.teardown(() => db.destroy())
   const { categoryId } = await insertMaster(db.sql, trees.master)
@@ -155,4 +164,73 @@ t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing', a
   const [{ count }] = await db.sql<{ count: number }[]>`select count(*)::int as count from host_crawl_log`
   const [{ rows }] = await db.sql<{ rows: number }[]>`select count(*)::int as rows from host_category_dir`
   t.same([count, rows], [0, 0], '--dry-run wrote nothing')
+  await db.disconnect()
+  const worker = await runCliJson<{ error: { code: string; exitStatus: number; message: string } }>(['crawl', '--worker'], { env: env(db) })
+  t.equal(worker.status, 3, 'crawl --worker on the embedded database: a configuration error')
+  t.match(worker.json.error, { code: 'MM_NEEDS_SERVER_DATABASE', message: /needs a PostgreSQL server/ })
+})
+
+/** A `crawl --worker` process we can kill; `done` resolves with its exit status and stdout. */
+function startWorker(env: Record<string, string>, args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'crawl', '--worker', '--json', ...args], {
+    env: { ...process.env, ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (status, signal) => {
+      clearTimeout(timer)
+      resolve({ status, signal, stdout, stderr })
+    }),
+  )
+  return { child, done }
+}
+
+t.test('the fleet: 3 crawl --worker processes on PostgreSQL, one killed with SIGKILL mid-round; every host crawled once, the takeover shown', {
+  skip: databaseKinds().includes('postgres') ? false : 'needs MM_TEST_DATABASE_URL (a PostgreSQL server)',
+}, async (t) => {
+  const db = await openTestDatabase('postgres')
+  t.teardown(() => db.destroy())
+  const { categoryId } = await insertMaster(db.sql, trees.master)
+  const mirrors = [...Array.from({ length: 8 }, (_, i) => `current${i}`), 'behind']
+  const hostIds: number[] = []
+  for (const mirror of mirrors) hostIds.push((await insertHost(db.sql, categoryId, { name: `fleet-${mirror}`, urls: [http.url(mirror)] })).hostId)
+  const start = await runCliJson<{ round: number; hosts: number }>(['crawl', 'start'], { env: db.env })
+  t.same(start.json.hosts, 9, start.stderr)
+
+  // Worker A alone takes the first host (never crawled: by id), whose mirror holds every
+  // request: A is killed while it holds that lease.
+  const release = http.hold('current0')
+  t.teardown(release)
+  const held = http.requested('current0')
+  const workerEnv = { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '60' } // A stays on the held request until it is killed
+  const a = startWorker(workerEnv, ['--threads', '1', '--lease-seconds', '3'])
+  await held
+  const others = http.requested('current1')
+  // Long leases for the survivors: on a loaded machine a stalled survivor must not lose its hosts too.
+  const b = startWorker(workerEnv, ['--threads', '2', '--lease-seconds', '30'])
+  const c = startWorker(workerEnv, ['--threads', '2', '--lease-seconds', '30'])
+  await others // B or C is crawling: the round is under way
+  a.child.kill('SIGKILL')
+  t.equal((await a.done).signal, 'SIGKILL')
+  release()
+  const [doneB, doneC] = await Promise.all([b.done, c.done])
+  t.equal(doneB.status, 0, doneB.stderr)
+  t.equal(doneC.status, 0, doneC.stderr)
+  const crawled = [doneB, doneC].flatMap((done) => (JSON.parse(done.stdout) as CrawlWorkerSummary).results.map((r) => r.name)).sort()
+  t.same(crawled, mirrors.map((mirror) => `fleet-${mirror}`).sort(), 'the two survivors crawled every host, each once')
+
+  const logs = await db.sql<{ hostId: number; n: number }[]>`select host_id, count(*)::int as n from host_crawl_log group by host_id order by host_id`
+  t.same(logs, hostIds.map((hostId) => ({ hostId, n: 1 })), 'one stored crawl per host')
+  const status = await runCliJson<RoundStatus>(['crawl', 'status'], { env: db.env })
+  t.equal(status.status, 0, status.stderr)
+  t.match(status.json, { round: { id: start.json.round, state: 'done' }, hosts: { total: 9, waiting: 0, leased: 0, done: 9, failed: 0 }, takeovers: 1 })
+  const killed = status.json.workers.find((worker) => worker.worker.endsWith(`:${a.child.pid}`))
+  t.match(killed, { lost: 1, done: 0 }, 'the killed worker lost its one host')
+  t.equal(status.json.workers.reduce((sum, worker) => sum + worker.takeovers, 0), 1, 'and a survivor took it over')
+  t.equal(status.json.workers.length, 3)
 })

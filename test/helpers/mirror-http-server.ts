@@ -19,6 +19,10 @@ export interface MirrorHttpServer {
   /** The most connections open at once per mirror. */
   maxConnections: Map<string, number>
   userAgents: Set<string>
+  /** Holds every request to `mirror` unanswered until the returned release() is called. */
+  hold(mirror: string): () => void
+  /** Resolves at the next request to `mirror`. */
+  requested(mirror: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -33,6 +37,8 @@ export async function startMirrorHttpServer(
   const userAgents = new Set<string>()
   const sockets = new Set<Socket>()
   const timers = new Set<NodeJS.Timeout>()
+  const held = new Map<string, (() => void)[]>()
+  const waiting = new Map<string, (() => void)[]>()
 
   const serveFile = (root: string, rest: string, request: IncomingMessage, response: ServerResponse) => {
     const path = join(root, normalize(decodeURIComponent(rest)))
@@ -68,6 +74,14 @@ export async function startMirrorHttpServer(
       socket.once('close', () => openConnections.set(mirror, (openConnections.get(mirror) ?? 1) - 1))
     }
     userAgents.add(String(request.headers['user-agent']))
+    for (const wake of waiting.get(mirror) ?? []) wake()
+    waiting.delete(mirror)
+    const queue = held.get(mirror)
+    if (queue) queue.push(() => respond(mirror, rest, url, request, response))
+    else respond(mirror, rest, url, request, response)
+  }
+
+  const respond = (mirror: string, rest: string[], url: URL, request: IncomingMessage, response: ServerResponse) => {
     const behaviour = mirrors[mirror]
     switch (behaviour) {
       case undefined: response.writeHead(404).end(); return
@@ -102,6 +116,15 @@ export async function startMirrorHttpServer(
     requests,
     maxConnections,
     userAgents,
+    hold(mirror) {
+      held.set(mirror, [])
+      return () => {
+        const queue = held.get(mirror) ?? []
+        held.delete(mirror)
+        for (const resume of queue) resume()
+      }
+    },
+    requested: (mirror) => new Promise((resolve) => waiting.set(mirror, [...(waiting.get(mirror) ?? []), resolve])),
     stop: () =>
       new Promise((resolve) => {
         for (const timer of timers) clearInterval(timer)

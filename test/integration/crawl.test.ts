@@ -23,12 +23,16 @@ const http = await startMirrorHttpServer({
 t.teardown(() => http.stop())
 
 const crawl = (db: TestDatabase, options: Partial<CrawlOptions> = {}, env: Record<string, string> = {}) =>
-  runCrawl(
-    asDatabase(db),
-    resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
-    { threads: 4, mode: 'full', hostTimeoutSeconds: 20, globalTimeoutSeconds: 60, dryRun: false, ...options },
-    silentLogger,
-  )
+  runCrawl(asDatabase(db), {
+    config: resolveConfig({ env: { ...db.env, MM_CRAWL_REQUEST_TIMEOUT: '1', MM_CRAWL_LOG_KEEP: '5', ...env }, configFile: '/dev/null' }),
+    logger: silentLogger,
+    threads: 4,
+    mode: 'full',
+    hostTimeoutSeconds: 20,
+    globalTimeoutSeconds: 60,
+    dryRun: false,
+    ...options,
+  })
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: auto-disable after 4 failures, reset and re-enable on success`, async (t) => {

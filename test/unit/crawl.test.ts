@@ -118,7 +118,7 @@ t.test('crawl log lines say what an operator needs', async (t) => {
 })
 
 t.test('the listr display runs every host, bounded, and a failed host does not stop the others', async (t) => {
-  const { runHosts } = await import('../../src/lib/crawl/progress.js')
+  const { listrCrawlProgress } = await import('../../src/lib/cli/crawl-progress.js')
   const hosts = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, name: `h${i + 1}`, country: 'SE', maxConnections: 1, lastCrawlDuration: null, crawlFailures: 0, categories: [] }))
   let running = 0
   let most = 0
@@ -126,7 +126,7 @@ t.test('the listr display runs every host, bounded, and a failed host does not s
   const write = process.stderr.write
   process.stderr.write = (() => true) as typeof process.stderr.write
   try {
-    await runHosts(hosts, 2, 'listr', async (host, step) => {
+    const task = (host: (typeof hosts)[number]) => async (step: (text: string) => void) => {
       running++
       most = Math.max(most, running)
       step('Fedora EPEL')
@@ -134,8 +134,9 @@ t.test('the listr display runs every host, bounded, and a failed host does not s
       running--
       done.push(host.name)
       const started = new Date()
-      return { host, mode: 'full', result: host.id === 2 ? 'unreachable' : 'ok', started, finished: started, categories: [], families: [], counters: { requests: {}, bytes: 0 }, disabled: false, message: null }
-    })
+      return { host, mode: 'full' as const, result: host.id === 2 ? ('unreachable' as const) : ('ok' as const), started, finished: started, categories: [], families: [], counters: { requests: {}, bytes: 0 }, disabled: false, message: null }
+    }
+    await listrCrawlProgress()(hosts.map((host) => ({ host, run: task(host) })), 2)
   } finally {
     process.stderr.write = write
   }

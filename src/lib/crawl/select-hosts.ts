@@ -20,6 +20,8 @@ export interface HostSelection {
   continents?: string[]
   /** Host names or ids. */
   hosts?: string[]
+  /** Only these host ids (a crawl worker loading the one host it leased). */
+  hostIds?: number[]
   includePrivate?: boolean
   includeDisabled?: boolean
 }
@@ -68,6 +70,7 @@ interface UrlRow {
 export async function selectHosts(sql: Sql, selection: HostSelection): Promise<CrawlHost[]> {
   const names = selection.hosts ?? []
   const ids = names.filter((name) => /^\d+$/.test(name)).map(Number)
+  const only = selection.hostIds ?? []
   const rows = await sql<HostRow[]>`
     select h.id, h.name, h.country, h.max_connections, h.last_crawl_duration, h.crawl_failures
     from host h join site s on s.id = h.site_id
@@ -75,6 +78,7 @@ export async function selectHosts(sql: Sql, selection: HostSelection): Promise<C
       and (${selection.includePrivate ?? false} or (not h.private and not s.private))
       and h.id >= ${selection.startId ?? 0} and h.id < ${selection.stopId ?? 2147483647}
       and (${names.length === 0} or h.name = any(${names}::text[]) or h.id = any(${ids}::int[]))
+      and (${only.length === 0} or h.id = any(${only}::int[]))
     order by h.last_crawl_duration desc nulls first, h.id`
   const continent = selection.continents?.length ? continentFilter(selection.continents) : () => true
   const chosen = rows.filter((row) => continent(row.country) && (!selection.fraction || inFraction(row.id, selection.fraction)))

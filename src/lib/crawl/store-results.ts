@@ -94,13 +94,16 @@ async function storeLog(tx: Sql, crawl: HostCrawlResult, keep: number): Promise<
       select id from host_crawl_log where host_id = ${crawl.host.id} order by started desc, id desc limit ${keep})`
 }
 
-/** Stores everything one host's crawl found; returns whether the host got disabled. */
+/** Stores everything one host's crawl found, inside the caller's transaction; returns whether the host got disabled. */
+export async function storeHostCrawlIn(tx: Sql, crawl: HostCrawlResult, options: StoreOptions): Promise<boolean> {
+  for (const outcome of crawl.categories) await storeCategory(tx, outcome)
+  const disabled = await storeHost(tx, crawl, options)
+  await storeFamilies(tx, crawl)
+  await storeLog(tx, crawl, options.logKeep)
+  return disabled
+}
+
+/** Stores everything one host's crawl found, in one transaction; returns whether the host got disabled. */
 export async function storeHostCrawl(sql: Sql, crawl: HostCrawlResult, options: StoreOptions): Promise<boolean> {
-  return inTransaction(sql, async (tx) => {
-    for (const outcome of crawl.categories) await storeCategory(tx, outcome)
-    const disabled = await storeHost(tx, crawl, options)
-    await storeFamilies(tx, crawl)
-    await storeLog(tx, crawl, options.logKeep)
-    return disabled
-  })
+  return inTransaction(sql, (tx) => storeHostCrawlIn(tx, crawl, options))
 }

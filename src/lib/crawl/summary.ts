@@ -1,4 +1,5 @@
 /** The run summary: what `mirrormanager crawl` prints as a table and returns as --json. */
+import { PartialFailureError } from '../errors.js'
 import { addCounters, newCounters, type CrawlMode, type HostCrawlResult, type HostResult } from './types.js'
 
 export interface HostSummary {
@@ -26,7 +27,7 @@ export interface CrawlSummary {
   results: HostSummary[]
 }
 
-function hostSummary(crawl: HostCrawlResult): HostSummary {
+export function hostSummary(crawl: HostCrawlResult): HostSummary {
   let upToDate = 0
   let stale = 0
   for (const category of crawl.categories) for (const verdict of category.verdicts.values()) verdict === 'up2date' ? upToDate++ : stale++
@@ -90,4 +91,16 @@ export function summaryRecord(summary: CrawlSummary): [string, unknown][] {
     ['duration (s)', summary.durationSeconds],
     ...(summary.dryRun ? [['dry run', 'nothing was written'] as [string, unknown]] : []),
   ]
+}
+
+/**
+ * The error a command raises after a run in which some hosts failed, were unreachable,
+ * timed out or were not started (exit status 8); its `details` are the whole summary.
+ */
+export function crawlFailure(summary: CrawlSummary): PartialFailureError | null {
+  const failed = summary.hosts.total - summary.hosts.ok
+  if (failed === 0) return null
+  return new PartialFailureError(`${failed} of ${summary.hosts.total} hosts failed, were unreachable or timed out`, {
+    details: summary as unknown as Record<string, unknown>,
+  })
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveConfig } from '../config/resolve.js'
 import { openDatabase } from '../db/connect.js'
+import type { CrawlProgress } from '../crawl/progress.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { CrawlSummary } from '../crawl/summary.js'
 import type { Logger } from '../log.js'
@@ -30,6 +31,8 @@ export interface DemoOptions {
   /** Progress for people (a TTY): umdl's listr2 task list, crawl's per-host display. */
   interactive: boolean
   umdlTasks?: TaskRunner
+  /** How the crawl step shows its progress (the command passes a display at a terminal). */
+  crawlProgress?: CrawlProgress
   /**
    * Runs serve-mirrorlist until it stops (the command passes the HTTP layer's `runPrimary`:
    * the library does not import src/http).
@@ -144,21 +147,18 @@ async function prepare(layout: DemoLayout, mirrors: StaticMirrors, options: Demo
     const umdl = await updateMasterDirectoryList(database, config, { logger: options.logger, runTasks: options.umdlTasks })
     report.umdl(umdl)
     report.step('crawl: checking every mirror against the master')
-    const crawl = await runCrawl(
-      database,
+    const crawl = await runCrawl(database, {
       config,
-      {
-        threads: 4,
-        mode: 'full',
-        hostTimeoutSeconds: 60,
-        globalTimeoutSeconds: 120,
-        dryRun: false,
-        // The private mirror is on the same loopback server; in real life it would check in with report-mirror.
-        includePrivate: true,
-        progress: options.interactive ? 'listr' : 'none',
-      },
-      options.logger,
-    )
+      logger: options.logger,
+      threads: 4,
+      mode: 'full',
+      hostTimeoutSeconds: 60,
+      globalTimeoutSeconds: 120,
+      dryRun: false,
+      // The private mirror is on the same loopback server; in real life it would check in with report-mirror.
+      includePrivate: true,
+      progress: options.crawlProgress,
+    })
     report.crawl(crawl)
     report.step('generate-snapshot: writing what serve-mirrorlist answers from')
     const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })

@@ -61,9 +61,9 @@ export async function startDemoWeb(
   let running: Promise<void> = Promise.resolve()
   const round = async () => {
     try {
-      const crawl = await runCrawl(database, config, {
-        threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true, progress: 'none',
-      }, options.logger)
+      const crawl = await runCrawl(database, {
+        config, logger: options.logger, threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true,
+      })
       const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
       options.logger.info(`demo round: crawled ${crawl.hosts.ok} host(s) ok, ${crawl.hosts.failed} failed; snapshot with ${snapshot.hosts} host(s) written`)
     } catch (error) {
