@@ -9,7 +9,7 @@ import { join } from 'node:path'
 
 const here = import.meta.dirname
 /** The script of an area whose entry point is not run.js. */
-const entryPoints = { checkin: 'apply.js', lifecycle: 'import-mm2.js' }
+const entryPoints = { checkin: 'apply.js', lifecycle: 'import-mm2.js', stats: 'ingest.js' }
 
 const areas = readdirSync(here, { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(join(here, entry.name, 'README')))

@@ -14,7 +14,7 @@ export default class Demo extends BaseCommand {
 
 It prints copy-paste curl lines with the answers it got, and a dnf repository definition. Everything lives in --dir (default ./mirrormanager-demo): the demo ignores DATABASE_URL and never touches your real data directory. Stop it with Ctrl-C; running it again rebuilds the sample and re-registers the mirrors.
 
-While serving, the demo also serves the mirror operators' web pages (serve-web) on --web-port with a demo account, serves one more copy of the sample tree that nobody has registered, and crawls and writes a new snapshot every minute: register that copy in the browser and the next round's metalink lists it. --no-web leaves the web pages out.`
+While serving, the demo also serves the mirror operators' web pages (serve-web) on --web-port with a demo account, serves one more copy of the sample tree that nobody has registered, and crawls and writes a new snapshot every minute: register that copy in the browser and the next round's metalink lists it. Each round also measures propagation and adds serve-mirrorlist's access log (mirrorlist-access.log in --dir) to the statistics, so /statistics and /propagation fill by themselves. --no-web leaves the web pages out.`
   static override examples = [
     { description: 'Run the demo and keep serving until Ctrl-C', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Another directory and port', command: '<%= config.bin %> <%= command.id %> --dir /tmp/mm-demo --port 8080' },

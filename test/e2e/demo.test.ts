@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, runCliJson } from '../helpers/cli.js'
 import type { DemoResult } from '../../src/lib/demo/run-demo.js'
+import { resolveConfig } from '../../src/lib/config/resolve.js'
+import { openDatabase } from '../../src/lib/db/connect.js'
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -72,6 +74,20 @@ t.test('demo: the whole pipeline on a sample network answers as the README says'
   t.ok(existsSync(join(dir, 'data', 'pgdata')), 'the demo uses its own embedded database, not DATABASE_URL')
   t.match(json.serving!.web, { url: `http://127.0.0.1:${webPort}`, account: { username: 'demo' }, roundSeconds: 60 }, 'the web pages are served too')
   t.match(json.serving!.web!.unregisteredUrl, /\/mirror\.new\.example\/pub\/fedora\/linux$/, 'with a copy nobody registered')
+
+  // Issue 17: the demo's rounds fill the propagation and statistics pages by themselves.
+  const accessLog = json.serving!.web!.accessLog
+  const logged = readFileSync(accessLog, 'utf8').split('\n').filter(Boolean)
+  t.ok(logged.length > 0, 'serve-mirrorlist wrote its access log in the demo directory')
+  const database = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: join(dir, 'data') }, configFile: '/dev/null' }))
+  try {
+    const [{ requests }] = await database.sql<{ requests: number }[]>`select coalesce(sum(accesses), 0)::int as requests from access_stat_day`
+    t.equal(requests, logged.length, 'every line of the access log is in the statistics, once')
+    const [{ measured }] = await database.sql<{ measured: number }[]>`select count(distinct repository_id)::int as measured from propagation_stat`
+    t.equal(measured, 12, 'propagation measured for every repository')
+  } finally {
+    await database.close()
+  }
 
   // Idempotent: a second run over the same directory gives the same network.
   const again = await runCliJson<DemoResult>(['demo', '--dir', dir, '--no-serve'], { timeoutMs: 180_000 })

@@ -4,9 +4,13 @@
  * host, a category with http and rsync URLs and a netblock; another user is kept out;
  * an admin is not; logout ends the session; hostile names render as text. Screenshots
  * of the main pages go to the test's temp dir (and a few to /tmp/h16-shots/).
+ * Also serve-web --workers without a browser: one port, two workers, sessions and
+ * metrics across them, SIGTERM; refused on the embedded database.
  */
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
+import { request } from 'node:http'
+import { connect } from 'node:net'
 import { once } from 'node:events'
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,8 +31,8 @@ interface WebServer {
   log: () => string
 }
 
-async function startServeWeb(db: TestDatabase): Promise<WebServer> {
-  const child = spawn(process.execPath, [BIN, 'serve-web', '--port', '0'], {
+async function startServeWeb(db: TestDatabase, extra: string[] = [], listening = 1): Promise<WebServer> {
+  const child = spawn(process.execPath, [BIN, 'serve-web', '--port', '0', ...extra], {
     env: { ...process.env, ...db.env, NO_COLOR: '1', MM_WEB_PUBLIC_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -38,10 +42,10 @@ async function startServeWeb(db: TestDatabase): Promise<WebServer> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve-web did not start:\n${stderr}`)), 120_000)
     const check = () => {
-      const match = /serve-web: listening on (http:\/\/\S+)/.exec(stderr)
-      if (match) {
+      const matches = [...stderr.matchAll(/serve-web: listening on (http:\/\/\S+)/g)]
+      if (matches.length >= listening) {
         clearTimeout(timer)
-        resolve(match[1])
+        resolve(matches[0][1])
       }
     }
     child.stderr!.on('data', check)
@@ -207,3 +211,91 @@ async function bobSignUp(server: WebServer, browser: Browser, base: string, t: T
   const drop = await bob.context().request.post(`${base}/host/${hostId}/drop`, { form: { _csrf: csrf }, maxRedirects: 0 })
   t.equal(drop.status(), 403)
 }
+
+/** Resolves when check() holds, polled every 25 ms (no fixed sleeps); fails after a minute. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/** One request on a new connection (no keep-alive: the cluster spreads connections, not requests). */
+function fresh(url: string, options: { method?: string; cookie?: string; form?: Record<string, string> } = {}) {
+  return new Promise<{ status: number; body: string; cookies: string[]; location?: string }>((resolve, reject) => {
+    const body = options.form ? new URLSearchParams(options.form).toString() : undefined
+    const req = request(url, {
+      method: options.method ?? 'GET',
+      agent: false,
+      headers: { connection: 'close', ...(options.cookie ? { cookie: options.cookie } : {}), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    }, (response) => {
+      let text = ''
+      response.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () =>
+        resolve({ status: response.statusCode!, body: text, cookies: (response.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!), location: response.headers.location }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+if (databaseKinds().includes('postgres')) {
+  t.test('postgres: serve-web --workers 2 — one port, sessions and /metrics across workers, SIGTERM drains', { timeout: 300_000 }, async (t) => {
+    const db = await openTestDatabase('postgres')
+    t.teardown(() => db.destroy())
+    await db.disconnect()
+    const added = await runCli(['user', 'add', 'alice', '--email', 'alice@example.org', '--password-stdin'], { env: db.env, input: 'alice password\n' })
+    t.equal(added.status, 0, added.stderr)
+    const server = await startServeWeb(db, ['--workers', '2'], 2)
+    t.teardown(async () => {
+      if (server.child.exitCode === null) {
+        server.child.kill('SIGTERM')
+        await once(server.child, 'exit')
+      }
+    })
+    const base = server.url
+    // signed out, CSRF is a double-submit cookie: the form and the POST may meet different workers
+    const form = await fresh(`${base}/login`)
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]
+    const login = await fresh(`${base}/login`, { method: 'POST', cookie: form.cookies.join('; '), form: { _csrf: csrf, username: 'alice', password: 'alice password' } })
+    t.equal(login.status, 303, 'signed in')
+    const session = login.cookies.find((c) => c.startsWith('mm_session='))!
+    t.ok(session, 'a session cookie')
+    const pages = await Promise.all(Array.from({ length: 8 }, () => fresh(`${base}/site/mine`, { cookie: session })))
+    t.same(pages.map((p) => p.status), Array(8).fill(200), 'the session is known to every worker (it lives in the database)')
+    t.ok(pages.every((p) => p.body.includes('alice')), 'signed in as alice on every connection')
+    const metrics = (await fresh(`${base}/metrics`)).body
+    t.match(metrics, /^mirrormanager_web_workers 2$/m, 'both workers reported')
+    const perWorker = [...metrics.matchAll(/^mirrormanager_web_worker_requests_total\{worker="(\d+)"\} (\d+)$/gm)].map((m) => Number(m[2]))
+    t.equal(perWorker.length, 2)
+    t.ok(perWorker.every((n) => n > 0), `both workers answered requests on the one port (${perWorker.join(', ')})`)
+    t.equal(perWorker.reduce((a, b) => a + b, 0), 10, 'the 10 requests before /metrics, summed over the workers')
+    t.match(metrics, /^mirrormanager_web_requests_total\{route="\/site\/mine",status="2xx"\} 8$/m, 'per-route counts are summed')
+
+    // drain: a POST whose body is still arriving when SIGTERM comes is answered in full
+    const { port } = new URL(base)
+    const socket = connect(Number(port), '127.0.0.1')
+    let answer = ''
+    socket.setEncoding('utf8').on('data', (chunk) => (answer += chunk))
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+    await until(() => answer.endsWith('ok\n'), 'the first answer on the kept-alive connection')
+    answer = ''
+    const body = 'username=alice&password=wrong'
+    socket.write(`POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`)
+    server.child.kill('SIGTERM')
+    await until(() => [...server.log().matchAll(/finishing requests in flight/g)].length === 2, 'both workers to start draining')
+    socket.write(body.slice(5))
+    await until(() => /\r\n\r\n/.test(answer), 'the answer to the request in flight')
+    t.match(answer, /^HTTP\/1\.1 403 /, 'the request in flight is handled (refused for its missing CSRF token), not cut off or answered 503')
+    socket.destroy()
+    const [code] = await once(server.child, 'exit')
+    t.equal(code, 0, 'SIGTERM: the workers drain, the primary exits 0')
+  })
+}
+
+t.test('embedded: serve-web --workers 2 is refused (one process holds the embedded database)', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mm-web-workers-'))
+  const result = await runCli(['serve-web', '--workers', '2', '--port', '0'], { env: { MM_DATA_DIR: dataDir, DATABASE_URL: '' } })
+  t.not(result.status, 0)
+  t.match(result.stderr, /web\.workers: more than one worker needs a PostgreSQL server/)
+})

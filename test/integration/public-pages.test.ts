@@ -11,7 +11,9 @@ import { exportPublicPages } from '../../src/http/web/public/export.js'
 import { renderMirrorList } from '../../src/http/web/public/render-mirrors.js'
 import { existsSync, readdirSync } from 'node:fs'
 import { expireStatistics } from '../../src/lib/stats/expire.js'
+import { AccessCounter } from '../../src/lib/stats/access-counter.js'
 import { ingestAccessLogs } from '../../src/lib/stats/ingest.js'
+import { readLines } from '../../src/lib/stats/read-log.js'
 import { statisticsDay, statisticsOverview } from '../../src/lib/stats/queries.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
@@ -28,6 +30,25 @@ async function totals(sql: Sql): Promise<Record<string, number>> {
   const rows = await sql<{ date: string; accesses: number }[]>`select to_char(date, 'YYYY-MM-DD') as date, accesses from access_stat_day order by date`
   return Object.fromEntries(rows.map((r) => [r.date, r.accesses]))
 }
+
+t.test('stats ingest reads a log larger than its read buffer: lines across chunk ends, resume mid-file, a 70 KiB garbage line', async (t) => {
+  const log = join(work, 'big-access.log')
+  const lines = Array.from({ length: 16_000 }, (_, i) => line(i % 250, `2026-11-${String(1 + (i % 28)).padStart(2, '0')}`))
+  const text = lines.join('')
+  t.ok(text.length > 1024 * 1024 + 100, 'more than one 1 MiB read')
+  writeFileSync(log, text + 'x'.repeat(70 * 1024) + '\n' + line(1, '2026-11-30') + 'IP: 192.0.2.1; DATE: 2026-')
+  const count = async (from: number) => {
+    const counter = new AccessCounter({ embargoed: new Set(), categoryOf: () => undefined })
+    const { end } = await readLines(log, false, from, (buffer, start, stop) => counter.addLines(buffer, start, stop))
+    const { accesses, malformed } = counter.result()
+    return { end, lines: counter.lines, malformed, requests: [...accesses.values()].reduce((a, b) => a + b, 0) }
+  }
+  const whole = await count(0)
+  t.same(whole, { end: Buffer.byteLength(text) + 70 * 1024 + 1 + line(1, '2026-11-30').length, lines: 16_002, malformed: 1, requests: 16_001 },
+    'every line once; the 70 KiB line is one malformed line; the unfinished last line waits')
+  const half = lines.slice(0, 8_000).join('').length
+  t.same(await count(half), { end: whole.end, lines: 8_002, malformed: 1, requests: 8_001 }, 'resumed mid-file at a line start')
+})
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: stats ingest counts every line once across reruns, rotation and compression`, async (t) => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { describeChange, parseSince } from '../../src/lib/audit/audit.js'
 import { ADMIN_ONLY_ACTIONS, can, isAdmin, OWNER_ACTIONS, type Action, type Actor, type Ownership } from '../../src/lib/permissions/can.js'
 import { checkbox, errorsFrom, field } from '../../src/http/web/forms.js'
+import { escapeHtml, html } from '../../src/http/web/html.js'
 import { ConflictError, ValidationError } from '../../src/lib/errors.js'
 
 const roles: Record<string, Actor | undefined> = {
@@ -73,4 +74,13 @@ t.test('audit: --since and before -> after', async (t) => {
   t.equal(describeChange({ a: 1, b: 'x' }, { a: 1, b: 'y' }), 'b: x → y')
   t.equal(describeChange(null, '192.0.2.0/24'), '→ 192.0.2.0/24')
   t.equal(describeChange('alice', null), 'alice →')
+})
+
+t.test('escapeHtml: text with nothing to escape comes back as it is; every special character is escaped, also after the fast path', async (t) => {
+  t.equal(escapeHtml('https://mirror.example.org/pub/fedora'), 'https://mirror.example.org/pub/fedora')
+  t.equal(escapeHtml(`a&b<c>d"e'f`), 'a&amp;b&lt;c&gt;d&quot;e&#39;f')
+  // the test regex has no g flag: no lastIndex carried from one call to the next
+  t.equal(escapeHtml('<<'), '&lt;&lt;')
+  t.equal(escapeHtml('x<'), 'x&lt;')
+  t.equal(html`<td>${'"><img src=x onerror=alert(2)>'}</td>`.toString(), '<td>&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</td>')
 })

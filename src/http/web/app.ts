@@ -17,7 +17,7 @@ import { hostRoutes } from './host-routes.js'
 import { html } from './html.js'
 import { STYLESHEET, STYLESHEET_PATH } from './layout.js'
 import { publicPagesPlugin } from './public/plugin.js'
-import { WebMetrics } from './metrics.js'
+import { renderWebMetrics, WebMetrics } from './metrics.js'
 import { oidcRoutes } from './oidc-routes.js'
 import { CsrfRefusedError, installSessions } from './session.js'
 import { renderPage } from './shell.js'
@@ -54,7 +54,8 @@ function errorPage(context: WebContext, request: FastifyRequest, reply: FastifyR
 }
 
 export async function buildWebApp(context: WebContext): Promise<WebApp> {
-  const metrics = new WebMetrics()
+  const metrics = new WebMetrics(context.worker ?? 0)
+  const collectMetrics = context.collectMetrics?.(metrics) ?? (async () => [metrics.snapshot()])
   const app = Fastify({
     logger: false,
     trustProxy: context.settings.trustProxy,
@@ -96,7 +97,7 @@ export async function buildWebApp(context: WebContext): Promise<WebApp> {
     await context.sql`select 1`
     return reply.type('text/plain').send('ok\n')
   })
-  app.get(`${prefix}/metrics`, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()))
+  app.get(`${prefix}/metrics`, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(renderWebMetrics(await collectMetrics())))
   app.get(`${prefix}${STYLESHEET_PATH}`, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET))
   if (prefix) app.get(prefix, async (_request, reply) => reply.redirect(`${prefix}/`))
 

@@ -6,12 +6,17 @@ import type { Actor } from '../../lib/permissions/can.js'
 import type { SendMail } from '../../lib/users/mail.js'
 import type { Session } from '../../lib/users/sessions.js'
 import type { WebSettings } from '../../lib/users/web-settings.js'
+import type { WebMetrics, WebMetricsSnapshot } from './metrics.js'
 
 export interface WebContext {
   sql: Sql
   settings: WebSettings
   sendMail: SendMail
   logger: Logger
+  /** cluster worker id under --workers (0: serve-web alone) */
+  worker?: number
+  /** Under --workers: every worker's metrics for /metrics (cluster-metrics.ts); alone, only ours. */
+  collectMetrics?: (local: WebMetrics) => () => Promise<WebMetricsSnapshot[]>
 }
 
 declare module 'fastify' {

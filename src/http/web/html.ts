@@ -31,9 +31,14 @@ export class Html {
 
 export type HtmlValue = Html | string | number | bigint | boolean | null | undefined | readonly HtmlValue[]
 
+const SPECIAL = /[&<>"']/
+const SPECIALS = /[&<>"']/g
+
 /** Escape text for an element's content or a quoted attribute value. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+  // Speed: most values (names, URLs, numbers) have nothing to escape — one test and the
+  // same string back; the replace with its callback was 10 % of the host page's CPU time.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text
 }
 
 function render(value: HtmlValue): string {

@@ -14,6 +14,8 @@ import { webSettingsFromConfig } from '../../lib/users/web-settings.js'
 import type { Logger } from '../../lib/log.js'
 import { purgeExpired } from '../../lib/users/sessions.js'
 import { buildWebApp } from './app.js'
+import { servePrimaryMetrics, workerMetricsCollector } from './cluster-metrics.js'
+import type { WebMetrics } from './metrics.js'
 import type { WebContext } from './context.js'
 
 function waitForStopSignal(): Promise<string> {
@@ -24,7 +26,15 @@ function waitForStopSignal(): Promise<string> {
 
 /** Serves until SIGTERM or SIGINT, then drains. Returns the URL it served. */
 export async function serveWeb(context: WebContext, options: { onListening?: (url: string) => void } = {}): Promise<{ url: string }> {
-  const { app } = await buildWebApp(context)
+  // under --workers: /metrics sums every worker's counts (asked through the primary)
+  let stopCollecting = () => {}
+  const collectMetrics = (local: WebMetrics) => {
+    const collector = workerMetricsCollector(local)
+    stopCollecting = collector.stop
+    return collector.collect
+  }
+  const clustered = cluster.isWorker ? { worker: cluster.worker!.id, collectMetrics } : {}
+  const { app } = await buildWebApp({ ...context, ...clustered })
   const address = await app.listen({ host: context.settings.listen, port: context.settings.port })
   const url = `${address}${context.settings.basePath}`
   // Mailed links must carry the port really used (--port 0).
@@ -36,6 +46,10 @@ export async function serveWeb(context: WebContext, options: { onListening?: (ur
   context.logger.info(`serve-web: ${signal}: finishing requests in flight`)
   clearInterval(purge)
   await app.close()
+  stopCollecting()
+  // a cluster worker's IPC channel keeps it alive: let go of it, the process then ends
+  // once the database pool is closed
+  if (cluster.isWorker && process.connected) process.disconnect()
   return { url }
 }
 
@@ -45,6 +59,7 @@ export async function runWebPrimary(workers: number, embedded: boolean, logger: 
     throw new ConfigError('web.workers: more than one worker needs a PostgreSQL server (database.url); the embedded database allows one process', { key: 'web.workers' })
   }
   let stopping = false
+  servePrimaryMetrics()
   const fork = () => cluster.fork()
   for (let i = 0; i < workers; i++) fork()
   cluster.on('exit', (worker, code) => {

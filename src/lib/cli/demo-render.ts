@@ -29,6 +29,8 @@ function renderDemoWeb(web: DemoWeb): string[] {
     `Register the mirror nobody has registered yet: add a site, a host, the category "Fedora Linux" and its URL`,
     `  ${web.unregisteredUrl}`,
     `Every ${web.roundSeconds} s the demo crawls and writes a new snapshot; the next round's metalink lists the new mirror.`,
+    `  Each round also measures propagation and adds serve-mirrorlist's access log (${web.accessLog}) to the statistics:`,
+    `  ${web.url}/statistics and ${web.url}/propagation fill by themselves.`,
     'The demo holds its embedded database while it runs (run other commands after Ctrl-C).',
   ]
 }

@@ -38,6 +38,8 @@ export interface DemoLayout {
   dataDir: string
   config: string
   snapshot: string
+  /** serve-mirrorlist's access log, which each round's `stats ingest` reads. */
+  accessLog: string
 }
 
 export function demoLayout(dir: string): DemoLayout {
@@ -49,5 +51,6 @@ export function demoLayout(dir: string): DemoLayout {
     dataDir: join(root, 'data'),
     config: join(root, 'mirrormanager.toml'),
     snapshot: join(root, 'mirrorlist.avro'),
+    accessLog: join(root, 'mirrorlist-access.log'),
   }
 }

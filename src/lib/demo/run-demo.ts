@@ -58,6 +58,8 @@ export interface DemoServerOptions {
   familyFilter: boolean
   maxSnapshotAge: number
   logLevel: 'error' | 'warn' | 'info' | 'debug'
+  /** The statistics access log (serve-mirrorlist --log). */
+  accessLog?: string
 }
 
 /** Callbacks that show each step as it happens; the command decides how. */
@@ -203,6 +205,8 @@ export async function runDemo(options: DemoOptions, report: DemoReporter): Promi
         familyFilter: true,
         maxSnapshotAge: 0,
         logLevel: 'warn',
+        // the statistics pages' input: every round of the web demo ingests it
+        accessLog: options.web ? layout.accessLog : undefined,
       },
       options.logger,
     )

@@ -4,15 +4,21 @@
  * a demo account, one more copy of the sample tree that nobody has registered yet, and a
  * crawl + generate-snapshot round every minute, so a mirror registered in the browser
  * shows up in the metalink of the next round (serve-mirrorlist watches the snapshot file).
+ * Each round also runs `crawl propagation` and `stats ingest` of serve-mirrorlist's access
+ * log, so the public propagation and statistics pages fill by themselves: once right
+ * after start (the demo's own example requests are the first statistics), every
+ * minute, and a last ingest at stop (serve-mirrorlist has flushed its log by then).
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ResolvedConfig } from '../config/resolve.js'
+import { runPropagation } from '../crawl/propagation.js'
 import { runCrawl } from '../crawl/run-crawl.js'
 import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
 import type { Logger } from '../log.js'
 import { generateSnapshot } from '../snapshot/generate.js'
+import { ingestAccessLogs } from '../stats/ingest.js'
 import { addUser, findUser, updateUser } from '../users/users.js'
 import { DEMO_TOPDIR, type DemoLayout } from './layout.js'
 
@@ -38,6 +44,8 @@ export interface DemoWeb {
   /** The unregistered copy's URL, to register in the browser. */
   unregisteredUrl: string
   roundSeconds: number
+  /** serve-mirrorlist's access log, ingested into the statistics every round. */
+  accessLog: string
 }
 
 export interface RunningDemoWeb extends DemoWeb {
@@ -58,20 +66,34 @@ export async function startDemoWeb(
 ): Promise<RunningDemoWeb> {
   await ensureDemoAccount(database.sql)
   const web = await options.startWeb(database.sql, { port: options.port, logger: options.logger })
-  let running: Promise<void> = Promise.resolve()
+  const ingest = async () => {
+    if (!existsSync(layout.accessLog)) return 0
+    const { days } = await ingestAccessLogs(database.sql, [layout.accessLog])
+    return days.reduce((sum, day) => sum + day.requests, 0)
+  }
+  /** What the public pages show beyond the mirror list: propagation and statistics. */
+  const refreshPublicPages = async () => {
+    const propagation = await runPropagation(database.sql, config, { threads: 4, prefixes: ['*'], dryRun: false }, options.logger)
+    return `propagation of ${propagation.repositories.length} repositories measured; ${await ingest()} request(s) added to the statistics`
+  }
   const round = async () => {
+    const crawl = await runCrawl(database, {
+      config, logger: options.logger, threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true,
+    })
+    const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
+    return `crawled ${crawl.hosts.ok} host(s) ok, ${crawl.hosts.failed} failed; snapshot with ${snapshot.hosts} host(s) written; ${await refreshPublicPages()}`
+  }
+  const logged = (work: () => Promise<string>) => async () => {
     try {
-      const crawl = await runCrawl(database, {
-        config, logger: options.logger, threads: 4, mode: 'full', hostTimeoutSeconds: 30, globalTimeoutSeconds: 50, dryRun: false, includePrivate: true,
-      })
-      const snapshot = await generateSnapshot(database.sql, { output: layout.snapshot, force: true, warn: (m) => options.logger.warn(m) })
-      options.logger.info(`demo round: crawled ${crawl.hosts.ok} host(s) ok, ${crawl.hosts.failed} failed; snapshot with ${snapshot.hosts} host(s) written`)
+      options.logger.info(`demo round: ${await work()}`)
     } catch (error) {
       options.logger.warn(`demo round failed: ${(error as Error).message}`)
     }
   }
+  // the start-up crawl just ran: the first round only fills propagation and statistics
+  let running: Promise<void> = logged(refreshPublicPages)()
   const timer = setInterval(() => {
-    running = running.then(round)
+    running = running.then(logged(round))
   }, ROUND_SECONDS * 1000)
   timer.unref()
   return {
@@ -79,9 +101,12 @@ export async function startDemoWeb(
     account: DEMO_ACCOUNT,
     unregisteredUrl: options.unregisteredUrl,
     roundSeconds: ROUND_SECONDS,
+    accessLog: layout.accessLog,
     async stop() {
       clearInterval(timer)
       await running
+      // serve-mirrorlist has stopped and flushed its log: count its last requests too
+      await logged(async () => `${await ingest()} request(s) added to the statistics at stop`)()
       await web.close()
     },
   }

@@ -65,27 +65,38 @@ export interface HostPage {
 export async function hostPage(sql: Sql, actor: Actor, hostId: number): Promise<HostPage> {
   const owner = await hostOwnership(sql, hostId)
   authorize(actor, 'host.view', owner)
-  const categories = await sql<HostCategoryView[]>`select hc.id, c.name as category, hc.always_up2date, c.admin_only,
+  // the page's eleven reads are independent: on a PostgreSQL server they run at once on
+  // the pool's connections (one round trip of latency instead of eleven); the embedded
+  // database's one connection takes them in turn
+  const [categories, allCategories, [lastCrawl], host, netblocks, peerAsns, countriesAllowed, aclIps, audit] = await Promise.all([
+    sql<HostCategoryView[]>`select hc.id, c.name as category, hc.always_up2date, c.admin_only,
       coalesce((select json_agg(json_build_object('url', u.url, 'private', u.private) order by u.url)
         from host_category_url u where u.host_category_id = hc.id), '[]'::json) as urls,
       (select count(*)::int from host_category_dir d where d.host_category_id = hc.id) as directories,
       (select count(*)::int from host_category_dir d where d.host_category_id = hc.id and d.up2date) as up_to_date,
       (select max(d.last_checked) from host_category_dir d where d.host_category_id = hc.id) as last_checked
-    from host_category hc join category c on c.id = hc.category_id where hc.host_id = ${hostId} order by c.name`
+    from host_category hc join category c on c.id = hc.category_id where hc.host_id = ${hostId} order by c.name`,
+    listCategories(sql),
+    readCrawlLog(sql, hostId, 1),
+    getHostById(sql, hostId),
+    sql<{ value: string; name: string | null }[]>`select netblock as value, name from host_netblock where host_id = ${hostId} order by netblock`,
+    sql<{ value: number; name: string | null }[]>`select asn as value, name from host_peer_asn where host_id = ${hostId} order by asn`,
+    sql<{ country: string }[]>`select country from host_country_allowed where host_id = ${hostId} order by country`,
+    sql<{ ip: string }[]>`select ip from host_acl_ip where host_id = ${hostId} order by ip`,
+    listAudit(sql, { hostId, limit: 50 }),
+  ])
   const carried = new Set(categories.map((c) => c.category))
-  const addable = (await listCategories(sql)).filter((c) => !carried.has(c.name) && (!c.adminOnly || can(actor, 'category.admin-only')))
-  const [lastCrawl] = await readCrawlLog(sql, hostId, 1)
   return {
-    host: await getHostById(sql, hostId),
+    host,
     siteId: owner.siteId,
     categories: categories.map((c) => ({ ...c, urls: [...c.urls] })),
-    addableCategories: addable,
-    netblocks: await sql`select netblock as value, name from host_netblock where host_id = ${hostId} order by netblock`,
-    peerAsns: await sql`select asn as value, name from host_peer_asn where host_id = ${hostId} order by asn`,
-    countriesAllowed: (await sql<{ country: string }[]>`select country from host_country_allowed where host_id = ${hostId} order by country`).map((r) => r.country),
-    aclIps: (await sql<{ ip: string }[]>`select ip from host_acl_ip where host_id = ${hostId} order by ip`).map((r) => r.ip),
+    addableCategories: allCategories.filter((c) => !carried.has(c.name) && (!c.adminOnly || can(actor, 'category.admin-only'))),
+    netblocks,
+    peerAsns,
+    countriesAllowed: countriesAllowed.map((r) => r.country),
+    aclIps: aclIps.map((r) => r.ip),
     lastCrawl,
-    audit: await listAudit(sql, { hostId, limit: 50 }),
+    audit,
   }
 }
 
