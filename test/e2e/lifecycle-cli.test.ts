@@ -1,7 +1,7 @@
 import t from 'tap'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
-import { buildReleaseFixture, repositoryDirectories, TOP, ARCHIVE_TOP } from '../helpers/lifecycle-fixture.js'
+import { addInstallTrees, buildReleaseFixture, installRepositories, repositoryDirectories, TOP, ARCHIVE_TOP, SECONDARY_TOP } from '../helpers/lifecycle-fixture.js'
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: lifecycle commands as an operator runs them`, async (t) => {
@@ -72,5 +72,38 @@ for (const kind of databaseKinds()) {
     const after = await repositoryDirectories(db.sql)
     t.equal(after['updates-testing-f26/x86_64'], `Old Archive: ${ARCHIVE_TOP}/updates/testing/26/x86_64`)
     t.equal(after['fedora-41/x86_64'], `Fedora Linux: ${TOP}/releases/41/Everything/x86_64/os`)
+
+    await addInstallTrees(db.sql)
+    await db.disconnect()
+    const beta = `${TOP}/releases/test/41_Beta`
+    const missing = await cli(['repo', 'create-install', '--version', '41', '--category', 'Fedora Linux', `${TOP}/releases/test/41_RC`])
+    t.equal(missing.status, 5, 'an install tree missing from the master tree')
+    t.match(missing.stderr, /^Error: not in the master tree \(run umdl first, or choose the arches with --arch\): pub\/fedora\/linux\/releases\/test\/41_RC\/Server\/armhfp\/os, /m)
+    const createDry = await cli(['repo', 'create-install', '--version', '41', '--category', 'Fedora Linux', beta, '--dry-run'])
+    t.equal(createDry.status, 0, createDry.stderr)
+    t.equal(createDry.stdout, ['armhfp', 'i386', 'x86_64'].map((arch) => `create fedora-install-41 ${arch} (Fedora Linux, version 41): ${beta}/Server/${arch}/os\n`).join(''))
+    t.match(createDry.stderr, /3 install repositories would be written \(dry run, nothing changed\)/)
+    const created = await runCliJson<{ dryRun: boolean; changes: { action: string; repositoryId: number | null }[] }>(
+      ['repo', 'create-install', '--version', '41', '--category', 'Fedora Linux', beta],
+      { env: db.env },
+    )
+    t.equal(created.status, 0, created.stderr)
+    t.equal(created.json.dryRun, false)
+    t.same(created.json.changes.map((change) => change.action), ['create', 'create', 'create'])
+    t.ok(created.json.changes.every((change) => typeof change.repositoryId === 'number'))
+    const upgraded = await cli(['repo', 'upgrade-install', '--version', '41'])
+    t.equal(upgraded.status, 0, upgraded.stderr)
+    t.equal(
+      upgraded.stdout,
+      `repoint fedora-install-41 i386 (Fedora Secondary Arches, version 41): ${beta}/Server/i386/os => ${SECONDARY_TOP}/releases/41/Server/i386/os\n` +
+        `repoint fedora-install-41 x86_64 (Fedora Linux, version 41): ${beta}/Server/x86_64/os => ${TOP}/releases/41/Server/x86_64/os\n`,
+    )
+    t.match(upgraded.stderr, /^not repointed: fedora-install-41 armhfp: pub\/fedora-secondary\/releases\/41\/Server\/armhfp\/os is not in the master tree \(run umdl first\)$/m)
+    await db.reconnect()
+    t.same(await installRepositories(db.sql), {
+      armhfp: `Fedora Linux 41: ${beta}/Server/armhfp/os`,
+      i386: `Fedora Secondary Arches 41: ${SECONDARY_TOP}/releases/41/Server/i386/os`,
+      x86_64: `Fedora Linux 41: ${TOP}/releases/41/Server/x86_64/os`,
+    })
   })
 }

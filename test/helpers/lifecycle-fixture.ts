@@ -110,3 +110,32 @@ export async function addMirror(sql: Sql, fixture: ReleaseFixture): Promise<void
     await sql`insert into file_detail (directory_id, filename, timestamp, size, sha256) values (${repodata}, 'repomd.xml', 1731400000, 4620, ${`${release}-sha256`})`
   }
 }
+
+export const SECONDARY_TOP = 'pub/fedora-secondary'
+
+/**
+ * Install trees for the install-repository commands: the 41 Beta's Server trees of
+ * MirrorManager2's three install arches, and the release's x86_64 (primary) and i386
+ * (secondary arch, in a "Fedora Secondary Arches" category) Server trees; armhfp has none.
+ */
+export async function addInstallTrees(sql: Sql): Promise<void> {
+  const names = [
+    SECONDARY_TOP,
+    ...['armhfp', 'i386', 'x86_64'].map((arch) => `${TOP}/releases/test/41_Beta/Server/${arch}/os`),
+    `${SECONDARY_TOP}/releases/41/Server/i386/os`,
+  ]
+  await sql`insert into directory (name) select unnest(${names}::text[])`
+  await sql`
+    insert into category (name, product_id, topdir_id)
+    select 'Fedora Secondary Arches', p.id, d.id from product p, directory d where p.name = 'Fedora' and d.name = ${SECONDARY_TOP}`
+}
+
+/** The fedora-install-41 repositories: arch -> "category version: directory". */
+export async function installRepositories(sql: Sql): Promise<Record<string, string>> {
+  const rows = await sql<{ arch: string; line: string }[]>`
+    select a.name as arch, c.name || ' ' || v.name || ': ' || d.name as line
+    from repository r join directory d on d.id = r.directory_id join arch a on a.id = r.arch_id
+    join category c on c.id = r.category_id join version v on v.id = r.version_id
+    where r.prefix = 'fedora-install-41' order by a.name`
+  return Object.fromEntries(rows.map((row) => [row.arch, row.line]))
+}

@@ -8,7 +8,10 @@ import { answerRequest } from '../helpers/answer-text.js'
 import { lookupContext } from '../helpers/mirror-network.js'
 import type { Sql } from '../../src/lib/db/sql.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
-import { addMirror, addRepomdHistory, buildReleaseFixture, repositoryDirectories, TOP, ARCHIVE_TOP } from '../helpers/lifecycle-fixture.js'
+import {
+  addInstallTrees, addMirror, addRepomdHistory, buildReleaseFixture, installRepositories, repositoryDirectories, ARCHIVE_TOP, SECONDARY_TOP, TOP,
+} from '../helpers/lifecycle-fixture.js'
+import { createInstallRepositories, formatInstallChange, upgradeInstallRepositories } from '../../src/lib/repos/install-repositories.js'
 import { moveDevelToRelease } from '../../src/lib/lifecycle/move-devel-to-release.js'
 import { moveToArchive } from '../../src/lib/lifecycle/move-to-archive.js'
 import { expireRepo } from '../../src/lib/lifecycle/expire-repo.js'
@@ -103,6 +106,77 @@ for (const kind of databaseKinds()) {
       const left = await db.sql<{ sha256: string }[]>`select sha256 from file_detail order by sha256`
       t.same(left.map((row) => row.sha256), ['ccc', 'sss', 'x1', 'x2'], 'newest kept; other versions untouched')
       await t.rejects(expireRepo(db.sql, { product: 'Fedora', version: '7' }), { message: 'No such version: 7' })
+    })
+
+    t.test('repo create-install: all or nothing, then the three install repositories', async (t) => {
+      await addInstallTrees(db.sql)
+      const beta = `${TOP}/releases/test/41_Beta`
+      const count = async () => (await db.sql<{ n: number }[]>`select count(*)::int as n from repository`)[0].n
+      const repositories = await count()
+      const create = (options: Partial<Parameters<typeof createInstallRepositories>[1]>) =>
+        createInstallRepositories(db.sql, { version: '41', category: 'Fedora Linux', basePath: beta, ...options })
+      await t.rejects(create({ category: 'Fedora Nope' }), { code: 'MM_NOT_FOUND', message: /^No category could be found by the name: Fedora Nope/ })
+      await t.rejects(create({ version: '99' }), { code: 'MM_NOT_FOUND', message: 'Version 99 not found for product Fedora' })
+      await t.rejects(create({ arches: ['x86_64', 'vax'] }), { code: 'MM_NOT_FOUND', message: 'No such arch: vax (see `mirrormanager arch list`)' })
+      await t.rejects(create({ basePath: `${TOP}/releases/test/41_RC` }), {
+        code: 'MM_NOT_FOUND',
+        message: `not in the master tree (run umdl first, or choose the arches with --arch): ${['armhfp', 'i386', 'x86_64'].map((arch) => `${TOP}/releases/test/41_RC/Server/${arch}/os`).join(', ')}`,
+      })
+      await t.rejects(create({ basePath: `${SECONDARY_TOP}/releases/41` }), { code: 'MM_USAGE', message: `${SECONDARY_TOP}/releases/41 is not inside category Fedora Linux (its top directory is ${TOP})` })
+      await t.rejects(create({ basePath: `/srv/${beta}` }), { code: 'MM_INVALID_INPUT' })
+      t.equal(await count(), repositories, 'refused runs wrote nothing')
+
+      const dry = await create({ basePath: `${beta}/`, dryRun: true })
+      t.same(dry.changes.map(formatInstallChange), ['armhfp', 'i386', 'x86_64'].map((arch) => `create fedora-install-41 ${arch} (Fedora Linux, version 41): ${beta}/Server/${arch}/os`))
+      t.equal(await count(), repositories, 'dry run wrote nothing')
+      const result = await create({})
+      t.same(result.changes.map(formatInstallChange), dry.changes.map(formatInstallChange), 'the dry run showed what happened')
+      t.ok(result.changes.every((change) => change.repositoryId !== null))
+      t.same(await installRepositories(db.sql), {
+        armhfp: `Fedora Linux 41: ${beta}/Server/armhfp/os`,
+        i386: `Fedora Linux 41: ${beta}/Server/i386/os`,
+        x86_64: `Fedora Linux 41: ${beta}/Server/x86_64/os`,
+      })
+      const [named] = await db.sql<{ name: string }[]>`select name from repository where id = ${result.changes[2].repositoryId}`
+      t.equal(named.name, `${beta}/Server/x86_64/os`, 'name is the directory path, as MirrorManager2 set it')
+    })
+
+    t.test('repo upgrade-install repoints to the release trees, primary and secondary', async (t) => {
+      const before = await installRepositories(db.sql)
+      const dry = await upgradeInstallRepositories(db.sql, { version: '41', dryRun: true })
+      t.same(await installRepositories(db.sql), before, 'dry run changed nothing')
+      const result = await upgradeInstallRepositories(db.sql, { version: '41' })
+      t.same(result.changes, dry.changes)
+      t.same(result.changes.map(formatInstallChange), [
+        `repoint fedora-install-41 i386 (Fedora Secondary Arches, version 41): ${TOP}/releases/test/41_Beta/Server/i386/os => ${SECONDARY_TOP}/releases/41/Server/i386/os`,
+        `repoint fedora-install-41 x86_64 (Fedora Linux, version 41): ${TOP}/releases/test/41_Beta/Server/x86_64/os => ${TOP}/releases/41/Server/x86_64/os`,
+      ])
+      t.same(result.skipped.map((skip) => `${skip.arch}: ${skip.reason}`), [`armhfp: ${SECONDARY_TOP}/releases/41/Server/armhfp/os is not in the master tree (run umdl first)`])
+      const after = await installRepositories(db.sql)
+      t.equal(after.i386, `Fedora Secondary Arches 41: ${SECONDARY_TOP}/releases/41/Server/i386/os`)
+      t.equal(after.armhfp, before.armhfp)
+      const again = await upgradeInstallRepositories(db.sql, { version: '41' })
+      t.same(again.changes, [], 'a second run has nothing left to do')
+      t.same(again.skipped.map((skip) => `${skip.arch}: ${skip.reason}`).sort(), ['armhfp: ' + result.skipped[0].reason, 'i386: already there', 'x86_64: already there'])
+
+      const back = await createInstallRepositories(db.sql, { version: '41', category: 'Fedora Linux', basePath: `${TOP}/releases/test/41_Beta`, arches: ['x86_64'] })
+      t.same(back.changes.map(formatInstallChange), [
+        `repoint fedora-install-41 x86_64 (Fedora Linux, version 41): ${TOP}/releases/41/Server/x86_64/os => ${TOP}/releases/test/41_Beta/Server/x86_64/os`,
+      ], 'create-install on an existing repository repoints it, as MirrorManager2 did')
+    })
+
+    t.test('repo upgrade-install errors', async (t) => {
+      const before = await installRepositories(db.sql)
+      await t.rejects(upgradeInstallRepositories(db.sql, { version: 'development' }), { code: 'MM_USAGE' })
+      await t.rejects(upgradeInstallRepositories(db.sql, { version: '99' }), { code: 'MM_NOT_FOUND', message: 'No such version: 99' })
+      await t.rejects(upgradeInstallRepositories(db.sql, { version: '41', product: 'Fedroa' }), { code: 'MM_NOT_FOUND', message: 'No such product: Fedroa' })
+      await t.rejects(upgradeInstallRepositories(db.sql, { version: '41', category: 'Fedora Nope' }), { code: 'MM_NOT_FOUND' })
+      const noSecondary = await upgradeInstallRepositories(db.sql, { version: '41', secondaryCategory: 'Nope', dryRun: true })
+      t.same(noSecondary.skipped.map((skip) => `${skip.arch}: ${skip.reason}`).sort(), [
+        'armhfp: no category Nope for the secondary arch armhfp',
+        'i386: no category Nope for the secondary arch i386',
+      ])
+      t.same(await installRepositories(db.sql), before, 'nothing changed')
     })
   })
 }

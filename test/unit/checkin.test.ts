@@ -2,14 +2,15 @@ import t from 'tap'
 import { categoryReplyLine } from '../../src/lib/checkin/apply-checkin.js'
 import { parseExcludePatterns } from '../../src/lib/checkin/dirtree.js'
 import { parseIni } from '../../src/lib/checkin/ini.js'
-import { looksLikePickle, parsePayloadBytes } from '../../src/lib/checkin/legacy-wire.js'
+import { legacyWireBytes, looksLikePickle, parsePayloadBytes } from '../../src/lib/checkin/legacy-wire.js'
+import { owned, transferList } from '../../src/lib/checkin/transfer.js'
 import { IdentityScanner, type IdentityScanResult } from '../../src/lib/checkin/identity-scan.js'
 import { validateCheckinIdentity, validateCheckinPayload } from '../../src/lib/checkin/payload.js'
 import { pythonJsonDumps } from '../../src/lib/checkin/python-json.js'
 import { clientAddressKey, RateLimiter } from '../../src/lib/checkin/rate-limit.js'
 import { escapeXmlText } from '../../src/lib/checkin/xml.js'
 import { chooseEndpoint } from '../../src/lib/checkin/transport.js'
-import { parseMethodCall, parseStringResponse, renderFault, renderMethodCall, renderStringResponse, XmlRpcFault } from '../../src/lib/checkin/xmlrpc.js'
+import { checkinParameter, parseMethodCall, parseStringResponse, renderFault, renderMethodCall, renderStringResponse, XmlRpcFault } from '../../src/lib/checkin/xmlrpc.js'
 import { CheckinRefusedError, ConfigError } from '../../src/lib/errors.js'
 
 function caught(work: () => unknown): unknown {
@@ -261,4 +262,35 @@ t.test('regression (issue 15, defect 2): failures are counted per client address
   t.ok(limiter.peek('a').allowed, 'peek takes nothing')
   limiter.take('a')
   t.same(limiter.peek('a'), { allowed: false, retryAfterSeconds: 60 })
+})
+
+t.test('issue 15, defect 1: the wire text is decoded without copies, the body read off the event loop', async (t) => {
+  // bytes whose base64 has both "+" and "/" (standard) or "-" and "_" (urlsafe)
+  const bytes = Buffer.concat([Buffer.from('BZh9'), Buffer.from([0xfb, 0xff, 0xfe, 0x3e, 0x3f, 0x00])])
+  const standard = bytes.toString('base64')
+  t.match(standard, /[+/]/)
+  const urlsafe = standard.replaceAll('+', '-').replaceAll('/', '_')
+  t.same(legacyWireBytes(urlsafe), bytes, 'urlsafe alphabet, padded as Python sends it')
+  t.same(legacyWireBytes(standard), bytes, 'standard alphabet')
+  t.same(legacyWireBytes(`${urlsafe.slice(0, 4)}\n ${urlsafe.slice(4, 9)}\r\n\t${urlsafe.slice(9)}\n`), bytes, 'whitespace anywhere is skipped')
+  for (const bad of [`${urlsafe}!`, `${urlsafe.slice(0, 4)}*${urlsafe.slice(4)}`, `=${urlsafe}`, `${urlsafe.slice(0, -1)}===`, 'QlpoO', Buffer.from('not bzip2').toString('base64')]) {
+    t.match(caught(() => legacyWireBytes(bad)), { reason: 'malformed' }, JSON.stringify(bad))
+  }
+
+  const call = renderMethodCall('checkin', [urlsafe])
+  t.equal(checkinParameter(Buffer.from(call)), urlsafe)
+  t.match(caught(() => checkinParameter(Buffer.from([0x3c, 0xff]))), { faultCode: -32700, faultString: 'parse error: the request is not UTF-8' })
+  t.match(caught(() => checkinParameter(Buffer.from(renderMethodCall('system.listMethods', [])))), { faultCode: -32601 })
+  t.match(caught(() => checkinParameter(Buffer.from(renderMethodCall('checkin', ['a', 'b'])))), { faultCode: -32602 })
+
+  // Only bytes that own their whole buffer are transferred: a pooled Buffer shares its slab.
+  const pooled = Buffer.from('small')
+  t.not(pooled.byteLength, pooled.buffer.byteLength)
+  t.same(transferList(pooled), [])
+  const big = Buffer.allocUnsafeSlow(64 * 1024)
+  t.same(transferList(big), [big.buffer])
+  t.same(transferList(big.subarray(1)), [], 'a slice stays a copy')
+  const copy = owned(big.subarray(1))
+  t.equal(copy.byteLength, big.byteLength - 1)
+  t.same(transferList(copy), [copy.buffer], 'owned() gives a slice its own buffer, to transfer')
 })

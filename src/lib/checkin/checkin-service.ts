@@ -74,12 +74,21 @@ export class CheckinService {
     this.pool = new DecodePool({ size: options.decodeWorkers ?? 2, heapMb })
   }
 
-  /** A legacy XML-RPC check-in: the urlsafe-base64 bzip2 JSON text. */
+  /**
+   * A legacy XML-RPC check-in, the request body as received: it is read (UTF-8, XML-RPC)
+   * in a decode worker, and moved there, not copied — the caller must not use `body`
+   * again. Malformed calls are thrown as XmlRpcFault.
+   */
+  checkinXmlRpc(body: Uint8Array, request: CheckinRequest): Promise<CheckinOutcome> {
+    return this.run(request, body, 'xmlrpc')
+  }
+
+  /** A legacy check-in's parameter: the urlsafe-base64 bzip2 JSON text. */
   checkinLegacy(wire: string, request: CheckinRequest): Promise<CheckinOutcome> {
     return this.run(request, wire, 'legacy-wire')
   }
 
-  /** A JSON check-in (POST /api/checkin): the body, gzip or not. */
+  /** A JSON check-in (POST /api/checkin): the body, gzip or not (moved to a worker, as above). */
   checkinJson(body: Uint8Array, encoding: 'gzip' | 'identity', request: CheckinRequest): Promise<CheckinOutcome> {
     return this.run(request, body, encoding)
   }
@@ -99,10 +108,12 @@ export class CheckinService {
     if (this.identifying >= (this.options.maxIdentifying ?? this.options.maxInFlight * 8)) throw busy()
     let identity: CheckinIdentity | undefined
     let host: AuthenticatedHost
-    const job: DecodeJob = { data, encoding, maxPayloadBytes: this.options.maxPayloadBytes }
+    let job: DecodeJob = { data, encoding, maxPayloadBytes: this.options.maxPayloadBytes }
     this.identifying++
     try {
-      identity = validateCheckinIdentity((await this.pool.scan(job)).skeleton)
+      const scanned = await this.pool.scan(job)
+      job = scanned.job // the compressed bytes only: neither the body nor its text stays here
+      identity = validateCheckinIdentity(scanned.identity.skeleton)
       host = await storable(() => authenticateHost(this.sql, identity!))
     } catch (error) {
       if (error instanceof CheckinRefusedError) this.failures.take(address)

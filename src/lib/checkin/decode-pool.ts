@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads'
 import { CheckinRefusedError } from '../errors.js'
-import type { DecodeJob } from './decode.js'
+import type { DecodeJob, ScanOutcome } from './decode.js'
 import type { DecodeReply, DecodeRequest } from './decode-worker.js'
-import type { IdentityScanResult } from './identity-scan.js'
 import type { CheckinPayload } from './payload.js'
+import { transferList } from './transfer.js'
+import { XmlRpcFault } from './xmlrpc.js'
 
 /**
  * A few worker threads that decode check-in bodies (decode-worker.ts). Identity scans
@@ -44,8 +45,12 @@ export class DecodePool {
     this.slots = Array.from({ length: Math.max(1, options.size) }, () => ({ pending: new Map(), decodes: [], decoding: false }))
   }
 
-  scan(job: DecodeJob): Promise<IdentityScanResult> {
-    return this.run(this.leastBusy(), 'scan', job) as Promise<IdentityScanResult>
+  /**
+   * Stage 1. The job's bytes are moved to the worker (the caller must not use them
+   * again); the outcome carries the compressed bytes for `decode`.
+   */
+  scan(job: DecodeJob): Promise<ScanOutcome> {
+    return this.run(this.leastBusy(), 'scan', job) as Promise<ScanOutcome>
   }
 
   async decode(job: DecodeJob): Promise<CheckinPayload> {
@@ -77,7 +82,7 @@ export class DecodePool {
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject })
       worker.ref() // keeps the process alive while a job runs; idle workers do not
-      worker.postMessage({ id, op, job } satisfies DecodeRequest)
+      worker.postMessage({ id, op, job } satisfies DecodeRequest, transferList(job.data))
     })
   }
 
@@ -91,6 +96,7 @@ export class DecodePool {
       if (slot.pending.size === 0) worker.unref()
       if (reply.ok) pending.resolve(reply.value)
       else if (reply.refusal) pending.reject(new CheckinRefusedError(reply.refusal.message, { reason: reply.refusal.reason }))
+      else if (reply.fault) pending.reject(new XmlRpcFault(reply.fault.code, reply.fault.text))
       else pending.reject(new Error(reply.error))
     })
     const fail = (error: Error) => {

@@ -6,6 +6,8 @@
 import { parentPort } from 'node:worker_threads'
 import { CheckinRefusedError, type CheckinRefusalReason } from '../errors.js'
 import { decodePayload, scanPayloadIdentity, type DecodeJob } from './decode.js'
+import { XmlRpcFault } from './xmlrpc.js'
+import { transferList } from './transfer.js'
 
 export interface DecodeRequest {
   readonly id: number
@@ -15,17 +17,28 @@ export interface DecodeRequest {
 
 export type DecodeReply =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; refusal?: { message: string; reason: CheckinRefusalReason }; error?: string }
+  | {
+      id: number
+      ok: false
+      refusal?: { message: string; reason: CheckinRefusalReason }
+      fault?: { code: number; text: string }
+      error?: string
+    }
 
 parentPort?.on('message', (request: DecodeRequest) => {
-  const work = request.op === 'scan' ? scanPayloadIdentity(request.job) : decodePayload(request.job)
+  // A scan hands the compressed bytes back for the decode stage: moved, not copied.
+  const work = request.op === 'scan'
+    ? scanPayloadIdentity(request.job).then((value) => ({ value, transfer: transferList(value.job.data) }))
+    : decodePayload(request.job).then((value) => ({ value, transfer: [] }))
   work.then(
-    (value) => parentPort!.postMessage({ id: request.id, ok: true, value } satisfies DecodeReply),
+    ({ value, transfer }) => parentPort!.postMessage({ id: request.id, ok: true, value } satisfies DecodeReply, transfer),
     (error: unknown) => {
       const reply: DecodeReply =
         error instanceof CheckinRefusedError
           ? { id: request.id, ok: false, refusal: { message: error.message, reason: error.reason } }
-          : { id: request.id, ok: false, error: (error as Error).message }
+          : error instanceof XmlRpcFault
+            ? { id: request.id, ok: false, fault: { code: error.faultCode, text: error.faultString } }
+            : { id: request.id, ok: false, error: (error as Error).message }
       parentPort!.postMessage(reply)
     },
   )

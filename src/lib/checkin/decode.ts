@@ -5,6 +5,8 @@ import { bzip2DecompressStream } from './bzip2.js'
 import { IdentityScanner, type IdentityScanResult } from './identity-scan.js'
 import { bzip2Refusal, decodeBzip2Payload, legacyWireBytes, parsePayloadBytes } from './legacy-wire.js'
 import { validateCheckinPayload, type CheckinPayload } from './payload.js'
+import { owned } from './transfer.js'
+import { checkinParameter } from './xmlrpc.js'
 
 /**
  * The two stages of reading a check-in body, both run in a decode worker
@@ -14,8 +16,11 @@ import { validateCheckinPayload, type CheckinPayload } from './payload.js'
  *    identity sections, stop. Constant memory, whatever the payload claims to be.
  * 2. `decodePayload`, after authentication: decompress all of it (capped), parse, validate.
  */
-/** `legacy-wire`: the XML-RPC parameter text, urlsafe base64 of bzip2 (decoded here too: 0.6 s for 5 MB). */
-export type PayloadEncoding = 'legacy-wire' | 'bzip2' | 'gzip' | 'identity'
+/**
+ * `xmlrpc`: the raw body of an XML-RPC `checkin` call (UTF-8 checked and parsed here, in
+ * the worker); `legacy-wire`: its parameter text, urlsafe base64 of bzip2.
+ */
+export type PayloadEncoding = 'xmlrpc' | 'legacy-wire' | 'bzip2' | 'gzip' | 'identity'
 
 export interface DecodeJob {
   /** A string for `legacy-wire`, else the bytes. */
@@ -31,14 +36,30 @@ const SLICE = 64 * 1024
 
 const tooLarge = (cap: number) => new CheckinRefusedError(`The check-in data decompresses to more than ${cap} bytes.`, { reason: 'too-large' })
 
-/** The legacy wire text as the bzip2 bytes it carries. */
-function unwrap(job: DecodeJob): DecodeJob & { data: Uint8Array } {
-  if (job.encoding !== 'legacy-wire') return job as DecodeJob & { data: Uint8Array }
-  return { ...job, data: legacyWireBytes(job.data as string), encoding: 'bzip2' }
+export type BytesJob = DecodeJob & { readonly data: Uint8Array; readonly encoding: 'bzip2' | 'gzip' | 'identity' }
+
+/** The XML-RPC body or legacy wire text as the bzip2 bytes it carries. */
+export function unwrap(job: DecodeJob): BytesJob {
+  if (job.encoding === 'xmlrpc') return { ...job, data: legacyWireBytes(checkinParameter(job.data as Uint8Array)), encoding: 'bzip2' }
+  if (job.encoding === 'legacy-wire') return { ...job, data: legacyWireBytes(job.data as string), encoding: 'bzip2' }
+  return job as BytesJob
 }
 
-export async function scanPayloadIdentity(wrapped: DecodeJob): Promise<IdentityScanResult> {
+/**
+ * Stage 1's result, and the job as stage 2 needs it: the compressed bytes only, so the
+ * server holds neither the body nor its text while the host is authenticated.
+ */
+export interface ScanOutcome {
+  identity: IdentityScanResult
+  job: BytesJob
+}
+
+export async function scanPayloadIdentity(wrapped: DecodeJob): Promise<ScanOutcome> {
   const job = unwrap(wrapped)
+  return { identity: await scanBytes(job), job: { ...job, data: owned(job.data) } }
+}
+
+async function scanBytes(job: BytesJob): Promise<IdentityScanResult> {
   const scanner = new IdentityScanner()
   let result: IdentityScanResult | undefined
   const feed = (chunk: Uint8Array) => (result = scanner.feed(chunk)) !== undefined
@@ -60,7 +81,7 @@ export async function scanPayloadIdentity(wrapped: DecodeJob): Promise<IdentityS
   return result ?? scanner.end()
 }
 
-function gunzipStream(job: DecodeJob & { data: Uint8Array }, feed: (chunk: Uint8Array) => boolean): Promise<void> {
+function gunzipStream(job: BytesJob, feed: (chunk: Uint8Array) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const stream = createGunzip()
     let bytes = 0

@@ -65,6 +65,30 @@ export function parseMethodCall(body: string): MethodCall {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * The wire text of a `checkin` call from the raw request body: UTF-8 checked, parsed,
+ * exactly one string parameter. Runs in a decode worker (decode.ts): the body is
+ * megabytes for a big check-in, and neither its text nor its parse belongs on the
+ * server's event loop.
+ */
+export function checkinParameter(body: Uint8Array): string {
+  let text: string
+  try {
+    text = UTF8.decode(body)
+  } catch {
+    throw new XmlRpcFault(FaultCode.parseError, 'parse error: the request is not UTF-8')
+  }
+  const call = parseMethodCall(text)
+  if (call.methodName !== 'checkin') throw new XmlRpcFault(FaultCode.methodNotFound, `method "${call.methodName.slice(0, 100)}" is not supported`)
+  const [param] = call.params
+  if (call.params.length !== 1 || typeof param !== 'string') {
+    throw new XmlRpcFault(FaultCode.invalidParams, 'checkin takes exactly one string parameter')
+  }
+  return param
+}
+
 const PROLOG = "<?xml version='1.0'?>\n"
 
 export function renderStringResponse(text: string): string {
