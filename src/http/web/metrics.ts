@@ -38,10 +38,6 @@ export class WebMetrics {
   snapshot(): WebMetricsSnapshot {
     return { worker: this.worker, requests: [...this.#requests], buckets: [...this.#buckets], count: this.#count, sum: this.#sum }
   }
-
-  render(): string {
-    return renderWebMetrics([this.snapshot()])
-  }
 }
 
 /** The sum of the workers' counts (one snapshot: serve-web alone). */

@@ -16,12 +16,16 @@ interface Children {
 export class AbortFanOut {
   private readonly byParent = new Map<AbortSignal, Children>()
 
-  /** A signal for one request that aborts (with the same reason) when `parent` does; release() when done. */
-  child(parent: AbortSignal): { signal: AbortSignal; release(): void } {
+  /**
+   * A signal for one request that aborts (with the same reason) when `parent` does, or
+   * when its own abort() is called (that request alone); release() when done.
+   */
+  child(parent: AbortSignal): { signal: AbortSignal; abort(reason?: unknown): void; release(): void } {
     const controller = new AbortController()
+    const abort = (reason?: unknown) => controller.abort(reason)
     if (parent.aborted) {
       controller.abort(parent.reason)
-      return { signal: controller.signal, release() {} }
+      return { signal: controller.signal, abort, release() {} }
     }
     let children = this.byParent.get(parent)
     if (!children) {
@@ -39,6 +43,7 @@ export class AbortFanOut {
     const owner = children
     return {
       signal: controller.signal,
+      abort,
       release: () => {
         owner.controllers.delete(controller)
         if (owner.controllers.size === 0 && this.byParent.get(parent) === owner) {

@@ -9,13 +9,14 @@
  * `follow`, waits for the next round.
  */
 import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { ResolvedConfig } from '../config/resolve.js'
 import type { Database } from '../db/connect.js'
 import type { Sql } from '../db/sql.js'
 import { EmbeddedUnsupportedError } from '../errors.js'
 import type { Logger } from '../log.js'
 import { AbortFanOut } from './abort-fan-out.js'
-import { crawlHost, type CrawlHostContext } from './crawl-host.js'
+import { crawlHost } from './crawl-host.js'
 import { abandonLease, claimHost, completeLease, finishRound, releaseLease, renewLease, roundProgress, type Lease } from './leases.js'
 import { openRound, type CrawlRound } from './rounds.js'
 import { hostCrawlContext, storeOptions, type HostCrawlSettings } from './run-crawl.js'
@@ -49,30 +50,8 @@ export interface CrawlWorkerSummary extends CrawlSummary {
   leasesLost: number
 }
 
-const delay = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
-
-/**
- * A signal per host crawl that aborts when the worker stops or when abort() is called
- * (lease lost). One listener on the shared stop signal however many hosts are in flight
- * (AbortFanOut: --threads 20 would otherwise trip Node's MaxListenersExceededWarning).
- */
-function hostAbort(fanOut: AbortFanOut, stop: AbortSignal) {
-  const fromStop = fanOut.child(stop)
-  const controller = new AbortController()
-  const relay = () => controller.abort(fromStop.signal.reason)
-  if (fromStop.signal.aborted) relay()
-  else fromStop.signal.addEventListener('abort', relay, { once: true })
-  return { controller, release: () => fromStop.release() }
-}
+/** Waits `ms`, or less when `signal` aborts (then resolves too: the caller checks the signal). */
+const delay = (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }).catch(() => {})
 
 export function defaultWorkerName(): string {
   return `${hostname()}:${process.pid}`
@@ -148,7 +127,7 @@ async function workRound(sql: Sql, round: CrawlRound, settings: RoundSettings, r
     while (!settings.stop.aborted) {
       const lease = await claimHost(sql, claim)
       if (lease) {
-        const crawl = await crawlLeased(sql, lease, round, context, settings, tally)
+        const crawl = await crawlLeased(lease)
         if (crawl) results.push(crawl)
         continue
       }
@@ -157,32 +136,34 @@ async function workRound(sql: Sql, round: CrawlRound, settings: RoundSettings, r
   }
   await Promise.all(Array.from({ length: settings.threads }, slot))
 
-  async function crawlLeased(sql: Sql, lease: Lease, round: CrawlRound, context: CrawlHostContext, settings: RoundSettings, tally: { leasesLost: number }): Promise<HostCrawlResult | null> {
+  async function crawlLeased(lease: Lease): Promise<HostCrawlResult | null> {
     const [host] = await selectHosts(sql, { ...round.filters, hostIds: [lease.hostId] })
     if (!host) {
       await abandonLease(sql, lease, 'the host no longer matches the round (deleted, disabled, or without URLs)')
       return null
     }
     if (lease.takeover) logger.info(`${host.name}: took over an expired lease (attempt ${lease.attempts})`)
-    const hostSignal = hostAbort(fanOut, context.signal)
+    // Its own child of the stop signal (one listener on it however many hosts are in
+    // flight: AbortFanOut), aborted alone when the lease is lost.
+    const hostSignal = fanOut.child(context.signal)
     let lost = false
     const renewal = setInterval(() => {
       renewLease(sql, lease, settings.leaseSeconds).then(
         (held) => {
           if (!held && !lost) {
             lost = true
-            hostSignal.controller.abort(new Error('lease lost'))
+            hostSignal.abort(new Error('lease lost'))
           }
         },
         (error: Error) => {
           lost = true
-          hostSignal.controller.abort(new Error(`lease renewal failed: ${error.message}`))
+          hostSignal.abort(new Error(`lease renewal failed: ${error.message}`))
         },
       )
     }, (settings.leaseSeconds * 1000) / 3)
     let crawl: HostCrawlResult
     try {
-      crawl = await crawlHost(host, { ...context, signal: hostSignal.controller.signal })
+      crawl = await crawlHost(host, { ...context, signal: hostSignal.signal })
     } finally {
       clearInterval(renewal)
       hostSignal.release()

@@ -65,8 +65,8 @@ export interface HostPage {
 export async function hostPage(sql: Sql, actor: Actor, hostId: number): Promise<HostPage> {
   const owner = await hostOwnership(sql, hostId)
   authorize(actor, 'host.view', owner)
-  // the page's eleven reads are independent: on a PostgreSQL server they run at once on
-  // the pool's connections (one round trip of latency instead of eleven); the embedded
+  // the page's nine reads are independent: on a PostgreSQL server they run at once on
+  // the pool's connections (one round trip of latency instead of nine); the embedded
   // database's one connection takes them in turn
   const [categories, allCategories, [lastCrawl], host, netblocks, peerAsns, countriesAllowed, aclIps, audit] = await Promise.all([
     sql<HostCategoryView[]>`select hc.id, c.name as category, hc.always_up2date, c.admin_only,
