@@ -1,20 +1,20 @@
 /**
  * The host command family end to end, addressing hosts as SITE/HOST, by unique name and
- * by id, on a fresh embedded data directory prepared through the library.
+ * by id, on a fresh database (cliDatabaseKind) prepared through the library.
  */
 import t from 'tap'
 import { addCategory } from '../../src/lib/catalog/categories.js'
 import { addProduct } from '../../src/lib/catalog/products.js'
 import { addSite } from '../../src/lib/sites/sites.js'
 import { cliRunner } from '../helpers/admin.js'
-import { openTestDatabase } from '../helpers/database.js'
+import { cliDatabaseKind, openTestDatabase } from '../helpers/database.js'
 
-// Each spawn starts node, oclif and the embedded PGlite (~2 s of CPU): on a busy
-// machine this file needs more than the default per-file timeout.
+// Each spawn starts node and oclif (and, on the embedded database, PGlite: ~2 s of CPU):
+// on a busy machine this file needs more than the default per-file timeout.
 t.setTimeout(900_000)
 
 t.test('host add/list/show/update/remove and every host sub-command', async (t) => {
-  const db = await openTestDatabase('embedded')
+  const db = await openTestDatabase(cliDatabaseKind())
   t.teardown(() => db.destroy())
   await addProduct(db.sql, { name: 'Fedora' })
   await addCategory(db.sql, 'Fedora Linux', { product: 'Fedora', topdir: 'pub/fedora/linux' })

@@ -1,23 +1,23 @@
 /**
- * The admin commands end to end: spawn the CLI on a fresh embedded data directory and go
+ * The admin commands end to end: spawn the CLI on a fresh database (cliDatabaseKind) and go
  * through the happy path of the catalog, site, repository and geo command families,
  * checking table output for people and the --json shapes scripts rely on.
  * (Hosts: admin-cli-hosts.test.ts; rejections: admin-cli-validation.test.ts.)
  */
 import t from 'tap'
-import { rmSync } from 'node:fs'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { COMMAND_MIGRATIONS, openDatabase } from '../../src/lib/db/connect.js'
 import { verifyPassword } from '../../src/lib/sites/password.js'
 import { cliRunner } from '../helpers/admin.js'
-import { freshDataDir } from '../helpers/database.js'
+import { cliDatabaseKind, openTestDatabase } from '../helpers/database.js'
 
-// Each spawn starts node, oclif and the embedded PGlite (~2 s of CPU): on a busy
-// machine this file needs more than the default per-file timeout.
+// Each spawn starts node and oclif (and, on the embedded database, PGlite: ~2 s of CPU):
+// on a busy machine this file needs more than the default per-file timeout.
 t.setTimeout(900_000)
-const dir = await freshDataDir()
-t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-const env = { MM_DATA_DIR: dir, MM_CONFIG: '/dev/null' }
+const db = await openTestDatabase(cliDatabaseKind())
+await db.disconnect()
+t.teardown(() => db.destroy())
+const env = db.env
 
 t.test('product, version, arch, category', async (t) => {
   const mm = cliRunner(t, env)

@@ -41,6 +41,18 @@ export function databaseKinds(): DatabaseKind[] {
   return process.env.MM_TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded']
 }
 
+/**
+ * The one database of an end-to-end file whose subject is the CLI itself (parsing, output,
+ * exit statuses, "nothing changed"), not the database: the PostgreSQL server when there is
+ * one — a spawned command reaches it in ~0.5 s, where the embedded database costs ~1.4 s
+ * of PGlite start per spawn — else the embedded database. The library under these
+ * commands runs on both databases in the integration files; files where the database kind
+ * changes what the CLI does (locking, workers, the demo) use databaseKinds() or name it.
+ */
+export function cliDatabaseKind(): DatabaseKind {
+  return process.env.MM_TEST_DATABASE_URL ? 'postgres' : 'embedded'
+}
+
 function migrationsHash(): string {
   const hash = createHash('sha256')
   for (const migration of loadMigrations()) hash.update(migration.name).update(migration.sql)
@@ -72,18 +84,49 @@ export async function freshDataDir(): Promise<string> {
   return dir
 }
 
+/**
+ * The migrated template database on the test server, built once per schema: every test
+ * database is a copy of it (CREATE DATABASE ... TEMPLATE, a file copy on the server)
+ * instead of running every migration again. Built under an advisory lock so parallel
+ * test files build it once; renamed into place only when complete.
+ */
+async function templateServerDatabase(admin: postgres.Sql): Promise<string> {
+  const template = `mm_template_${migrationsHash()}`
+  await admin`select pg_advisory_lock(7202612)`
+  try {
+    const [found] = await admin`select 1 from pg_database where datname = ${template}`
+    if (found) return template
+    for (const { datname } of await admin<{ datname: string }[]>`select datname from pg_database where starts_with(datname, 'mm_template_')`) {
+      await admin.unsafe(`drop database if exists ${datname} with (force)`) // an older schema's
+    }
+    const building = `mm_template_build_${process.pid}`
+    await admin.unsafe(`drop database if exists ${building} with (force)`)
+    await admin.unsafe(`create database ${building}`)
+    const url = new URL(process.env.MM_TEST_DATABASE_URL!)
+    url.pathname = `/${building}`
+    const database = await openDatabase(resolveConfig({ env: { DATABASE_URL: url.toString() }, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
+    await database.close()
+    await admin.unsafe(`alter database ${building} rename to ${template}`)
+    return template
+  } finally {
+    await admin`select pg_advisory_unlock(7202612)`
+  }
+}
+
 /** A fresh, migrated database on the test PostgreSQL server; returns its URL. */
 export async function freshServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = process.env.MM_TEST_DATABASE_URL
   if (!adminUrl) throw new Error('MM_TEST_DATABASE_URL is not set')
   const name = `mm_test_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database ${name}`)
-  await admin.end()
+  try {
+    const template = await templateServerDatabase(admin)
+    await admin.unsafe(`create database ${name} template ${template}`)
+  } finally {
+    await admin.end()
+  }
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
-  const database = await openDatabase(resolveConfig({ env: { DATABASE_URL: url.toString() }, configFile: '/dev/null' }), { migrations: APPLY_MIGRATIONS })
-  await database.close()
   return {
     url: url.toString(),
     async drop() {
