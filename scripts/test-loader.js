@@ -1,5 +1,5 @@
-// node --import ./scripts/test-loader.js: compiled tests (test-build/, see
-// scripts/build-tests.js) import `../../src/lib/x.js`; there is no such file, only
+// node --import <root>/scripts/test-loader.js: compiled tests (test-build/, see
+// scripts/transpile.js) import `../../src/lib/x.js`; there is no such file, only
 // src/lib/x.ts and its build dist/lib/x.js. Resolve those imports to dist/.
 import { register } from 'node:module'
 
