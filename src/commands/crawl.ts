@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { hostSelection, hostSelectionFlags } from '../lib/cli/crawl-flags.js'
 import { listrCrawlProgress } from '../lib/cli/crawl-progress.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { runPrimary } from '../http/mirrorlist/primary.js'
 import { startDemoWebServer } from '../http/web/server.js'
 import { BaseCommand } from '../lib/cli/base-command.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { exportPublicPages, type ExportResult } from '../http/web/public/export.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { renderRecord } from '../lib/cli/table.js'
 import { generateSnapshot, type GenerateSummary } from '../lib/snapshot/generate.js'

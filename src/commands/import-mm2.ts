@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { importMm2, type ImportMm2Result } from '../lib/import-mm2/import-mm2.js'
 import { renderImportSummary } from '../lib/cli/import-mm2-render.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { moveDevelToRelease } from '../lib/lifecycle/move-devel-to-release.js'
 import { formatMove, type RepositoryMoveResult } from '../lib/lifecycle/repository-move.js'

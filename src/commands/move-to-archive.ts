@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { archiveFailure, DEFAULT_ARCHIVE_CATEGORY, moveToArchive, type MoveToArchiveResult } from '../lib/lifecycle/move-to-archive.js'
 import { formatMove } from '../lib/lifecycle/repository-move.js'

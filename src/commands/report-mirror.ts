@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { BaseCommand } from '../lib/cli/base-command.js'
 import { reportMirror, type ReportMirrorResult } from '../lib/checkin/report-mirror.js'
 import type { ConfigKey } from '../lib/config/keys.js'

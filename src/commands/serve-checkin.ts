@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { runCheckinServer } from '../http/checkin/run.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { checkinServiceFromConfig } from '../lib/checkin/checkin-service.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { serveWeb, runWebPrimary, isWebWorker } from '../http/web/server.js'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import type { ConfigKey } from '../lib/config/keys.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../lib/cli/database-command.js'
 import { PartialFailureError } from '../lib/errors.js'
 import { listrTaskRunner } from '../lib/cli/umdl-progress.js'

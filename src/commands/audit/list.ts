@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { describeChange, listAudit, parseSince, type AuditRecord } from '../../lib/audit/audit.js'
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { listCategories, type Category } from '../../lib/catalog/categories.js'
 

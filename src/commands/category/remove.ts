@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { removeCategory, type Category } from '../../lib/catalog/categories.js'
 

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { addCountryContinentRedirect, type CountryContinentRedirect } from '../../lib/geo/country-continent.js'
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { renderTable } from '../../lib/cli/table.js'
 import { runPropagation, type PropagationRow } from '../../lib/crawl/propagation.js'

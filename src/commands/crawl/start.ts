@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { hostSelection, hostSelectionFlags } from '../../lib/cli/crawl-flags.js'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { renderRecord } from '../../lib/cli/table.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { renderRecord, renderTable } from '../../lib/cli/table.js'
 import { roundStatus, type RoundStatus, type WorkerCounts } from '../../lib/crawl/rounds.js'

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { updateFileDetail, type UpdateFileDetailResult } from '../../lib/file-detail/update-file-detail.js'
 import { loadUmdlConfig } from '../../lib/umdl/config.js'

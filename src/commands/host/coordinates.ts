@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { setHostCoordinates } from '../../lib/geo/host-locations.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { readCrawlLog, type CrawlLogEntry } from '../../lib/crawl/crawl-log.js'
 import { HOST_REFERENCE_HELP, resolveHost } from '../../lib/hosts/host-ref.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { locateHosts, openCityDatabase, type LocateResult } from '../../lib/geo/host-locations.js'
 

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'
 import { getHost, removeHost, type Host } from '../../lib/hosts/hosts.js'

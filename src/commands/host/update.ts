@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { hostFields, hostFlags } from '../../lib/cli/admin-flags.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { removeNetblockCountry, type NetblockCountry } from '../../lib/geo/netblock-country.js'
 

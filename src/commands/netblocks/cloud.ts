@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { HOST_REFERENCE_HELP } from '../../lib/hosts/host-ref.js'
 import { UsageError } from '../../lib/errors.js'

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { ASN_PACKAGE, asnPackageFiles } from '../../lib/netblocks/asn-ranges.js'
 import { BaseCommand } from '../../lib/cli/base-command.js'
 import { netblockTableConfigFlags, netblockTableFlags } from '../../lib/cli/netblocks-flags.js'

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { getRepository, REPOSITORY_REFERENCE_HELP, type Repository } from '../../lib/repos/repositories.js'
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { formatInstallChange, upgradeInstallRepositories, type InstallRepositoryResult } from '../../lib/repos/install-repositories.js'
 

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { siteFields, siteFlags } from '../../lib/cli/admin-flags.js'
 import { addSite, type Site } from '../../lib/sites/sites.js'

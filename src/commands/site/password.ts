@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { readStdin } from '../../lib/cli/read-stdin.js'
 import { chooseNewPassword, setSitePassword } from '../../lib/sites/site-password.js'

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { DatabaseCommand } from '../../lib/cli/database-command.js'
 import { ingestAccessLogs, type IngestResult } from '../../lib/stats/ingest.js'
 

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { removeUser, type User } from '../../lib/users/users.js'
 

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { productFlag, versionFields, versionFlags } from '../../lib/cli/admin-flags.js'
 import { addVersion, type Version } from '../../lib/catalog/versions.js'

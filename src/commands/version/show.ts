@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../lib/cli/admin-command.js'
 import { productFlag } from '../../lib/cli/admin-flags.js'
 import { getVersion, type Version } from '../../lib/catalog/versions.js'

@@ -2,7 +2,7 @@
  * Flags shared by the add and update commands of one admin resource, and how their
  * values become the library's field objects (validation happens in the library).
  */
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type { CategoryFields } from '../catalog/categories.js'
 import type { VersionFields } from '../catalog/versions.js'
 import type { HostFields } from '../hosts/hosts.js'

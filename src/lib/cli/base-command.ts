@@ -1,4 +1,7 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core'
+import { Command } from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import { resolveConfig, type ResolvedConfig } from '../config/resolve.js'
 import type { ConfigKey } from '../config/keys.js'
 import { translateDatabaseError } from '../db/errors.js'

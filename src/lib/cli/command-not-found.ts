@@ -4,7 +4,9 @@
  * the argument glued on). Name the words the user typed that are not a command, list
  * what the topic does offer, and exit 2 like every usage error.
  */
-import { Errors, type Hook, type Interfaces } from '@oclif/core'
+import * as Errors from '@oclif/core/errors'
+import type { Hook } from '@oclif/core/interfaces'
+import type * as Interfaces from '@oclif/core/interfaces'
 import { ExitStatus } from '../errors.js'
 
 /** The unknown command as typed, and the commands and topics one level below the known part. */

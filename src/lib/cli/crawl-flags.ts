@@ -1,5 +1,5 @@
 /** The host-selection flags shared by `crawl` and `crawl start`, and what they mean for the library. */
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import { parseFraction, type HostSelection } from '../crawl/select-hosts.js'
 import type { CrawlMode } from '../crawl/types.js'
 

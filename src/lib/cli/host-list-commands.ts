@@ -2,7 +2,9 @@
  * `host netblock|peer-asn|country-allowed|acl-ip add|remove`: the same shape for each of
  * the per-host lists, so one implementation with each command's own help text.
  */
-import { Args, Flags, type Command } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import type { Command } from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import { HOST_REFERENCE_HELP } from '../hosts/host-ref.js'
 import { addHostListEntry, listHostEntries, removeHostListEntry, type HostListEntry, type HostListKind } from '../hosts/host-lists.js'
 import { AdminCommand } from './admin-command.js'

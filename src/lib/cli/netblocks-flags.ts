@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type { ConfigKey } from '../config/keys.js'
 
 /** The flags netblocks global and netblocks internet2 share. */

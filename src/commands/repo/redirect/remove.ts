@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import { AdminCommand } from '../../../lib/cli/admin-command.js'
 import { removeRepositoryRedirect, type RepositoryRedirect } from '../../../lib/repos/redirects.js'
 
