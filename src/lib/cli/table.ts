@@ -1,4 +1,9 @@
-import Table from 'cli-table3'
+import { createRequire } from 'node:module'
+import type TableType from 'cli-table3'
+
+// cli-table3 (CommonJS, ~30 ms to load) only when a table is drawn: --json runs, `show`
+// commands and errors never draw one (issue 22, start-up time).
+const require = createRequire(import.meta.url)
 
 export interface Column<Row> {
   header: string
@@ -15,6 +20,7 @@ function cell(value: unknown): string {
 
 /** A table for people; scripts use --json. */
 export function renderTable<Row>(columns: Column<Row>[], rows: Row[]): string {
+  const Table = require('cli-table3') as typeof TableType
   const table = new Table({ head: columns.map((c) => c.header), style: { head: [], border: [] } })
   for (const row of rows) table.push(columns.map((c) => cell(c.value(row))))
   return table.toString()
