@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import type { ConfigKey } from '../config/keys.js'
 import { COMMAND_MIGRATIONS, openDatabase, type Database, type MigrationPolicy } from '../db/connect.js'
 import { BaseCommand } from './base-command.js'
@@ -23,6 +23,8 @@ export abstract class DatabaseCommand extends BaseCommand {
   }
 
   private database?: Database
+  /** Handed in by `mirrormanager batch`: its database, whose `sql` is the batch's transaction. */
+  private batchDatabase?: Database
 
   protected override configFlags(flags: Record<string, unknown>): Partial<Record<ConfigKey, unknown>> {
     return {
@@ -38,6 +40,7 @@ export abstract class DatabaseCommand extends BaseCommand {
    * commands do (COMMAND_MIGRATIONS) unless the command says otherwise.
    */
   protected async db(migrations: MigrationPolicy = COMMAND_MIGRATIONS): Promise<Database> {
+    if (this.batchDatabase) return this.batchDatabase
     this.database ??= await openDatabase(this.mmConfig, {
       command: `mirrormanager ${(this.id ?? '').replaceAll(':', ' ')}`.trim(),
       log: (message) => this.logger.info(message),
@@ -45,6 +48,19 @@ export abstract class DatabaseCommand extends BaseCommand {
       migrations,
     })
     return this.database
+  }
+
+  /**
+   * The one seam of `mirrormanager batch`: readies this command (constructed with the
+   * line's argv: its flags are parsed and checked now) to run on the batch's database and
+   * transaction, and returns its run. Parsing, validation and the library call are the
+   * command's own; errors are thrown to the batch, not rendered, and the database is left
+   * open (the batch commits or rolls back).
+   */
+  public async prepareInBatch(database: Database): Promise<() => Promise<unknown>> {
+    this.batchDatabase = database
+    await this.init()
+    return () => this.run()
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
