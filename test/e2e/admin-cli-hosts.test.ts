@@ -6,7 +6,10 @@ import t from 'tap'
 import { addCategory } from '../../src/lib/catalog/categories.js'
 import { addProduct } from '../../src/lib/catalog/products.js'
 import { addSite } from '../../src/lib/sites/sites.js'
-import { cliRunner } from '../helpers/admin.js'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { cliRunner, dumpAdminTables } from '../helpers/admin.js'
 import { cliDatabaseKind, openTestDatabase } from '../helpers/database.js'
 
 // Each spawn starts node and oclif (and, on the embedded database, PGlite: ~2 s of CPU):
@@ -76,4 +79,57 @@ t.test('host add/list/show/update/remove and every host sub-command', async (t) 
 
   t.match((await mm(['host', 'remove', '1', '--json'])).json, { removed: { id: 1, name: 'mirror.example.edu', asn: null } })
   t.match((await mm(['host', 'list'])).stdout, /no hosts/)
+})
+
+// issue 22: scripting 500 `host netblock add` lines took 500 spawns (~20 minutes); one
+// `mirrormanager batch` runs them in one process and one transaction.
+t.test('batch: 500 netblock lines in one process, all or nothing, quoting, stdin, refusals', async (t) => {
+  const db = await openTestDatabase(cliDatabaseKind())
+  t.teardown(() => db.destroy())
+  await addProduct(db.sql, { name: 'Fedora' })
+  await addCategory(db.sql, 'Fedora Linux', { product: 'Fedora', topdir: 'pub/fedora/linux' })
+  await db.disconnect()
+  const mm = cliRunner(t, db.env)
+  const dir = mkdtempSync(join(tmpdir(), 'mm-batch-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const netblocks = Array.from({ length: 500 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24`)
+  const file = join(dir, 'netblocks.txt')
+  writeFileSync(file, [
+    '# the new university mirror',
+    `site add 'Example University'   # single quotes`,
+    'host add "Example University/mirror.example.edu" --country us --category Fedora\\ Linux',
+    '',
+    ...netblocks.map((netblock, i) => `host netblock add mirror.example.edu ${netblock}${i === 0 ? ' --name "campus \\"A\\""' : ''}`),
+  ].join('\n'))
+
+  const done = (await mm(['batch', file, '--json'])).json
+  t.equal(done.dryRun, false)
+  t.equal(done.lines.length, 502)
+  t.match(done.lines[0], { line: 2, command: 'site add', result: { name: 'Example University' } })
+  t.match(done.lines[2], { line: 5, command: 'host netblock add', result: { value: '10.0.0.0/24', name: 'campus "A"' } })
+  const listed = (await mm(['host', 'netblock', 'list', 'mirror.example.edu', '--json'])).json
+  t.same(listed.map((n: { value: string }) => n.value).sort(), [...netblocks].sort())
+  t.match((await mm(['host', 'show', 'mirror.example.edu', '--json'])).json, { categories: [{ category: 'Fedora Linux' }] })
+
+  const sql = await db.reconnect()
+  const before = await dumpAdminTables(sql)
+  await db.disconnect()
+  // An error on line 3 (host bits set): lines 1-2 are rolled back, the line is named, its own code and status.
+  const bad = ['host netblock add mirror.example.edu 192.0.2.0/24', 'site add "Second Site"', 'host netblock add mirror.example.edu 198.51.100.1/24', 'site add Third'].join('\n')
+  writeFileSync(file, bad)
+  const failed = await mm(['batch', file, '--json'], 4)
+  t.match(failed.json.error, { code: 'MM_INVALID_INPUT', exitStatus: 4, details: { line: 3, text: 'host netblock add mirror.example.edu 198.51.100.1/24', rolledBack: true } })
+  t.match(failed.json.error.message, /^line 3: host netblock add mirror\.example\.edu 198\.51\.100\.1\/24: .*host bits/)
+  // The same from standard input, without --json: the message on stderr.
+  t.match((await mm(['batch', '-'], 4, bad)).stderr, /Error: line 3: host netblock add .*\nCode: MM_INVALID_INPUT/)
+  // A flag the command does not know: a usage error (exit 2) of that line.
+  t.match((await mm(['batch', '-'], 2, 'site add Fourth\nhost netblock add mirror.example.edu 192.0.2.0/24 --bogus\n')).stderr, /line 2: .*Nonexistent flag: --bogus/)
+  // Commands that are not admin commands are refused, naming the line.
+  for (const line of ['serve-web --listen 127.0.0.1:0', 'db migrate']) {
+    t.match((await mm(['batch', '-'], 2, `site add Fifth\n${line}\n`)).stderr, new RegExp(`line 2: ${line}: "${line.split(' ').slice(0, line.startsWith('db') ? 2 : 1).join(' ')}" cannot run in a batch`))
+  }
+  t.match((await mm(['batch', '-'], 2, 'site add "Sixth\n')).stderr, /line 1: site add "Sixth: a double quote that is not closed/)
+  // --dry-run runs and checks everything, then rolls back.
+  t.match((await mm(['batch', '-', '--dry-run', '--json'], 0, 'site add Seventh\n')).json, { dryRun: true, lines: [{ line: 1, result: { name: 'Seventh' } }] })
+  t.same(await dumpAdminTables(await db.reconnect()), before, 'the failed, refused and dry-run batches changed nothing')
 })
