@@ -3,7 +3,7 @@
 // rounds (the machines are noisy): every round runs each case once, in turn, so load
 // changes hit all cases alike. Prints a Markdown table and appends it to bench/RESULTS-cli.md.
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -18,6 +18,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     postgres: { type: 'string', default: process.env.MM_TEST_DATABASE_URL },
     'no-record': { type: 'boolean', default: false },
+    /**
+     * Instead of the start-up table: N `host netblock add` lines as one `mirrormanager batch`
+     * against the same lines as separate processes (timed for --spawn-sample of them,
+     * the total extrapolated to N), on each database, in alternating rounds.
+     */
+    batch: { type: 'string' },
+    'spawn-sample': { type: 'string', default: '10' },
   },
 })
 const bin = values.bin
@@ -41,12 +48,74 @@ const rounds = Number(values.rounds)
 const dataDir = mkdtempSync(join(tmpdir(), 'mm-bench-cli-'))
 const env = { ...process.env, MM_CONFIG: '/dev/null', NO_COLOR: '1', DATABASE_URL: '', MM_DATA_DIR: dataDir }
 
-function run(args) {
+/** CPU time (user+system, ms) of this process's waited-for children, from /proc/self/stat. */
+function childrenCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ')
+  // after "pid (comm) ": state is field 3, cutime field 16, cstime field 17 (clock ticks, 100 Hz)
+  return (Number(fields[13]) + Number(fields[14])) * 10
+}
+
+const cpu = new Map()
+function run(args, input) {
   const started = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' })
+  const cpuBefore = childrenCpuMs()
+  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8', input, maxBuffer: 64 << 20 })
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (result.status !== 0) throw new Error(`${args.join(' ')}: exit ${result.status}\n${result.stderr}`)
+  lastCpu = childrenCpuMs() - cpuBefore
   return ms
+}
+let lastCpu = 0
+
+if (values.batch) {
+  const n = Number(values.batch)
+  const sample = Math.min(n, Number(values['spawn-sample']))
+  const databases = [...(postgresUrl ? [['PostgreSQL', ['--database-url', postgresUrl]]] : []), ['embedded', []]]
+  const rows = []
+  const load = [loadavg()[0]]
+  let block = 0
+  const cidrs = (count) => Array.from({ length: count }, () => { const b = block++; return `10.${(b >> 8) & 255}.${b & 255}.0/24` })
+  try {
+    for (const [name, dbArgs] of databases) {
+      run([bin, 'db', 'migrate', ...dbArgs])
+      run([bin, 'batch', '-', ...dbArgs], 'site add Bench\nhost add Bench/mirror.bench.example --country US\n')
+      const spawnMs = []
+      const spawnCpu = []
+      const batchMs = []
+      const batchCpu = []
+      for (let round = 0; round < rounds; round++) {
+        let wall = 0
+        let used = 0
+        for (const cidr of cidrs(sample)) {
+          wall += run([bin, 'host', 'netblock', 'add', 'mirror.bench.example', cidr, ...dbArgs])
+          used += lastCpu
+        }
+        spawnMs.push((wall / sample) * n)
+        spawnCpu.push((used / sample) * n)
+        const text = cidrs(n).map((cidr) => `host netblock add mirror.bench.example ${cidr}`).join('\n')
+        batchMs.push(run([bin, 'batch', '-', ...dbArgs], text))
+        batchCpu.push(lastCpu)
+        load.push(loadavg()[0])
+      }
+      rows.push([`${n} spawns of host netblock add (${name}; ${sample} timed per round, ×${+(n / sample).toFixed(1)})`, spawnMs, spawnCpu])
+      rows.push([`one batch of ${n} lines (${name})`, batchMs, batchCpu])
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+    await dropDatabase()
+  }
+  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]
+  const lines = [
+    '',
+    `### ${new Date().toISOString().slice(0, 16)}Z — batch: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, ${bin}, ${rounds} rounds, load ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
+    '',
+    '| case | median wall | CPU user+sys (children) | wall ratio spawns/batch |',
+    '|---|---|---|---|',
+    ...rows.map(([label, wall, used], i) => `| ${label} | ${(median(wall) / 1000).toFixed(1)} s | ${(median(used) / 1000).toFixed(1)} s | ${i % 2 ? '' : `${(median(wall) / median(rows[i + 1][1])).toFixed(0)}×`} |`),
+  ]
+  console.log(lines.join('\n'))
+  if (!values['no-record']) appendFileSync(join(root, 'bench', 'RESULTS-cli.md'), lines.join('\n') + '\n')
+  process.exit(0)
 }
 
 function casesOf(bin, label) {
@@ -70,6 +139,7 @@ const cases = [
 ]
 
 const times = cases.map(() => [])
+const cpuTimes = cases.map(() => [])
 const load = [loadavg()[0]]
 try {
   // The embedded data directory is created and migrated once, before measuring.
@@ -77,7 +147,10 @@ try {
   if (postgresUrl) run([bin, 'db', 'migrate', '--database-url', postgresUrl])
 
   for (let round = 0; round < rounds; round++) {
-    cases.forEach((c, i) => times[i].push(run(c.args)))
+    cases.forEach((c, i) => {
+      times[i].push(run(c.args))
+      cpuTimes[i].push(lastCpu)
+    })
     load.push(loadavg()[0])
   }
 } finally {
@@ -91,9 +164,9 @@ const lines = [
   '',
   `### ${new Date().toISOString().slice(0, 16)}Z — ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, ${bin}${values.compare ? ` compared with ${values.compare}` : ''}, ${rounds} rounds, load ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
   '',
-  '| command | median wall | ratio to `node -e 0` | min–max |',
-  '|---|---|---|---|',
-  ...cases.map((c, i) => `| ${c.name} | ${(median(times[i]) / 1000).toFixed(2)} s | ${(median(times[i]) / baseline).toFixed(1)}× | ${(Math.min(...times[i]) / 1000).toFixed(2)}–${(Math.max(...times[i]) / 1000).toFixed(2)} s |`),
+  '| command | median wall | ratio to `node -e 0` | min–max | median CPU user+sys |',
+  '|---|---|---|---|---|',
+  ...cases.map((c, i) => `| ${c.name} | ${(median(times[i]) / 1000).toFixed(2)} s | ${(median(times[i]) / baseline).toFixed(1)}× | ${(Math.min(...times[i]) / 1000).toFixed(2)}–${(Math.max(...times[i]) / 1000).toFixed(2)} s | ${(median(cpuTimes[i]) / 1000).toFixed(2)} s |`),
 ]
 console.log(lines.join('\n'))
 if (!values['no-record']) appendFileSync(join(root, 'bench', 'RESULTS-cli.md'), lines.join('\n') + '\n')
