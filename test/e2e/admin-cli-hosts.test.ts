@@ -128,6 +128,7 @@ t.test('batch: 500 netblock lines in one process, all or nothing, quoting, stdin
   for (const line of ['serve-web --listen 127.0.0.1:0', 'db migrate']) {
     t.match((await mm(['batch', '-'], 2, `site add Fifth\n${line}\n`)).stderr, new RegExp(`line 2: ${line}: "${line.split(' ').slice(0, line.startsWith('db') ? 2 : 1).join(' ')}" cannot run in a batch`))
   }
+  t.match((await mm(['batch', '-'], 2, 'site add Fifth\nuser add alice --email alice@example.org --password-stdin\n')).stderr, /line 2: .*--password-stdin cannot be given on a batch line/)
   t.match((await mm(['batch', '-'], 2, 'site add "Sixth\n')).stderr, /line 1: site add "Sixth: a double quote that is not closed/)
   // --dry-run runs and checks everything, then rolls back.
   t.match((await mm(['batch', '-', '--dry-run', '--json'], 0, 'site add Seventh\n')).json, { dryRun: true, lines: [{ line: 1, result: { name: 'Seventh' } }] })

@@ -80,8 +80,11 @@ export function parseBatchFile(text: string): BatchLine[] {
   return lines
 }
 
-/** Flags that would point one line at another database or config than the batch's. */
-const REFUSED_FLAGS = ['--database-url', '--data-dir', '--config', '--wait']
+/**
+ * Flags that would point one line at another database or config than the batch's, and
+ * --password-stdin (standard input is the batch file's, or would wait for a terminal).
+ */
+const REFUSED_FLAGS = ['--database-url', '--data-dir', '--config', '--wait', '--password-stdin']
 
 class DryRunRollback extends Error {}
 
