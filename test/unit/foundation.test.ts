@@ -3,7 +3,7 @@ import * as errors from '../../src/lib/errors.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { renderSampleConfig } from '../../src/lib/config/sample.js'
 import { configKeys } from '../../src/lib/config/keys.js'
-import { writeFileSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { importCircles, readImportGraph, reachableFrom, type ImportGraph } from '../helpers/import-graph.js'
@@ -118,4 +118,15 @@ t.test('import rules: the graph walk finds a circle and the path to a file', asy
   t.same(importCircles(graph).map((c) => c.join(' → ')).sort(), ['a.ts → b.ts → c.ts → a.ts', 'd.ts → d.ts'])
   t.same(reachableFrom(graph, 'e.ts').get('c.ts'), ['e.ts', 'a.ts', 'b.ts', 'c.ts'])
   t.notOk(reachableFrom(graph, 'd.ts').has('a.ts'))
+})
+
+// regression (issue 22, start-up time): the '@oclif/core' barrel loads 160 CommonJS modules
+// (help, ux, parser, ...), its subpaths what a command needs (~100); cli-table3 is loaded
+// when a table is drawn, not by every admin command's import.
+t.test('start-up: no value import of the @oclif/core barrel or of cli-table3 at the top of a module', async (t) => {
+  const root = join(import.meta.dirname, '..', '..')
+  const files = ['bin/run.js', ...readImportGraph(root).files]
+  t.ok(files.length > 100, `${files.length} files`)
+  const offending = files.filter((file) => /^import (?!type )[^\n]* from '(@oclif\/core|cli-table3)'$/m.test(readFileSync(join(root, file), 'utf8')))
+  t.same(offending, [], 'import from @oclif/core/<subpath>; require cli-table3 where a table is drawn')
 })
