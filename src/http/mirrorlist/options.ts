@@ -30,6 +30,8 @@ export interface ServerOptions {
   requireSnapshot?: boolean
   /** set by the primary: where workers keep (and fall back to) the last snapshot that validated */
   lastGoodCopy?: string
+  /** set by the primary: where the first worker keeps the parsed global netblocks for the others */
+  globalNetblocksCopy?: string
 }
 
 /** Environment variables the primary hands to a forked worker. */

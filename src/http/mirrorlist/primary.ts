@@ -73,7 +73,7 @@ export class Primary {
   private watcher?: FSWatcher
   private port?: number
   private readonly summary: ServeSummary
-  private lastGood?: { path: string; remove(): void }
+  private lastGood?: ReturnType<typeof makeLastGoodCopyPath>
   private readonly poller?: SnapshotPoller
   private resolveDone!: (summary: ServeSummary) => void
   private rejectDone!: (error: Error) => void
@@ -137,7 +137,7 @@ export class Primary {
   private fork(slot: Slot): void {
     slot.startedAt = Date.now()
     slot.serving = false
-    const options: ServerOptions = { ...this.options, lastGoodCopy: this.lastGood?.path }
+    const options: ServerOptions = { ...this.options, lastGoodCopy: this.lastGood?.path, globalNetblocksCopy: this.lastGood?.globalNetblocksCopy }
     const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(options), [WORKER_SLOT_ENV]: String(slot.slot) })
     slot.worker = worker
     worker.on('message', (message: unknown) => {

@@ -7,9 +7,10 @@
  * string or regex per line), and the prefixes go into the compact PrefixTable (sorted
  * typed arrays).
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 import { parseCidr } from './cidr.js'
+import { readCompactNetblocks, writeCompactNetblocks, type CompactNetblocks, type SourceStamp } from './compact-netblocks.js'
 import { PrefixTable } from './prefix-table.js'
 import type { ParsedIp } from './ip.js'
 
@@ -18,6 +19,8 @@ export interface GlobalNetblocks {
   asnOf(ip: ParsedIp | string): number | undefined
   entries: number
   skippedLines: number
+  /** read from the compact copy another worker wrote (LoadGlobalNetblocksOptions) */
+  fromCompactCopy?: boolean
 }
 
 /** The ASN of `AS64500` or `64500` between start and end, or -1. No regex: 900,000 lines. */
@@ -124,6 +127,14 @@ function parseAsnBytes(bytes: Uint8Array, start: number, end: number): number {
  * accepted and skipped as scanGlobalNetblocks.
  */
 export function globalNetblocksFromBytes(bytes: Uint8Array): GlobalNetblocks {
+  return served(parseGlobalNetblocks(bytes))
+}
+
+function served({ table, entries, skippedLines }: CompactNetblocks): GlobalNetblocks {
+  return { asnOf: (ip) => table.lookup(ip), entries, skippedLines }
+}
+
+function parseGlobalNetblocks(bytes: Uint8Array): CompactNetblocks {
   const table = new PrefixTable<number>()
   const parsed = { prefixLength: 0 }
   let entries = 0
@@ -162,19 +173,48 @@ export function globalNetblocksFromBytes(bytes: Uint8Array): GlobalNetblocks {
     entries++
   }
   table.build()
-  return { asnOf: (ip) => table.lookup(ip), entries, skippedLines }
+  return { table, entries, skippedLines }
 }
 
 export function globalNetblocksFromText(text: string): GlobalNetblocks {
   return globalNetblocksFromBytes(Buffer.from(text, 'latin1'))
 }
 
-export async function loadGlobalNetblocks(file: string): Promise<GlobalNetblocks> {
+export interface LoadGlobalNetblocksOptions {
+  /**
+   * A compact binary copy of the parsed table (compact-netblocks.ts): read instead of the
+   * text when it stands for the file as it is now, else written after parsing. Failing to
+   * write it costs the next reader a parse, never this load.
+   */
+  compactCopy?: string
+  warn?: (message: string) => void
+}
+
+async function sameStamp(file: string, source: SourceStamp): Promise<boolean> {
+  const now = await stat(file).catch(() => undefined)
+  return now !== undefined && now.size === source.size && now.mtimeMs === source.mtimeMs
+}
+
+export async function loadGlobalNetblocks(file: string, options: LoadGlobalNetblocksOptions = {}): Promise<GlobalNetblocks> {
   let bytes: Buffer
+  let source: SourceStamp
   try {
+    const stats = await stat(file)
+    source = { size: stats.size, mtimeMs: stats.mtimeMs }
+    if (options.compactCopy) {
+      const copy = await readCompactNetblocks(options.compactCopy, source)
+      if (copy) return { ...served(copy), fromCompactCopy: true }
+    }
     bytes = await readFile(file)
   } catch (error) {
     throw new ConfigError(`global netblocks file ${file}: ${(error as Error).message}`, { key: 'mirrorlist.global_netblocks', cause: error })
   }
-  return globalNetblocksFromBytes(bytes)
+  const parsed = parseGlobalNetblocks(bytes)
+  // not when the file changed while it was read: a copy stamped with the old size and mtime would lie
+  if (options.compactCopy && (await sameStamp(file, source))) {
+    await writeCompactNetblocks(options.compactCopy, source, parsed).catch((error: Error) =>
+      options.warn?.(`cannot keep a compact copy of the global netblocks in ${options.compactCopy}: ${error.message}`),
+    )
+  }
+  return served(parsed)
 }

@@ -24,6 +24,15 @@ export interface PrefixMatch<T> {
   value: T
 }
 
+/** One family's frozen table (see the layout above); `values` may be a typed array. */
+export interface FrozenFamily<T> {
+  starts: Uint32Array
+  ends: Uint32Array
+  lengths: Uint8Array
+  parents: Int32Array
+  values: ArrayLike<T>
+}
+
 class FamilyTable<T> {
   // Pending blocks live in growable typed arrays (no boxed number per word): the global
   // netblocks file adds ~900,000 of them at every worker start.
@@ -31,11 +40,11 @@ class FamilyTable<T> {
   private pendingLengths = new Uint8Array(0)
   private pendingCount = 0
   private pendingValues: T[] = []
-  private starts = new Uint32Array(0)
-  private ends = new Uint32Array(0)
-  private lengths = new Uint8Array(0)
-  private parents = new Int32Array(0)
-  private values: T[] = []
+  private starts: Uint32Array = new Uint32Array(0)
+  private ends: Uint32Array = new Uint32Array(0)
+  private lengths: Uint8Array = new Uint8Array(0)
+  private parents: Int32Array = new Int32Array(0)
+  private values: ArrayLike<T> = []
 
   constructor(private readonly width: number) {}
 
@@ -140,7 +149,7 @@ class FamilyTable<T> {
       this.pendingWords = words
       this.pendingLengths = lengths
       this.pendingCount += frozen
-      this.pendingValues = [...this.values, ...this.pendingValues]
+      this.pendingValues = [...Array.from(this.values), ...this.pendingValues]
     }
     const order = this.sortedOrder()
     const unique = new Uint32Array(order.length)
@@ -230,6 +239,20 @@ class FamilyTable<T> {
     return last
   }
 
+  /** The frozen arrays (after build()), for a compact copy. */
+  frozen(): FrozenFamily<T> {
+    return { starts: this.starts, ends: this.ends, lengths: this.lengths, parents: this.parents, values: this.values }
+  }
+
+  /** Takes arrays frozen() gave (or views of a compact copy of them) as they are. */
+  thaw(arrays: FrozenFamily<T>): void {
+    this.starts = arrays.starts
+    this.ends = arrays.ends
+    this.lengths = arrays.lengths
+    this.parents = arrays.parents
+    this.values = arrays.values
+  }
+
   matchAt(index: number): PrefixMatch<T> {
     return { prefixLength: this.lengths[index]!, value: this.values[index]! }
   }
@@ -272,6 +295,20 @@ export class PrefixTable<T> {
     if (this.v4.dirty) this.v4.build()
     if (this.v6.dirty) this.v6.build()
     return this
+  }
+
+  /** Both families' frozen arrays (builds first). */
+  frozen(): { v4: FrozenFamily<T>; v6: FrozenFamily<T> } {
+    this.build()
+    return { v4: this.v4.frozen(), v6: this.v6.frozen() }
+  }
+
+  /** A table of arrays frozen() gave, used as they are (no copy, no sort). */
+  static thaw<T>(arrays: { v4: FrozenFamily<T>; v6: FrozenFamily<T> }): PrefixTable<T> {
+    const table = new PrefixTable<T>()
+    table.v4.thaw(arrays.v4)
+    table.v6.thaw(arrays.v6)
+    return table
   }
 
   /** The value of the most specific block containing `ip`, or undefined. */
