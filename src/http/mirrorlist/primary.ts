@@ -25,6 +25,7 @@ import type { WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
 import type { ReloadOutcome } from './snapshot-holder.js'
 import { makeLastGoodCopyPath } from './last-good.js'
+import { loadGlobalNetblocks } from '../../lib/netblocks/global-netblocks.js'
 import { SnapshotPoller } from './snapshot-poller.js'
 
 const RELOAD_TIMEOUT_MS = 120_000
@@ -104,6 +105,7 @@ export class Primary {
     if (this.shuttingDown) return
     checkSnapshotPresent(this.options.snapshot, this.options.requireSnapshot === true, this.logger)
     this.lastGood = makeLastGoodCopyPath()
+    await this.prepareGlobalNetblocks(this.lastGood.globalNetblocksCopy)
     const here = fileURLToPath(import.meta.url)
     cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
     for (let slot = 1; slot <= this.options.workers; slot++) {
@@ -113,6 +115,17 @@ export class Primary {
     if (this.options.watch && this.poller) this.logger.info('--watch is not needed with --snapshot-url: a fetched snapshot is reloaded')
     else if (this.options.watch) this.startWatching()
     this.poller?.start((result) => this.afterPoll(result))
+  }
+
+  /**
+   * Parses the global netblocks file once, here, into the compact copy every worker then
+   * reads (lib/netblocks/compact-netblocks.ts): no worker start pays for the parse. A
+   * failure is left to the workers, which parse the file themselves and report it.
+   */
+  private async prepareGlobalNetblocks(copy: string): Promise<void> {
+    const file = this.options.globalNetblocks
+    if (!file) return
+    await loadGlobalNetblocks(file, { compactCopy: copy, warn: (message) => this.logger.warn(message) }).catch(() => {})
   }
 
   private afterPoll(result: string): void {

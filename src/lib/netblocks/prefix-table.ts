@@ -101,22 +101,26 @@ class FamilyTable<T> {
     if (this.isSorted()) return order
     let spare = new Uint32Array(count)
     const buckets = new Uint32Array(65_537)
-    const pass = (digitOf: (block: number) => number): void => {
+    const digits = new Uint16Array(count) // digit of each block (by block number) in this pass
+    const pass = (): void => {
       buckets.fill(0)
-      for (let i = 0; i < count; i++) buckets[digitOf(i) + 1]!++
+      for (let i = 0; i < count; i++) buckets[digits[i]! + 1]!++
       for (let d = 1; d < 65_537; d++) buckets[d]! += buckets[d - 1]!
       for (let i = 0; i < count; i++) {
         const block = order[i]!
-        spare[buckets[digitOf(block)]!++] = block
+        spare[buckets[digits[block]!]!++] = block
       }
       const swap = order
       order = spare
       spare = swap
     }
-    pass((block) => lengths[block]!)
+    digits.set(lengths.subarray(0, count))
+    pass()
     for (let w = width - 1; w >= 0; w--) {
-      pass((block) => words[block * width + w]! & 0xffff)
-      pass((block) => words[block * width + w]! >>> 16)
+      for (let i = 0; i < count; i++) digits[i] = words[i * width + w]! & 0xffff
+      pass()
+      for (let i = 0; i < count; i++) digits[i] = words[i * width + w]! >>> 16
+      pass()
     }
     return order
   }
@@ -176,7 +180,9 @@ class FamilyTable<T> {
     const ends = (this.ends = new Uint32Array(count * width))
     const lengths = (this.lengths = new Uint8Array(count))
     const parents = (this.parents = new Int32Array(count))
-    const values = (this.values = new Array<T>(count))
+    // pushed, not new Array(count): V8 keeps a preallocated array of this size as a slow dictionary
+    const values: T[] = []
+    this.values = values
     const stack = new Int32Array(130) // nesting depth <= 33 (IPv4) or 129 (IPv6) blocks
     let depth = 0
     const words = this.pendingWords
@@ -189,7 +195,7 @@ class FamilyTable<T> {
         ends[k * width + w] = (word | ~wordMask(length - w * 32)) >>> 0
       }
       lengths[k] = length
-      values[k] = this.pendingValues[source]!
+      values.push(this.pendingValues[source]!)
       // the enclosing block is the nearest one on the stack whose end reaches our start
       while (depth > 0 && this.compareEnd(stack[depth - 1]!, starts, k * width) < 0) depth--
       parents[k] = depth > 0 ? stack[depth - 1]! : -1
