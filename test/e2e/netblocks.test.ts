@@ -193,8 +193,10 @@ t.test('serve-mirrorlist --global-netblocks matches a client by the table\'s ASN
     server.child.kill('SIGTERM')
     await server.exited
   })
-  t.match(server.stderr(), /\[worker 1\] global netblocks: \d+ prefixes from \S+asn-table\.txt, /, 'the first worker parses the text')
-  t.match(server.stderr(), /\[worker 2\] global netblocks: \d+ prefixes from \S+asn-table\.txt \(its compact copy\), /, 'the second reads what the first parsed')
+  for (const worker of [1, 2]) {
+    const loaded = new RegExp(`\\[worker ${worker}\\] global netblocks: \\d+ prefixes from \\S+asn-table\\.txt \\(its compact copy\\), `)
+    t.match(server.stderr(), loaded, `worker ${worker} reads the copy the primary parsed`)
+  }
   // connections are dealt to the workers in turn: both answer from their table
   for (let i = 0; i < 4; i++) {
     const reply = await get(server.port, '/mirrorlist?repo=fedora-41&arch=x86_64&ip=203.0.113.9')

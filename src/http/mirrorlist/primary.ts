@@ -13,9 +13,11 @@
  *   - shuts down gracefully on SIGTERM/SIGINT (workers finish in-flight requests).
  */
 import cluster, { type Worker } from 'node:cluster'
+import { once } from 'node:events'
 import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Worker as Thread } from 'node:worker_threads'
 import { ConfigError } from '../../lib/errors.js'
 import { checkSnapshotPresent } from '../../lib/snapshot/check-present.js'
 import type { Logger } from '../../lib/log.js'
@@ -25,7 +27,6 @@ import type { WorkerMetrics } from './metrics.js'
 import { WORKER_CONFIG_EXIT, WORKER_OPTIONS_ENV, WORKER_SLOT_ENV, type ServerOptions } from './options.js'
 import type { ReloadOutcome } from './snapshot-holder.js'
 import { makeLastGoodCopyPath } from './last-good.js'
-import { loadGlobalNetblocks } from '../../lib/netblocks/global-netblocks.js'
 import { SnapshotPoller } from './snapshot-poller.js'
 
 const RELOAD_TIMEOUT_MS = 120_000
@@ -118,14 +119,18 @@ export class Primary {
   }
 
   /**
-   * Parses the global netblocks file once, here, into the compact copy every worker then
-   * reads (lib/netblocks/compact-netblocks.ts): no worker start pays for the parse. A
-   * failure is left to the workers, which parse the file themselves and report it.
+   * Parses the global netblocks file once, in a thread, into the compact copy every worker
+   * then reads (lib/netblocks/compact-netblocks.ts): no worker start pays for the parse,
+   * and the parse's memory leaves with the thread. A failure is left to the workers, which
+   * then parse the file themselves and report it.
    */
   private async prepareGlobalNetblocks(copy: string): Promise<void> {
     const file = this.options.globalNetblocks
     if (!file) return
-    await loadGlobalNetblocks(file, { compactCopy: copy, warn: (message) => this.logger.warn(message) }).catch(() => {})
+    const here = fileURLToPath(import.meta.url)
+    const thread = new Thread(join(dirname(here), `netblocks-copy-thread${here.endsWith('.ts') ? '.ts' : '.js'}`), { workerData: { file, copy } })
+    thread.on('error', (error) => this.logger.debug(`global netblocks: no compact copy made: ${error.message}`))
+    await once(thread, 'exit')
   }
 
   private afterPoll(result: string): void {

@@ -1,8 +1,8 @@
 /**
- * A compact binary copy of a parsed global netblocks table, so that only the first
- * serve-mirrorlist worker parses the ~900,000-line text file: the others (and restarted
- * workers) read the frozen PrefixTable arrays back with one read and typed-array views,
- * no parsing and no sort.
+ * A compact binary copy of a parsed global netblocks table, so that serve-mirrorlist
+ * parses the ~900,000-line text file once (the primary, at start): the workers (and
+ * restarted ones) read the frozen PrefixTable arrays back with one read and typed-array
+ * views, no parsing and no sort.
  *
  * Layout (native byte order; the copy never leaves the machine that wrote it):
  *   header  Float64Array(HEADER_WORDS): magic, version, source size, source mtime (ms),
