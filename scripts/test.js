@@ -5,23 +5,11 @@
 // and runs the tests compiled, so a two-core machine does both. Exits non-zero if
 // either fails; tap's summary stays its last test output (.ci/run reads it).
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = (name) => join(root, 'node_modules', '.bin', name)
-
-/**
- * The slowest files first (measured: each spawns the CLI, servers or a browser many times),
- * so that the last minutes of a run are not one long file alone; then the rest in order.
- * Only an order: a file missing here still runs.
- */
-const SLOW_FIRST = [
-  'integration/umdl', 'e2e/serve-mirrorlist', 'e2e/checkin', 'e2e/web-browser', 'integration/database',
-  'e2e/demo', 'e2e/netblocks', 'e2e/public-pages-browser', 'integration/import-mm2', 'integration/crawl',
-  'e2e/admin-cli', 'e2e/checkin-hardening', 'e2e/admin-cli-hosts', 'e2e/crawl',
-]
 
 function run(command, args) {
   return new Promise((resolve) => {
@@ -34,30 +22,13 @@ function run(command, args) {
   })
 }
 
-function testFiles() {
-  const found = []
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name)
-      if (entry.isDirectory() && entry.name !== 'fixtures') walk(path)
-      else if (entry.name.endsWith('.test.js')) found.push(relative(root, path))
-    }
-  }
-  walk(join(root, 'test-build'))
-  const rank = (file) => {
-    const index = SLOW_FIRST.indexOf(file.replace(/^test-build\//, '').replace(/\.test\.js$/, ''))
-    return index < 0 ? SLOW_FIRST.length : index
-  }
-  return found.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
-}
-
 async function buildAndTest() {
   for (const step of [['scripts/transpile.js'], ['scripts/gen-manifest.js'], ['scripts/gen-docs.js', '--check']]) {
     const status = await run(process.execPath, step)
     if (status !== 0) return status
   }
   const args = process.argv.slice(2)
-  const files = args.some((arg) => !arg.startsWith('-')) ? [] : testFiles()
+  const files = args.some((arg) => !arg.startsWith('-')) ? [] : ['test-build/**/*.test.js']
   return run(bin('tap'), [`--node-arg=--import=${join(root, 'scripts', 'test-loader.js')}`, ...args, ...files])
 }
 

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildTrees, insertHost, insertMaster, masterPaths, PATHS, upToDateState } from '../helpers/crawl-fixture.js'
 import { cliDatabaseKind, databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
-import { spawn } from 'node:child_process'
-import { BIN, runCli, runCliJson } from '../helpers/cli.js'
+import { runCli, runCliJson, spawnCli } from '../helpers/cli.js'
 import { startFtpServer } from '../helpers/ftp-server.js'
 import { startMirrorHttpServer } from '../helpers/mirror-http-server.js'
 import { startRsyncDaemon } from '../helpers/rsync-daemon.js'
@@ -174,14 +173,14 @@ t.test('the CLI: a bad --fraction is a usage error, --dry-run writes nothing, --
 
 /** A `crawl --worker` process we can kill; `done` resolves with its exit status and stdout. */
 function startWorker(env: Record<string, string>, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'crawl', '--worker', '--json', ...args], {
+  const child = spawnCli(['crawl', '--worker', '--json', ...args], {
     env: { ...process.env, ...env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
+  child.stdout!.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
+  child.stderr!.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
   const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (status, signal) => {

@@ -8,7 +8,7 @@
  * metrics across them, SIGTERM; refused on the embedded database.
  */
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { once } from 'node:events'
@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { addCategory } from '../../src/lib/catalog/categories.js'
 import { addProduct } from '../../src/lib/catalog/products.js'
-import { BIN, runCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -32,7 +32,7 @@ interface WebServer {
 }
 
 async function startServeWeb(db: TestDatabase, extra: string[] = [], listening = 1): Promise<WebServer> {
-  const child = spawn(process.execPath, [BIN, 'serve-web', '--port', '0', ...extra], {
+  const child = spawnCli(['serve-web', '--port', '0', ...extra], {
     env: { ...process.env, ...db.env, NO_COLOR: '1', MM_WEB_PUBLIC_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

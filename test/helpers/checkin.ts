@@ -1,10 +1,10 @@
 /** Fixtures for the check-in tests: a seeded database, a running serve-checkin, a proxy. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import { hashPassword } from '../../src/lib/sites/password.js'
 import type { Sql } from '../../src/lib/db/sql.js'
-import { BIN } from './cli.js'
+import { spawnCli } from './cli.js'
 
 export const SITE = 'Example.com'
 export const PASSWORD = 'secret'
@@ -102,7 +102,7 @@ export interface RunningServer {
 /** Spawns `serve-checkin --port 0` and waits for its "listening on" line. */
 export function startServeCheckin(env: Record<string, string | undefined>): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'serve-checkin', '--listen', '127.0.0.1', '--port', '0'], {
+    const child: ChildProcess = spawnCli(['serve-checkin', '--listen', '127.0.0.1', '--port', '0'], {
       env: { ...process.env, MM_CONFIG: '/dev/null', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     })

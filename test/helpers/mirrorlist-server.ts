@@ -1,7 +1,7 @@
 /** Spawns `mirrormanager serve-mirrorlist` on a free port and talks to it. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
-import { BIN } from './cli.js'
+import { spawnCli } from './cli.js'
 
 export interface RunningServer {
   port: number
@@ -14,7 +14,7 @@ export interface RunningServer {
 }
 
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, 'serve-mirrorlist', '--listen', '127.0.0.1', '--port', '0', ...args], {
+  const child = spawnCli(['serve-mirrorlist', '--listen', '127.0.0.1', '--port', '0', ...args], {
     env: { ...process.env, MM_CONFIG: '/dev/null', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,10 +1,9 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { databaseKinds, freshDataDir, openTestDatabase } from '../helpers/database.js'
-import { runCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
 import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { applyMigrationPolicy, COMMAND_MIGRATIONS, connectDatabase, openDatabase } from '../../src/lib/db/connect.js'
 import { startEmbeddedServer } from '../../src/lib/db/embedded.js'
@@ -61,7 +60,7 @@ t.test('embedded: a second process on the same data directory gets a clear error
 
 t.test('embedded: a lock left by a killed process is taken over', async (t) => {
   const dir = await freshDataDir()
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'run.js'), 'db', 'status', '--wait'], {
+  const child = spawnCli(['db', 'status', '--wait'], {
     env: { ...process.env, MM_DATA_DIR: dir, MM_CONFIG: '/dev/null' },
     stdio: 'ignore',
   })
