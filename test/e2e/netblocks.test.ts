@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { parseCidr, formatCidr } from '../../src/lib/netblocks/cidr.js'
+import { loadGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
 import { runCli, runCliJson } from '../helpers/cli.js'
 import { openTestDatabase } from '../helpers/database.js'
 import { buildNetwork, OS_REL } from '../helpers/mirror-database.js'
@@ -187,14 +188,41 @@ t.test('serve-mirrorlist --global-netblocks matches a client by the table\'s ASN
   const table = join(dir, 'asn-table.txt')
   const built = await runCli(['netblocks', 'global', '-o', table, '--source', write('legacy-2.mrt', legacyDump)])
   t.equal(built.status, 0, built.stderr)
-  const server = await startServer(['--snapshot', snapshot, '--workers', '1', '--global-netblocks', table])
+  const server = await startServer(['--snapshot', snapshot, '--workers', '2', '--global-netblocks', table])
   t.teardown(async () => {
     server.child.kill('SIGTERM')
     await server.exited
   })
-  const reply = await get(server.port, '/mirrorlist?repo=fedora-41&arch=x86_64&ip=203.0.113.9')
-  t.equal(reply.status, 200)
-  const lines = reply.body.split('\n')
-  t.match(lines[0], /Using ASN 4200000777/)
-  t.equal(lines[1], `http://jp1.example/fedora/${OS_REL}/`, 'the host of that AS first')
+  for (const worker of [1, 2]) {
+    const loaded = new RegExp(`\\[worker ${worker}\\] global netblocks: \\d+ prefixes from \\S+asn-table\\.txt \\(its compact copy\\), `)
+    t.match(server.stderr(), loaded, `worker ${worker} reads the copy the primary parsed`)
+  }
+  // connections are dealt to the workers in turn: both answer from their table
+  for (let i = 0; i < 4; i++) {
+    const reply = await get(server.port, '/mirrorlist?repo=fedora-41&arch=x86_64&ip=203.0.113.9')
+    t.equal(reply.status, 200)
+    const lines = reply.body.split('\n')
+    t.match(lines[0], /Using ASN 4200000777/)
+    t.equal(lines[1], `http://jp1.example/fedora/${OS_REL}/`, 'the host of that AS first')
+  }
+})
+
+t.test('the compact copy of the global netblocks: used when it stands for the file, ignored when stale or damaged', async (t) => {
+  const text = join(dir, 'copy-source.txt')
+  const copy = join(dir, 'copy.bin')
+  writeFileSync(text, '192.0.2.0/24 64500\n2001:db8::/32 64502\n# comment\nbad line\n')
+  const first = await loadGlobalNetblocks(text, { compactCopy: copy })
+  t.notOk(first.fromCompactCopy, 'no copy yet: the text is parsed')
+  const second = await loadGlobalNetblocks(text, { compactCopy: copy })
+  t.ok(second.fromCompactCopy, 'then the copy is read')
+  t.same([second.entries, second.skippedLines, second.asnOf('192.0.2.7'), second.asnOf('2001:db8::1'), second.asnOf('10.0.0.1')], [2, 1, 64500, 64502, undefined])
+  writeFileSync(text, '192.0.2.0/24 64501\n198.51.100.0/24 64503\n')
+  const replaced = await loadGlobalNetblocks(text, { compactCopy: copy })
+  t.notOk(replaced.fromCompactCopy, 'a replaced file is parsed again')
+  t.same([replaced.asnOf('192.0.2.7'), replaced.asnOf('198.51.100.1'), replaced.asnOf('2001:db8::1')], [64501, 64503, undefined])
+  t.ok((await loadGlobalNetblocks(text, { compactCopy: copy })).fromCompactCopy, 'and its new copy read')
+  writeFileSync(copy, readFileSync(copy).subarray(0, 70))
+  const damaged = await loadGlobalNetblocks(text, { compactCopy: copy })
+  t.notOk(damaged.fromCompactCopy, 'a truncated copy is ignored')
+  t.equal(damaged.asnOf('198.51.100.1'), 64503)
 })

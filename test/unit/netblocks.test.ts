@@ -125,7 +125,19 @@ t.test('PrefixTable agrees with a brute-force scan on random nested blocks', asy
     table.add(text, i)
   }
   table.build()
+  // the same blocks added in sort order (as `netblocks global` writes its file) take the
+  // path that skips the sort; stable order keeps "last duplicate wins"
+  const compareBlocks = (a: (typeof blocks)[number], b: (typeof blocks)[number]): number => {
+    if (a.cidr.family !== b.cidr.family) return a.cidr.family - b.cidr.family
+    for (let w = 0; w < a.cidr.words.length; w++) if (a.cidr.words[w] !== b.cidr.words[w]) return a.cidr.words[w]! - b.cidr.words[w]!
+    return a.cidr.prefixLength - b.cidr.prefixLength
+  }
+  const inOrder = new PrefixTable<number>()
+  for (const block of [...blocks].sort(compareBlocks)) inOrder.add(block.cidr, block.value)
+  inOrder.build()
+  t.equal(inOrder.size, table.size, 'same blocks kept either way')
   let mismatches = 0
+  let orderMismatches = 0
   for (let i = 0; i < 3000; i++) {
     const v6 = random() < 0.3
     const address = v6
@@ -139,6 +151,8 @@ t.test('PrefixTable agrees with a brute-force scan on random nested blocks', asy
       if (!best || cidr.prefixLength >= best.length) best = { length: cidr.prefixLength, value: block.value }
     }
     if (table.lookup(ip) !== best?.value) mismatches++
+    if (inOrder.lookup(ip) !== best?.value) orderMismatches++
   }
   t.equal(mismatches, 0, 'every lookup equals the brute-force longest match (last duplicate wins)')
+  t.equal(orderMismatches, 0, 'also when the blocks come in sort order')
 })

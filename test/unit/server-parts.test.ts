@@ -99,6 +99,16 @@ t.test('global netblocks: longest prefix wins; blank and malformed lines are ski
   t.equal(table.asnOf('10.0.0.1'), undefined)
   t.equal(table.asnOf('garbage'), undefined)
   t.equal(scanGlobalNetblocks('', () => true), 0, 'an empty file is no error')
+  // the byte-level IPv4 fast path accepts exactly what parseCidr accepts
+  const forms = globalNetblocksFromText(
+    ['10.0.0.0/255.0.0.0 64504', '010.1.0.0/16 1', '1.2.3.4/33 1', '172.16.5.9/12 64505', '::ffff:198.18.0.0/111 64506', '198.19.0.0/024 64507', '1.2.3.4.5/8 9', '0.0.0.0/0 64508'].join('\n'),
+  )
+  t.same([forms.entries, forms.skippedLines], [5, 3], 'leading zero, /33 and five octets skipped')
+  t.same(
+    ['10.9.9.9', '172.31.1.1', '198.18.1.1', '198.19.0.7', '1.1.1.1'].map((ip) => forms.asnOf(ip)),
+    [64504, 64505, 64506, 64507, 64508],
+    'netmask form, host bits cleared, IPv4-mapped block, 3-digit length, /0',
+  )
 })
 
 t.test('access log line: exactly the spec form, UTC date', async (t) => {

@@ -12,10 +12,18 @@ import { join } from 'node:path'
 import { SnapshotError } from '../../lib/errors.js'
 import { loadSnapshotBytes, type MirrorIndex } from '../../lib/mirrorlist/index/read.js'
 
-/** A private directory (0700) for the copy; returns the copy's path and how to remove it. */
-export function makeLastGoodCopyPath(): { path: string; remove(): void } {
+/**
+ * A private directory (0700) for the copy — and for the workers' compact copy of the
+ * global netblocks (lib/netblocks/compact-netblocks.ts); returns their paths and how to
+ * remove them.
+ */
+export function makeLastGoodCopyPath(): { path: string; globalNetblocksCopy: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'mirrormanager-mirrorlist-'))
-  return { path: join(dir, 'last-good.avro'), remove: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    path: join(dir, 'last-good.avro'),
+    globalNetblocksCopy: join(dir, 'global-netblocks.bin'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
 /**

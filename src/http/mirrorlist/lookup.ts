@@ -94,12 +94,15 @@ export class LookupTables {
       parts.push({
         file: globalNetblocks,
         apply: async () => {
-          const table = await loadGlobalNetblocks(globalNetblocks)
+          const table = await loadGlobalNetblocks(globalNetblocks, {
+            compactCopy: this.options.globalNetblocksCopy,
+            warn: (message) => this.logger.warn(message),
+          })
           if (table.skippedLines > 0) this.logger.warn(`${globalNetblocks}: ${table.skippedLines} malformed lines skipped`)
           this.lookup.asnOf = table.asnOf
           const builtAt = Math.round(mtimeOf(globalNetblocks) / 1000)
           this.data.global_netblocks = { source: globalNetblocks, builtAt }
-          this.logger.info(`global netblocks: ${table.entries} prefixes from ${globalNetblocks}, ${ageInDays(builtAt)} days old`)
+          this.logger.info(`global netblocks: ${table.entries} prefixes from ${globalNetblocks}${table.fromCompactCopy ? ' (its compact copy)' : ''}, ${ageInDays(builtAt)} days old`)
         },
       })
     }

@@ -30,6 +30,8 @@ export interface ServerOptions {
   requireSnapshot?: boolean
   /** set by the primary: where workers keep (and fall back to) the last snapshot that validated */
   lastGoodCopy?: string
+  /** set by the primary: the compact copy of the parsed global netblocks (written by whoever parsed the file last) */
+  globalNetblocksCopy?: string
 }
 
 /** Environment variables the primary hands to a forked worker. */

@@ -13,9 +13,11 @@
  *   - shuts down gracefully on SIGTERM/SIGINT (workers finish in-flight requests).
  */
 import cluster, { type Worker } from 'node:cluster'
+import { once } from 'node:events'
 import { existsSync, watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Worker as Thread } from 'node:worker_threads'
 import { ConfigError } from '../../lib/errors.js'
 import { checkSnapshotPresent } from '../../lib/snapshot/check-present.js'
 import type { Logger } from '../../lib/log.js'
@@ -73,7 +75,7 @@ export class Primary {
   private watcher?: FSWatcher
   private port?: number
   private readonly summary: ServeSummary
-  private lastGood?: { path: string; remove(): void }
+  private lastGood?: ReturnType<typeof makeLastGoodCopyPath>
   private readonly poller?: SnapshotPoller
   private resolveDone!: (summary: ServeSummary) => void
   private rejectDone!: (error: Error) => void
@@ -104,6 +106,7 @@ export class Primary {
     if (this.shuttingDown) return
     checkSnapshotPresent(this.options.snapshot, this.options.requireSnapshot === true, this.logger)
     this.lastGood = makeLastGoodCopyPath()
+    await this.prepareGlobalNetblocks(this.lastGood.globalNetblocksCopy)
     const here = fileURLToPath(import.meta.url)
     cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
     for (let slot = 1; slot <= this.options.workers; slot++) {
@@ -113,6 +116,21 @@ export class Primary {
     if (this.options.watch && this.poller) this.logger.info('--watch is not needed with --snapshot-url: a fetched snapshot is reloaded')
     else if (this.options.watch) this.startWatching()
     this.poller?.start((result) => this.afterPoll(result))
+  }
+
+  /**
+   * Parses the global netblocks file once, in a thread, into the compact copy every worker
+   * then reads (lib/netblocks/compact-netblocks.ts): no worker start pays for the parse,
+   * and the parse's memory leaves with the thread. A failure is left to the workers, which
+   * then parse the file themselves and report it.
+   */
+  private async prepareGlobalNetblocks(copy: string): Promise<void> {
+    const file = this.options.globalNetblocks
+    if (!file) return
+    const here = fileURLToPath(import.meta.url)
+    const thread = new Thread(join(dirname(here), `netblocks-copy-thread${here.endsWith('.ts') ? '.ts' : '.js'}`), { workerData: { file, copy } })
+    thread.on('error', (error) => this.logger.debug(`global netblocks: no compact copy made: ${error.message}`))
+    await once(thread, 'exit')
   }
 
   private afterPoll(result: string): void {
@@ -137,7 +155,7 @@ export class Primary {
   private fork(slot: Slot): void {
     slot.startedAt = Date.now()
     slot.serving = false
-    const options: ServerOptions = { ...this.options, lastGoodCopy: this.lastGood?.path }
+    const options: ServerOptions = { ...this.options, lastGoodCopy: this.lastGood?.path, globalNetblocksCopy: this.lastGood?.globalNetblocksCopy }
     const worker = cluster.fork({ [WORKER_OPTIONS_ENV]: JSON.stringify(options), [WORKER_SLOT_ENV]: String(slot.slot) })
     slot.worker = worker
     worker.on('message', (message: unknown) => {
