@@ -108,8 +108,11 @@ ${field({ name: 'account', label: 'Username or email address', values, errors, r
     try {
       await requestPasswordReset(context.sql, values.account ?? '', { deliver })
     } catch (error) {
-      if (error instanceof MailNotSentError) return mailFailed(request, reply, error, () => lostForm(request, reply, values, { _form: MAIL_FAILED }, 503))
-      return lostForm(request, reply, values, errorsFrom(error))
+      // Only an existing account gets a mail, so a failed one must not show: the same page as
+      // for an unknown account (no account enumeration through an SMTP outage); the token is
+      // withdrawn and the log says why.
+      if (error instanceof MailNotSentError) context.logger.error(`serve-web: ${request.method} ${request.url}: ${error.message}`)
+      else return lostForm(request, reply, values, errorsFrom(error))
     }
     return renderPage(context, request, reply, 'Check your mail', html`<p>${RESET_SENT}</p>`)
   })
