@@ -8,31 +8,44 @@
 // machine's load hits both; the load generator is a child process (undici Pool, 50
 // connections, 50 request loops) so it does not share the server's event loop.
 //
-//   npm run build && node bench/web/run.js [--seconds 5] [--rounds 3] [--users 50]
+//   npm run build && node bench/web/run.js [--seconds 5] [--rounds 3] [--users 50] [--think 2]
+//
+// --think S: browsing users (open-ish loop) instead of the closed loop: each user waits
+// an exponentially distributed think time of mean S seconds (capped at 10 S, as TPC-W's
+// clause 5.3.1.1 does) before each request, the usual model of people browsing a web
+// application (TPC-W: exponential, mean 7 s; 2 s here is harsher: 50 users ≈ 25 pages/s).
+// The think times come from a seeded generator, so the constant page and the host page
+// see the same arrival process in every round.
 //
 // On the embedded database unless MM_TEST_DATABASE_URL is set (then a fresh database
 // on that server, dropped at the end). Prints a Markdown section for bench/RESULTS-web.md.
 import { fork } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, users: { type: 'string', default: '50' }, child: { type: 'boolean', default: false } } })
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, users: { type: 'string', default: '50' }, think: { type: 'string', default: '0' }, child: { type: 'boolean', default: false } } })
 
 if (args.child) {
   // the load generator: `{ url, cookie, seconds, users }` in, latencies (ms) out
   const { Pool } = await import('undici')
-  process.once('message', async ({ url, cookie, seconds, users }) => {
+  process.once('message', async ({ url, cookie, seconds, users, think, seed }) => {
     const target = new URL(url)
     const pool = new Pool(target.origin, { connections: users, pipelining: 1 })
     const latencies = []
     let errors = 0
     let bytes = 0
     const until = performance.now() + seconds * 1000
-    await Promise.all(Array.from({ length: users }, async () => {
+    await Promise.all(Array.from({ length: users }, async (_, user) => {
+      const random = mulberry32(seed * 1000 + user)
+      const thinkTime = () => Math.min(10 * think, -think * Math.log(1 - random())) * 1000
       while (performance.now() < until) {
+        if (think > 0) {
+          await new Promise((resolve) => setTimeout(resolve, thinkTime()))
+          if (performance.now() >= until) break
+        }
         const start = performance.now()
         try {
           const response = await pool.request({ path: target.pathname, method: 'GET', headers: { cookie } })
@@ -52,11 +65,28 @@ if (args.child) {
   await main()
 }
 
+/** A small seeded PRNG (Mulberry32): the same think times for both pages of a round. */
+function mulberry32(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** user+system CPU seconds of this process so far, from /proc (what load moves least). */
+function processCpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 async function main() {
   const dist = new URL('../../dist/', import.meta.url)
   const load = (path) => import(new URL(path, dist))
   const { resolveConfig } = await load('lib/config/resolve.js')
-  const { openDatabase } = await load('lib/db/connect.js')
+  const { APPLY_MIGRATIONS, openDatabase } = await load('lib/db/connect.js')
   const { addProduct } = await load('lib/catalog/products.js')
   const { addCategory } = await load('lib/catalog/categories.js')
   const { createSite } = await load('lib/operations/sites.js')
@@ -87,7 +117,7 @@ async function main() {
     }
   }
   const config = resolveConfig({ env, configFile: '/dev/null' })
-  const db = await openDatabase(config, { migrate: true })
+  const db = await openDatabase(config, { migrations: APPLY_MIGRATIONS })
   try {
     // the fixture: one site admin's host with 200 URLs
     const alice = { username: 'alice', admin: false }
@@ -115,8 +145,8 @@ async function main() {
     const hostPath = `/host/${host.id}`
     const rendered = await app.inject({ method: 'GET', url: hostPath, headers: { cookie } })
     if (rendered.statusCode !== 200) throw new Error(`host page: ${rendered.statusCode}`)
-    const urls = (rendered.body.match(/https:\/\/mirror\d+\.bench\.example/g) ?? []).length
-    if (urls < 200) throw new Error(`host page shows ${urls} URLs, expected 200`)
+    const urls = new Set(rendered.body.match(/https:\/\/mirror\d+\.bench\.example\/pub\/c\d+/g) ?? []).size
+    if (urls !== 200) throw new Error(`host page shows ${urls} distinct URLs, expected 200`)
     constant = rendered.body
     // load-independent figure: this process's CPU time per page, one request at a time
     // (includes PGlite on the embedded database; not the PostgreSQL server's own work)
@@ -133,9 +163,11 @@ async function main() {
 
     const users = Number(args.users)
     const seconds = Number(args.seconds)
+    const think = Number(args.think)
     const loadBefore = loadavg()
     const results = { constant: [], host: [] }
     const errors = { constant: 0, host: 0 }
+    const cpuUnderLoad = { constant: 0, host: 0 }
     for (let round = 0; round < Number(args.rounds); round++) {
       for (const [name, path] of [['constant', '/bench/constant'], ['host', hostPath]]) {
         const child = fork(fileURLToPath(import.meta.url), ['--child'])
@@ -143,8 +175,10 @@ async function main() {
           child.once('message', resolve)
           child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited ${code}`)))
         })
-        child.send({ url: `${address}${path}`, cookie, seconds, users })
+        const cpuBefore = processCpuSeconds()
+        child.send({ url: `${address}${path}`, cookie, seconds, users, think, seed: round + 1 })
         const { latencies, errors: failed } = await answer
+        cpuUnderLoad[name] += processCpuSeconds() - cpuBefore
         results[name].push(...latencies)
         errors[name] += failed
       }
@@ -157,18 +191,19 @@ async function main() {
     }
     const row = (name, label) => {
       const v = results[name]
-      return { label, requests: v.length, rps: v.length / (seconds * Number(args.rounds)), p50: percentile(v, 50), p99: percentile(v, 99), errors: errors[name] }
+      return { label, requests: v.length, rps: v.length / (seconds * Number(args.rounds)), p50: percentile(v, 50), p99: percentile(v, 99), errors: errors[name], cpu: (cpuUnderLoad[name] * 1000) / Math.max(1, v.length) }
     }
     const base = row('constant', 'constant page (baseline)')
     const page = row('host', `host page, ${urls} URLs`)
     const kind = server ? 'PostgreSQL server on 127.0.0.1 (pool of database.pool_max connections)' : 'embedded database (PGlite, in the server process, one connection)'
-    console.log(`## serve-web host page — ${new Date().toISOString()}, ${server ? 'PostgreSQL' : 'embedded'}`)
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()} (shared; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg().map((l) => l.toFixed(1)).join(' ')} after), Node ${process.version}; ${kind}; one serve-web process (no --workers); ${users} concurrent users, ${args.rounds} alternating rounds of ${seconds} s per page; page ${Buffer.byteLength(constant)} bytes\n`)
-    console.log('| page | requests | req/s | p50 | p99 | errors |')
-    console.log('|---|---|---|---|---|---|')
-    for (const r of [base, page]) console.log(`| ${r.label} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.errors} |`)
+    const mode = think > 0 ? `${users} browsing users (exponential think time, mean ${think} s, capped at ${10 * think} s)` : `${users} concurrent users (closed loop, no think time)`
+    console.log(`## serve-web host page — ${new Date().toISOString()}, ${server ? 'PostgreSQL' : 'embedded'}, ${think > 0 ? 'browsing users' : 'closed loop'}`)
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()} (shared; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg().map((l) => l.toFixed(1)).join(' ')} after), Node ${process.version}; ${kind}; one serve-web process (no --workers); ${mode}, ${args.rounds} alternating rounds of ${seconds} s per page; page ${Buffer.byteLength(constant)} bytes\n`)
+    console.log('| page | requests | req/s | p50 | p99 | server CPU per request | errors |')
+    console.log('|---|---|---|---|---|---|---|')
+    for (const r of [base, page]) console.log(`| ${r.label} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.cpu.toFixed(2)} ms | ${r.errors} |`)
     console.log(`\none request at a time (in-process inject, warm): constant page ${cpuPerPage.constant.cpu.toFixed(2)} ms CPU (${cpuPerPage.constant.wall.toFixed(2)} ms wall), host page ${cpuPerPage.host.cpu.toFixed(2)} ms CPU (${cpuPerPage.host.wall.toFixed(2)} ms wall): ${(cpuPerPage.host.cpu / cpuPerPage.constant.cpu).toFixed(2)}× the CPU`)
-    console.log(`\nratio host page / constant page: p50 ${(page.p50 / base.p50).toFixed(2)}×, p99 ${(page.p99 / base.p99).toFixed(2)}×, throughput ${(page.rps / base.rps).toFixed(2)}×`)
+    console.log(`\nratio host page / constant page: p50 ${(page.p50 / base.p50).toFixed(2)}×, p99 ${(page.p99 / base.p99).toFixed(2)}×, throughput ${(page.rps / base.rps).toFixed(2)}×, server CPU per request ${(page.cpu / base.cpu).toFixed(2)}×`)
   } finally {
     await db.close()
     await drop()

@@ -155,6 +155,17 @@ export class NetworkError extends MirrorManagerError {
   }
 }
 
+/**
+ * A mail (sign-up confirmation, password reset) could not be handed to the SMTP server:
+ * unreachable, or it refused (authentication, STARTTLS, recipient). The caller undid
+ * what the mail was for.
+ */
+export class MailNotSentError extends MirrorManagerError {
+  constructor(message: string, options?: MirrorManagerErrorOptions & { refused?: boolean }) {
+    super('MM_MAIL_NOT_SENT', options?.refused ? ExitStatus.remoteRefused : ExitStatus.network, message, options)
+  }
+}
+
 /** A snapshot file is unreadable, of another format version, or fails validation. */
 export class SnapshotError extends MirrorManagerError {
   constructor(message: string, options?: MirrorManagerErrorOptions) {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import t from 'tap'
 import { listAudit } from '../../src/lib/audit/audit.js'
 import { addCategory } from '../../src/lib/catalog/categories.js'
@@ -11,6 +13,7 @@ import type { Actor } from '../../src/lib/permissions/can.js'
 import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp } from '../../src/lib/users/accounts.js'
 import { createSession, findSession } from '../../src/lib/users/sessions.js'
 import { consumeToken, issueToken } from '../../src/lib/users/tokens.js'
+import { createMailer, type MailSettings } from '../../src/lib/users/mail.js'
 import { addUser } from '../../src/lib/users/users.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
 import { Client, startTestWeb } from '../helpers/web.js'
@@ -353,3 +356,190 @@ t.test('OIDC sign-in: code flow with PKCE against a local provider; groups in we
   const replay = await a.get(provider.authorize(start.location!).replace(/code-\d+/, 'code-1'))
   t.equal(replay.status, 400, 'the pending sign-in is used once')
 })
+
+/**
+ * A real SMTP server on 127.0.0.1 for the test (a test peer): Debian's python3-aiosmtpd on
+ * a port the kernel picks, with AUTH PLAIN/LOGIN for one user and password (offered
+ * without TLS, as a test may), refusing any recipient "refused@..." with 550. Each mail
+ * it accepts arrives here as { from, to, data, login }.
+ */
+const SMTP_PEER = `
+import asyncio, json, logging, sys, warnings
+warnings.simplefilter('ignore')
+logging.disable(logging.CRITICAL)
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+user, password = sys.argv[1].encode(), sys.argv[2].encode()
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address.startswith('refused@'):
+            return '550 5.1.1 mailbox unavailable'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+    async def handle_DATA(self, server, session, envelope):
+        login = session.auth_data.login.decode() if session.authenticated else None
+        print(json.dumps({'from': envelope.mail_from, 'to': envelope.rcpt_tos, 'data': envelope.content.decode('utf-8', 'replace'), 'login': login}), flush=True)
+        return '250 OK'
+def authenticator(server, session, envelope, mechanism, data):
+    ok = isinstance(data, LoginPassword) and data.login == user and data.password == password
+    return AuthResult(success=ok, handled=False, auth_data=data)
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(Handler(), authenticator=authenticator, auth_required=True, auth_require_tls=False, loop=loop), '127.0.0.1', 0)
+    print(json.dumps({'port': server.sockets[0].getsockname()[1]}), flush=True)
+    await loop.run_in_executor(None, sys.stdin.read)  # until the test closes stdin (or dies)
+asyncio.run(main())
+`
+
+interface Received {
+  from: string
+  to: string[]
+  data: string
+  login: string | null
+}
+
+async function startSmtpPeer(user: string, password: string) {
+  const child = spawn('/usr/bin/python3', ['-c', SMTP_PEER, user, password], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const received: Received[] = []
+  const waiting: ((mail: Received) => void)[] = []
+  const lines = createInterface({ input: child.stdout! })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the SMTP peer exited (${code}): is python3-aiosmtpd installed?`)))
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as Received & { port?: number }
+      if (message.port) return resolve(message.port)
+      const waiter = waiting.shift()
+      if (waiter) waiter(message)
+      else received.push(message)
+    })
+  })
+  return {
+    port,
+    /** The next mail the server accepted (waits for it, 20 s at most). */
+    next: () => new Promise<Received>((resolve, reject) => {
+      if (received.length) return resolve(received.shift()!)
+      const timer = setTimeout(() => reject(new Error('no mail reached the SMTP server in 20 s')), 20_000)
+      waiting.push((mail) => (clearTimeout(timer), resolve(mail)))
+    }),
+    pending: () => received.length,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.stdin!.end()
+      child.kill()
+      await exited
+    },
+  }
+}
+
+/** Header block of a received mail, folded lines unfolded. */
+function headersOf(data: string): string[] {
+  return data.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)
+}
+
+/** The text body of a received mail (nodemailer sends long lines quoted-printable). */
+function bodyOf(data: string): string {
+  const body = data.slice(data.search(/\r?\n\r?\n/)).trim()
+  if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(data)) return body
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  return Buffer.from(bytes, 'latin1').toString('utf8')
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: serve-web mail through a real SMTP server — confirmation and reset links work, no header injection, a refusing or absent server changes nothing`, async (t) => {
+    const db = await openTestDatabase(kind)
+    t.teardown(() => db.destroy())
+    const sql = db.sql
+    const smtp = await startSmtpPeer('mm-mailer', 'smtp secret')
+    t.teardown(() => smtp.stop())
+    const web = await startTestWeb(sql)
+    t.teardown(() => web.app.close())
+    const log: string[] = []
+    const logger = { error: (m: string) => log.push(`error ${m}`), warn: (m: string) => log.push(`warn ${m}`), info: (m: string) => log.push(`info ${m}`), debug() {} }
+    const settings: MailSettings = { host: '127.0.0.1', port: smtp.port, secure: false, starttls: 'auto', user: 'mm-mailer', password: 'smtp secret', from: 'MirrorManager <mm@example.org>' }
+    // as serve-web wires it (src/http/web/server.ts): the mailer of [web.mail], the same logger
+    const useMail = (overrides: Partial<MailSettings>) => (web.context.sendMail = createMailer({ ...settings, ...overrides }, logger))
+    web.context.logger = logger
+    useMail({})
+    const users = async () => (await sql<{ username: string; confirmed: boolean }[]>`select username, confirmed from web_user order by username`).map((u) => `${u.username}:${u.confirmed}`)
+    const a = new Client(web.app, '192.0.2.31')
+    const signUp = async (client: Client, username: string, email: string) => {
+      await client.get('/user/new')
+      return client.post('/user/new', { user_name: username, email_address: email, password: 'correct horse battery', confirm_password: 'correct horse battery' })
+    }
+
+    // Sign-up: the envelope, the headers, and a confirmation link that confirms.
+    t.equal((await signUp(a, 'alice', 'alice@example.org')).status, 200)
+    const confirmation = await smtp.next()
+    t.equal(confirmation.from, 'mm@example.org', 'envelope sender: the address of web.mail.from')
+    t.same(confirmation.to, ['alice@example.org'], 'envelope recipient')
+    t.equal(confirmation.login, 'mm-mailer', 'the server saw AUTH with web.mail.user')
+    const headers = headersOf(confirmation.data)
+    t.ok(headers.includes('Subject: Confirm your MirrorManager account'))
+    t.ok(headers.includes('From: MirrorManager <mm@example.org>'))
+    t.ok(headers.includes('To: alice@example.org'))
+    t.same(headers.filter((h) => /^(to|cc|bcc):/i.test(h)), ['To: alice@example.org'], 'one recipient header')
+    const link = /http:\/\/mm\.test(\/confirm\/[A-Za-z0-9_-]+)/.exec(bodyOf(confirmation.data))
+    t.ok(link, 'the mail holds the confirmation link')
+    t.same(await users(), ['alice:false'])
+    t.equal((await a.get(link![1])).status, 303)
+    t.same(await users(), ['alice:true'], 'following the mailed link confirms the account')
+    t.equal((await a.logIn('alice', 'correct horse battery')).status, 303)
+
+    // CR/LF in what a user types never reaches a header: refused at the form, nothing sent.
+    const e = new Client(web.app, '192.0.2.32')
+    const injected = await signUp(e, 'eve', 'eve@example.org\r\nBcc: victim@example.org')
+    t.match(injected.body, /class="field-error"[^>]*>email: /, 'an address with a line break is refused next to the field')
+    t.equal((await signUp(e, 'eve\r\nBcc: victim@example.org', 'eve@example.org')).status, 200)
+    await t.rejects(web.context.sendMail({ to: 'x@example.org\r\nBcc: victim@example.org', subject: 's', text: 't' }), { code: 'MM_INVALID_INPUT' }, 'the mailer refuses a header with a line break itself')
+    t.same(await users(), ['alice:true'], 'no account from the injected forms')
+
+    // Password reset: the mail goes to the account's address and its link sets the password.
+    const r = new Client(web.app, '192.0.2.33')
+    await r.get('/password/lost')
+    t.equal((await r.post('/password/lost', { account: 'alice' })).status, 200)
+    const resetMail = await smtp.next()
+    t.same(resetMail.to, ['alice@example.org'])
+    t.ok(headersOf(resetMail.data).includes('Subject: Set a new MirrorManager password'))
+    const resetLink = /http:\/\/mm\.test(\/password\/reset\/[A-Za-z0-9_-]+)/.exec(bodyOf(resetMail.data))![1]
+    await r.get(resetLink)
+    t.equal((await r.post(resetLink, { password: 'a new password', confirm_password: 'a new password' })).status, 303)
+    t.equal((await r.logIn('alice', 'a new password')).status, 303, 'the reset link from the mail worked')
+    t.equal(smtp.pending(), 0, 'no other mail was sent (not for eve either)')
+
+    // The server refuses (recipient 550, wrong AUTH password, STARTTLS required but not
+    // offered) or is gone: the person sees a plain message with the form, the log says
+    // why, no stack trace, and nothing stays behind — they can simply try again.
+    const refusedCases = [
+      ['recipient refused', {}, 'refused', 'refused@example.org', /refused: 550 5\.1\.1 mailbox unavailable/],
+      ['wrong SMTP password', { password: 'wrong' }, 'dave', 'dave@example.org', /refused: 535/],
+      ["STARTTLS required, not offered", { starttls: "required" as const }, "dave", "dave@example.org", /refused: 454 TLS not available/],
+    ] as const
+    for (const [what, overrides, username, email, logged] of refusedCases) {
+      useMail(overrides)
+      log.length = 0
+      const answer = await signUp(new Client(web.app, '192.0.2.34'), username, email)
+      t.equal(answer.status, 503, `${what}: 503`)
+      t.match(answer.body, /role="alert">The mail could not be sent just now, so nothing was changed/, `${what}: a plain message`)
+      t.match(answer.body, new RegExp(`value="${username}"`), `${what}: the form keeps what was typed`)
+      t.notMatch(answer.body, /MailNotSentError|at .*\.js:\d+|535|550/, `${what}: no error details to the browser`)
+      t.match(log.join('\n'), /^error serve-web: POST \/user\/new: mail to .* not sent: SMTP server 127\.0\.0\.1:\d+ /m, `${what}: logged`)
+      t.match(log.join('\n'), logged, `${what}: the log says why`)
+      t.same(await users(), ['alice:true'], `${what}: no half-made account`)
+    }
+    useMail({})
+    t.equal((await signUp(new Client(web.app, '192.0.2.35'), 'dave', 'dave@example.org')).status, 200, 'once mail works, the same sign-up succeeds')
+    t.same((await smtp.next()).to, ['dave@example.org'])
+
+    await smtp.stop()
+    log.length = 0
+    const tokensBefore = await rows(sql, 'web_token')
+    await r.get('/password/lost')
+    const down = await r.post('/password/lost', { account: 'alice' })
+    const unknown = await r.post('/password/lost', { account: 'nobody-here' })
+    t.equal(down.status, 200, 'SMTP server down: the page an unknown account gets too (no enumeration)')
+    t.equal(down.body.replace(/name="_csrf" value="[^"]*"/g, ''), unknown.body.replace(/name="_csrf" value="[^"]*"/g, ''), 'the same answer as for an account that does not exist')
+    t.match(log.join('\n'), /unreachable: .*ECONNREFUSED/, 'the log says the server was unreachable')
+    t.equal(await rows(sql, 'web_token'), tokensBefore, 'no reset token stays behind')
+    t.equal(smtp.pending(), 0)
+  })
+}

@@ -4,7 +4,8 @@
  * Answers never reveal whether an account exists.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp } from '../../lib/users/accounts.js'
+import { MailNotSentError } from '../../lib/errors.js'
+import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp, type PasswordReset, type SignUpOutcome } from '../../lib/users/accounts.js'
 import { tokenIsValid } from '../../lib/users/tokens.js'
 import type { WebContext } from './context.js'
 import { csrfField, errorsFrom, field, formErrors, formValues, type FieldErrors, type FormValues } from './forms.js'
@@ -14,6 +15,7 @@ import { renderPage } from './shell.js'
 
 const LOGIN_FAILED = 'Unknown username, wrong password, or an account whose email address is not confirmed yet.'
 const SIGNUP_SENT = 'Thank you. If the username and address were free, a confirmation link is on its way to that address; otherwise the address holder gets a note. Follow the link, then log in.'
+const MAIL_FAILED = 'The mail could not be sent just now, so nothing was changed. Please try again in a few minutes.'
 const RESET_SENT = 'If an account has that name or address, a link to set a new password is on its way to its address. The link works once, for one hour.'
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
@@ -50,7 +52,13 @@ ${context.settings.oidc ? html`<p><a class="button" href="${base}/oidc/login?nex
     return redirectWithNotice(context, request, reply, '/login', 'You are logged out.')
   })
 
-  const signUpForm = (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FieldErrors) =>
+  /** The SMTP server is down or refused: the log gets why, the person a plain message and their form back. */
+  const mailFailed = (request: FastifyRequest, reply: FastifyReply, error: MailNotSentError, form: () => unknown) => {
+    context.logger.error(`serve-web: ${request.method} ${request.url}: ${error.message}`)
+    return form()
+  }
+
+  const signUpForm = (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FieldErrors, status = 200) =>
     renderPage(context, request, reply, 'Create an account', html`${formErrors(errors)}
 <form class="stacked" method="post" action="${base}/user/new">${csrfField(request.csrfToken)}
 ${field({ name: 'user_name', label: 'Username', values, errors, required: true, autocomplete: 'username', hint: 'Letters, digits, ".", "_" and "-".' })}
@@ -58,27 +66,26 @@ ${field({ name: 'display_name', label: 'Display name', values, errors })}
 ${field({ name: 'email_address', label: 'Email address', values, errors, type: 'email', required: true, autocomplete: 'email' })}
 ${field({ name: 'password', label: 'Password', values, errors, type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 8 characters.' })}
 ${field({ name: 'confirm_password', label: 'Password again', values, errors, type: 'password', required: true, autocomplete: 'new-password' })}
-<p><button type="submit">Create the account</button></p></form>`)
+<p><button type="submit">Create the account</button></p></form>`, status)
 
   app.get('/user/new', async (request, reply) => signUpForm(request, reply, {}, {}))
   app.post('/user/new', limited, async (request, reply) => {
     const values = formValues(request.body)
-    let outcome
+    const url = context.settings.publicUrl
+    const deliver = (outcome: SignUpOutcome) => context.sendMail(
+      outcome.kind === 'created'
+        ? { to: outcome.user.email, subject: 'Confirm your MirrorManager account', text: `Hello ${outcome.user.username},\n\nconfirm your address by opening\n\n${url}/confirm/${outcome.token}\n\nThe link works once, for 48 hours.\n` }
+        : outcome.kind === 'address-taken'
+          ? { to: outcome.email, subject: 'Your MirrorManager account', text: `Someone tried to create a new account with this address, which already belongs to the account "${outcome.username}". If that was you, log in at ${url}/login or reset the password at ${url}/password/lost.\n` }
+          : { to: outcome.email, subject: 'MirrorManager sign-up', text: `The username "${outcome.username}" is taken. Sign up again at ${url}/user/new with another one.\n` })
     try {
-      outcome = await signUp(context.sql, {
+      await signUp(context.sql, {
         username: values.user_name ?? '', email: values.email_address ?? '', password: values.password ?? '',
         confirmPassword: values.confirm_password ?? '', displayName: values.display_name,
-      })
+      }, { deliver })
     } catch (error) {
+      if (error instanceof MailNotSentError) return mailFailed(request, reply, error, () => signUpForm(request, reply, values, { _form: MAIL_FAILED }, 503))
       return signUpForm(request, reply, values, errorsFrom(error, { username: 'user_name', email: 'email_address', password: 'password', confirmPassword: 'confirm_password', 'display name': 'display_name' }))
-    }
-    const url = context.settings.publicUrl
-    if (outcome.kind === 'created') {
-      await context.sendMail({ to: outcome.user.email, subject: 'Confirm your MirrorManager account', text: `Hello ${outcome.user.username},\n\nconfirm your address by opening\n\n${url}/confirm/${outcome.token}\n\nThe link works once, for 48 hours.\n` })
-    } else if (outcome.kind === 'address-taken') {
-      await context.sendMail({ to: outcome.email, subject: 'Your MirrorManager account', text: `Someone tried to create a new account with this address, which already belongs to the account "${outcome.username}". If that was you, log in at ${url}/login or reset the password at ${url}/password/lost.\n` })
-    } else {
-      await context.sendMail({ to: outcome.email, subject: 'MirrorManager sign-up', text: `The username "${outcome.username}" is taken. Sign up again at ${url}/user/new with another one.\n` })
     }
     return renderPage(context, request, reply, 'Check your mail', html`<p>${SIGNUP_SENT}</p>`)
   })
@@ -89,22 +96,23 @@ ${field({ name: 'confirm_password', label: 'Password again', values, errors, typ
     return redirectWithNotice(context, request, reply, '/login', `Address confirmed for ${user.username}; you can log in now.`)
   })
 
-  const lostForm = (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FieldErrors) =>
+  const lostForm = (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FieldErrors, status = 200) =>
     renderPage(context, request, reply, 'Lost password', html`${formErrors(errors)}
 <form class="stacked" method="post" action="${base}/password/lost">${csrfField(request.csrfToken)}
 ${field({ name: 'account', label: 'Username or email address', values, errors, required: true })}
-<p><button type="submit">Mail me a link</button></p></form>`)
+<p><button type="submit">Mail me a link</button></p></form>`, status)
   app.get('/password/lost', async (request, reply) => lostForm(request, reply, {}, {}))
   app.post('/password/lost', limited, async (request, reply) => {
     const values = formValues(request.body)
-    let reset
+    const deliver = (reset: PasswordReset) => context.sendMail({ to: reset.user.email, subject: 'Set a new MirrorManager password', text: `Hello ${reset.user.username},\n\nset a new password at\n\n${context.settings.publicUrl}/password/reset/${reset.token}\n\nThe link works once, for one hour. If you did not ask for it, ignore this mail.\n` })
     try {
-      reset = await requestPasswordReset(context.sql, values.account ?? '')
+      await requestPasswordReset(context.sql, values.account ?? '', { deliver })
     } catch (error) {
-      return lostForm(request, reply, values, errorsFrom(error))
-    }
-    if (reset) {
-      await context.sendMail({ to: reset.user.email, subject: 'Set a new MirrorManager password', text: `Hello ${reset.user.username},\n\nset a new password at\n\n${context.settings.publicUrl}/password/reset/${reset.token}\n\nThe link works once, for one hour. If you did not ask for it, ignore this mail.\n` })
+      // Only an existing account gets a mail, so a failed one must not show: the same page as
+      // for an unknown account (no account enumeration through an SMTP outage); the token is
+      // withdrawn and the log says why.
+      if (error instanceof MailNotSentError) context.logger.error(`serve-web: ${request.method} ${request.url}: ${error.message}`)
+      else return lostForm(request, reply, values, errorsFrom(error))
     }
     return renderPage(context, request, reply, 'Check your mail', html`<p>${RESET_SENT}</p>`)
   })

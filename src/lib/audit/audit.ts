@@ -55,12 +55,34 @@ export function parseSince(input: string, now = new Date()): Date {
 }
 
 export async function listAudit(sql: Sql, filter: AuditFilter = {}): Promise<AuditRecord[]> {
-  return sql<AuditRecord[]>`select id, at, actor, action, site_id, site_name, host_id, target, before, after from audit_log
+  // before/after come as JSON text: as json columns, postgres.js's camel transform rebuilds
+  // every object key by key with a temporary object per key (the host page lists 50
+  // entries of ~20 keys each); camelKeys does the same renaming in one plain loop
+  const rows = await sql<(Omit<AuditRecord, 'before' | 'after'> & { beforeJson: string | null; afterJson: string | null })[]>`select id, at, actor, action,
+      site_id, site_name, host_id, target, before::text as before_json, after::text as after_json from audit_log
     where ${filter.site === undefined ? sql`true` : sql`site_name = ${filter.site}`}
       and ${filter.siteId === undefined ? sql`true` : sql`site_id = ${filter.siteId}`}
       and ${filter.hostId === undefined ? sql`true` : sql`host_id = ${filter.hostId}`}
       and ${filter.since === undefined ? sql`true` : sql`at >= ${filter.since}`}
     order by at desc, id desc limit ${filter.limit ?? 1000}`
+  return rows.map(({ beforeJson, afterJson, ...row }) => ({
+    ...row,
+    before: beforeJson === null ? null : camelKeys(JSON.parse(beforeJson)),
+    after: afterJson === null ? null : camelKeys(JSON.parse(afterJson)),
+  }))
+}
+
+/** Object keys in camelCase at every depth, exactly as postgres.js's `toCamel` renames them. */
+function camelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelKeys)
+  if (typeof value !== 'object' || value === null) return value
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    let name = key[0]
+    for (let i = 1; i < key.length; i++) name += key[i] === '_' ? key[++i].toUpperCase() : key[i]
+    out[name] = camelKeys(inner)
+  }
+  return out
 }
 
 /** before -> after in one line for people: only the keys that differ. */
@@ -69,7 +91,9 @@ export function describeChange(before: unknown, after: unknown): string {
   if (before && after && typeof before === 'object' && typeof after === 'object') {
     const b = before as Record<string, unknown>
     const a = after as Record<string, unknown>
-    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    // most values are strings, numbers, booleans or null: compared as they are, no JSON
+    const differs = (k: string) => b[k] !== a[k] && (typeof b[k] !== 'object' || typeof a[k] !== 'object' || JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(differs)
     return keys.map((k) => `${k}: ${text(b[k])} → ${text(a[k])}`).join('; ') || 'no change'
   }
   if (after !== null && after !== undefined) return `→ ${text(after)}`

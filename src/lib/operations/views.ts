@@ -69,9 +69,11 @@ export async function hostPage(sql: Sql, actor: Actor, hostId: number): Promise<
   // the pool's connections (one round trip of latency instead of nine); the embedded
   // database's one connection takes them in turn
   const [categories, allCategories, [lastCrawl], host, netblocks, peerAsns, countriesAllowed, aclIps, audit] = await Promise.all([
-    sql<HostCategoryView[]>`select hc.id, c.name as category, hc.always_up2date, c.admin_only,
+    // the URLs come as JSON text and go through JSON.parse: as a json column postgres.js's
+    // camel transform would walk every URL object key by key (~2 ms of a 200-URL page)
+    sql<(Omit<HostCategoryView, 'urls'> & { urlsJson: string })[]>`select hc.id, c.name as category, hc.always_up2date, c.admin_only,
       coalesce((select json_agg(json_build_object('url', u.url, 'private', u.private) order by u.url)
-        from host_category_url u where u.host_category_id = hc.id), '[]'::json) as urls,
+        from host_category_url u where u.host_category_id = hc.id)::text, '[]') as urls_json,
       (select count(*)::int from host_category_dir d where d.host_category_id = hc.id) as directories,
       (select count(*)::int from host_category_dir d where d.host_category_id = hc.id and d.up2date) as up_to_date,
       (select max(d.last_checked) from host_category_dir d where d.host_category_id = hc.id) as last_checked
@@ -89,7 +91,7 @@ export async function hostPage(sql: Sql, actor: Actor, hostId: number): Promise<
   return {
     host,
     siteId: owner.siteId,
-    categories: categories.map((c) => ({ ...c, urls: [...c.urls] })),
+    categories: categories.map(({ urlsJson, ...c }) => ({ ...c, urls: JSON.parse(urlsJson) as HostCategoryView['urls'] })),
     addableCategories: allCategories.filter((c) => !carried.has(c.name) && (!c.adminOnly || can(actor, 'category.admin-only'))),
     netblocks,
     peerAsns,

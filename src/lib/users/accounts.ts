@@ -7,7 +7,7 @@ import { atomically } from '../db/conflicts.js'
 import type { Sql } from '../db/sql.js'
 import { ValidationError } from '../errors.js'
 import { hashPassword, verifyPassword } from '../sites/password.js'
-import { consumeToken, issueToken } from './tokens.js'
+import { consumeToken, issueToken, revokeToken } from './tokens.js'
 import { findUser, findUserByEmail, requireEmail, requireNewPassword, requireUsername, type User } from './users.js'
 
 export interface SignUp {
@@ -24,8 +24,28 @@ export type SignUpOutcome =
   | { kind: 'address-taken'; email: string; username: string }
   | { kind: 'username-taken'; email: string; username: string }
 
-/** Validates every field first (errors carry `field`), then creates an unconfirmed account. */
-export async function signUp(sql: Sql, form: SignUp): Promise<SignUpOutcome> {
+/**
+ * Mails what an outcome calls for, after the outcome is stored. When it throws (the SMTP
+ * server is down or refuses), the outcome is undone: the person can simply try again.
+ */
+export type Deliver<T> = (outcome: T) => Promise<void>
+
+/**
+ * Validates every field first (errors carry `field`), then creates an unconfirmed account
+ * and has `deliver` mail the link; an account whose link was not sent is removed again.
+ */
+export async function signUp(sql: Sql, form: SignUp, options: { deliver?: Deliver<SignUpOutcome> } = {}): Promise<SignUpOutcome> {
+  const outcome = await createAccount(sql, form)
+  try {
+    await options.deliver?.(outcome)
+  } catch (error) {
+    if (outcome.kind === 'created') await sql`delete from web_user where id = ${outcome.user.id} and not confirmed`
+    throw error
+  }
+  return outcome
+}
+
+async function createAccount(sql: Sql, form: SignUp): Promise<SignUpOutcome> {
   const username = requireUsername(form.username)
   const email = requireEmail(form.email)
   requireNewPassword(form.password)
@@ -67,15 +87,32 @@ export async function authenticate(sql: Sql, username: string, password: string)
 }
 
 /**
- * A reset link for the account with this username or address, or undefined when there
- * is none (the caller says "if an account exists, a link was mailed" either way).
+ * A reset link for the account with this username or address, mailed through `deliver`
+ * (a link that was not sent is withdrawn), or undefined when there is no such account
+ * (the caller says "if an account exists, a link was mailed" either way).
  */
-export async function requestPasswordReset(sql: Sql, usernameOrEmail: string): Promise<{ user: User; token: string } | undefined> {
+export async function requestPasswordReset(
+  sql: Sql,
+  usernameOrEmail: string,
+  options: { deliver?: Deliver<PasswordReset> } = {},
+): Promise<PasswordReset | undefined> {
   const text = usernameOrEmail.trim()
   if (!text) throw new ValidationError('username or email must not be empty', { field: 'account' })
   const user = text.includes('@') ? await findUserByEmail(sql, text) : await findUser(sql, text)
   if (!user) return undefined
-  return { user, token: await issueToken(sql, user.id, 'reset') }
+  const reset = { user, token: await issueToken(sql, user.id, 'reset') }
+  try {
+    await options.deliver?.(reset)
+  } catch (error) {
+    await revokeToken(sql, reset.token)
+    throw error
+  }
+  return reset
+}
+
+export interface PasswordReset {
+  user: User
+  token: string
 }
 
 /**

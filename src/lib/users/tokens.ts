@@ -35,6 +35,11 @@ export async function consumeToken(sql: Sql, token: string, purpose: TokenPurpos
   return row.userId
 }
 
+/** Withdraws a token that was never delivered. */
+export async function revokeToken(sql: Sql, token: string): Promise<void> {
+  await sql`delete from web_token where token_hash = ${sha256(token)}`
+}
+
 /** Whether a token is valid now, without consuming it (the reset form is shown first). */
 export async function tokenIsValid(sql: Sql, token: string, purpose: TokenPurpose, now = new Date()): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false

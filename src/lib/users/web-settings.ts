@@ -63,15 +63,20 @@ export function normalizeBasePath(input: string): string {
 }
 
 function mailSettings(table: Table, env: NodeJS.ProcessEnv): MailSettings {
-  checkKeys(table, 'web.mail', ['host', 'port', 'secure', 'user', 'password', 'from'])
+  checkKeys(table, 'web.mail', ['host', 'port', 'secure', 'starttls', 'user', 'password', 'from'])
   const port = table.port ?? 587
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError('web.mail.port must be a TCP port', { key: 'web.mail.port' })
   const secure = table.secure ?? port === 465
   if (typeof secure !== 'boolean') throw new ConfigError('web.mail.secure must be true or false', { key: 'web.mail.secure' })
+  const starttls = table.starttls ?? 'auto'
+  if (starttls !== 'auto' && starttls !== 'required' && starttls !== 'never') {
+    throw new ConfigError('web.mail.starttls must be "auto", "required" or "never"', { key: 'web.mail.starttls' })
+  }
   return {
     host: text(table, 'web.mail', 'host') || undefined,
     port,
     secure,
+    starttls,
     user: text(table, 'web.mail', 'user'),
     password: env.MM_WEB_MAIL_PASSWORD || text(table, 'web.mail', 'password'),
     from: text(table, 'web.mail', 'from', 'mirrormanager@localhost')!,
@@ -122,6 +127,7 @@ export const WEB_SAMPLE_SECTIONS = `# serve-web mail: without a host, mails (sig
 #host = "smtp.example.org"
 #port = 587
 #secure = false          # true: TLS from the start (port 465)
+#starttls = "auto"       # on a plain connection: "auto" upgrades when offered, "required" refuses to send without it, "never"
 #user = ""
 #password = ""           # or $MM_WEB_MAIL_PASSWORD
 #from = "mirrormanager@localhost"
