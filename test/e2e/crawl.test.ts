@@ -233,5 +233,8 @@ t.test('the fleet: 3 crawl --worker processes on PostgreSQL, one killed with SIG
   const killed = status.json.workers.find((worker) => worker.worker.endsWith(`:${a.child.pid}`))
   t.match(killed, { lost: 1, done: 0 }, 'the killed worker lost its one host')
   t.equal(status.json.workers.reduce((sum, worker) => sum + worker.takeovers, 0), 1, 'and a survivor took it over')
-  t.equal(status.json.workers.length, 3)
+  // A fast survivor may take every host before the other asks for one: a worker is listed once it held a lease.
+  const working = [doneB, doneC].filter((done) => (JSON.parse(done.stdout) as CrawlWorkerSummary).results.length > 0).length
+  t.ok(working >= 1)
+  t.equal(status.json.workers.length, 1 + working, 'the killed worker and each survivor that crawled')
 })
