@@ -23,42 +23,43 @@ export interface GlobalNetblocks {
   fromCompactCopy?: boolean
 }
 
-/** The ASN of `AS64500` or `64500` between start and end, or -1. No regex: 900,000 lines. */
-function parseAsn(line: string, start: number, end: number): number {
-  if (end - start > 2 && (line.charCodeAt(start) | 0x20) === 0x61 /* a */ && (line.charCodeAt(start + 1) | 0x20) === 0x73 /* s */) start += 2
-  if (start === end || end - start > 10) return -1
-  let asn = 0
-  for (let i = start; i < end; i++) {
-    const digit = line.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return -1
-    asn = asn * 10 + digit
-  }
-  return asn > 0xffffffff ? -1 : asn
-}
-
 const isBlank = (code: number) => code === 32 || code === 9 || code === 13
 
-/** Calls `add` for every well-formed line; returns how many lines were malformed. */
-export function scanGlobalNetblocks(text: string, add: (cidr: string, asn: number) => boolean): number {
+/**
+ * The one reader of the table's line grammar, over bytes (latin1: one byte per
+ * character): for each line with a prefix word and a valid ASN, calls `line(first, gap,
+ * asn)` — the prefix is bytes[first..gap) — which returns false when it cannot use that
+ * prefix. Returns how many lines were malformed (blank lines and comments are not).
+ */
+function scanLines(bytes: Uint8Array, line: (first: number, gap: number, asn: number) => boolean): number {
   let skipped = 0
+  const length = bytes.length
   let start = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end < 0) end = text.length
+  while (start < length) {
+    let end = bytes.indexOf(10 /* \n */, start)
+    if (end < 0) end = length
     let first = start
     let last = end
     start = end + 1
-    while (first < last && isBlank(text.charCodeAt(first))) first++
-    while (last > first && isBlank(text.charCodeAt(last - 1))) last--
-    if (first === last || text.charCodeAt(first) === 35 /* # */) continue
+    while (first < last && isBlank(bytes[first]!)) first++
+    while (last > first && isBlank(bytes[last - 1]!)) last--
+    if (first === last || bytes[first] === 35 /* # */) continue
     let gap = first
-    while (gap < last && !isBlank(text.charCodeAt(gap))) gap++
+    while (gap < last && !isBlank(bytes[gap]!)) gap++
     let asnStart = gap
-    while (asnStart < last && isBlank(text.charCodeAt(asnStart))) asnStart++
-    const asn = asnStart === gap ? -1 : parseAsn(text, asnStart, last)
-    if (asn < 0 || !add(text.slice(first, gap), asn)) skipped++
+    while (asnStart < last && isBlank(bytes[asnStart]!)) asnStart++
+    const asn = asnStart === gap ? -1 : parseAsn(bytes, asnStart, last)
+    if (asn < 0 || !line(first, gap, asn)) skipped++
   }
   return skipped
+}
+
+const latin1 = (bytes: Uint8Array, first: number, end: number) => Buffer.from(bytes.buffer, bytes.byteOffset + first, end - first).toString('latin1')
+
+/** Calls `add` for every well-formed line; returns how many lines were malformed. */
+export function scanGlobalNetblocks(text: string, add: (cidr: string, asn: number) => boolean): number {
+  const bytes = Buffer.from(text, 'latin1')
+  return scanLines(bytes, (first, gap, asn) => add(latin1(bytes, first, gap), asn))
 }
 
 /**
@@ -107,8 +108,8 @@ function parseIpv4CidrBytes(bytes: Uint8Array, first: number, end: number, out: 
   return prefixLength === 0 ? 0 : (address & (0xffffffff << (32 - prefixLength))) >>> 0
 }
 
-/** parseAsn over bytes (latin1: one byte per character). */
-function parseAsnBytes(bytes: Uint8Array, start: number, end: number): number {
+/** The ASN of `AS64500` or `64500` in bytes[start..end), or -1. No regex: 900,000 lines. */
+function parseAsn(bytes: Uint8Array, start: number, end: number): number {
   if (end - start > 2 && (bytes[start]! | 0x20) === 0x61 /* a */ && (bytes[start + 1]! | 0x20) === 0x73 /* s */) start += 2
   if (start === end || end - start > 10) return -1
   let asn = 0
@@ -121,10 +122,10 @@ function parseAsnBytes(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * The table from the file's bytes. Speed (this runs at every worker start): the bytes are
- * scanned in place, an IPv4 line (nearly all of them) goes into the table without a
- * string or an object, and other lines (IPv6, netmask forms) take parseCidr. Same lines
- * accepted and skipped as scanGlobalNetblocks.
+ * The table from the file's bytes. Speed (the serve-mirrorlist primary parses ~900,000
+ * lines at start): the bytes are scanned in place (scanLines, the same reader as
+ * scanGlobalNetblocks), an IPv4 line (nearly all of them) goes into the table without a
+ * string, and other lines (IPv6, netmask forms) take parseCidr.
  */
 export function globalNetblocksFromBytes(bytes: Uint8Array): GlobalNetblocks {
   return served(parseGlobalNetblocks(bytes))
@@ -138,40 +139,18 @@ function parseGlobalNetblocks(bytes: Uint8Array): CompactNetblocks {
   const table = new PrefixTable<number>()
   const parsed = { prefixLength: 0 }
   let entries = 0
-  let skippedLines = 0
-  const length = bytes.length
-  let start = 0
-  while (start < length) {
-    let end = bytes.indexOf(10 /* \n */, start)
-    if (end < 0) end = length
-    let first = start
-    let last = end
-    start = end + 1
-    while (first < last && isBlank(bytes[first]!)) first++
-    while (last > first && isBlank(bytes[last - 1]!)) last--
-    if (first === last || bytes[first] === 35 /* # */) continue
-    let gap = first
-    while (gap < last && !isBlank(bytes[gap]!)) gap++
-    let asnStart = gap
-    while (asnStart < last && isBlank(bytes[asnStart]!)) asnStart++
-    const asn = asnStart === gap ? -1 : parseAsnBytes(bytes, asnStart, last)
-    if (asn < 0) {
-      skippedLines++
-      continue
-    }
+  const skippedLines = scanLines(bytes, (first, gap, asn) => {
     const address = parseIpv4CidrBytes(bytes, first, gap, parsed)
     if (address >= 0) {
       table.addIpv4(address, parsed.prefixLength, asn)
     } else {
-      const cidr = parseCidr(Buffer.from(bytes.buffer, bytes.byteOffset + first, gap - first).toString('latin1'))
-      if (!cidr) {
-        skippedLines++
-        continue
-      }
+      const cidr = parseCidr(latin1(bytes, first, gap))
+      if (!cidr) return false
       table.add(cidr, asn)
     }
     entries++
-  }
+    return true
+  })
   table.build()
   return { table, entries, skippedLines }
 }
