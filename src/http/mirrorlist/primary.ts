@@ -107,8 +107,7 @@ export class Primary {
     checkSnapshotPresent(this.options.snapshot, this.options.requireSnapshot === true, this.logger)
     this.lastGood = makeLastGoodCopyPath()
     await this.prepareGlobalNetblocks(this.lastGood.globalNetblocksCopy)
-    const here = fileURLToPath(import.meta.url)
-    cluster.setupPrimary({ exec: join(dirname(here), `worker-main${here.endsWith('.ts') ? '.ts' : '.js'}`), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
+    cluster.setupPrimary({ exec: sibling('worker-main'), args: [], execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] })
     for (let slot = 1; slot <= this.options.workers; slot++) {
       this.slots.push({ slot, startedAt: 0, serving: false, failures: 0, everLoaded: false })
     }
@@ -127,8 +126,7 @@ export class Primary {
   private async prepareGlobalNetblocks(copy: string): Promise<void> {
     const file = this.options.globalNetblocks
     if (!file) return
-    const here = fileURLToPath(import.meta.url)
-    const thread = new Thread(join(dirname(here), `netblocks-copy-thread${here.endsWith('.ts') ? '.ts' : '.js'}`), { workerData: { file, copy } })
+    const thread = new Thread(sibling('netblocks-copy-thread'), { workerData: { file, copy } })
     thread.on('error', (error) => this.logger.debug(`global netblocks: no compact copy made: ${error.message}`))
     await once(thread, 'exit')
   }
@@ -333,6 +331,12 @@ export class Primary {
     if (this.failure) this.rejectDone(this.failure)
     else this.resolveDone(this.summary)
   }
+}
+
+/** The module `name` next to this one (.ts when run from source, .js when built). */
+function sibling(name: string): string {
+  const here = fileURLToPath(import.meta.url)
+  return join(dirname(here), `${name}${here.endsWith('.ts') ? '.ts' : '.js'}`)
 }
 
 export interface PrimaryOptions extends ServerOptions {

@@ -108,7 +108,7 @@ export async function runBatch(
     if (!found) throw lineError(line, `"${line.words.join(' ')}" is not a mirrormanager command`)
     const CommandClass = await found.load()
     if (!(CommandClass.prototype instanceof AdminCommand)) {
-      throw lineError(line, `"${found.id.replaceAll(':', ' ')}" cannot run in a batch: only admin commands (site, host, product, category, repo, user, ... add/update/delete/list/show) can`)
+      throw lineError(line, `"${found.id.replaceAll(':', ' ')}" cannot run in a batch: only admin commands (site, host, product, category, repo, user, ... add/update/remove/list/show) can`)
     }
     const argv = line.words.slice(k + 1)
     const refused = argv.find((word) => REFUSED_FLAGS.some((flag) => word === flag || word.startsWith(`${flag}=`)))
@@ -124,7 +124,11 @@ export async function runBatch(
       const ready = []
       for (const { line, id, CommandClass, argv } of planned) {
         const command = new (CommandClass as unknown as new (argv: string[], config: Config) => AdminCommand)(argv, options.config)
-        ready.push({ line, id, run: await command.prepareInBatch(database).catch((error: unknown) => Promise.reject(asLineError(line, error))) })
+        try {
+          ready.push({ line, id, run: await command.prepareInBatch(database) })
+        } catch (error) {
+          throw asLineError(line, error)
+        }
       }
       for (const { line, id, run } of ready) {
         try {
