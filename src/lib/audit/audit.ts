@@ -4,7 +4,7 @@
  * commands (src/lib/operations); read by `mirrormanager audit list` and the site and host
  * pages.
  */
-import type { Sql } from '../db/sql.js'
+import { toCamel, type Sql } from '../db/sql.js'
 import { ValidationError } from '../errors.js'
 
 export interface AuditEntry {
@@ -72,16 +72,12 @@ export async function listAudit(sql: Sql, filter: AuditFilter = {}): Promise<Aud
   }))
 }
 
-/** Object keys in camelCase at every depth, exactly as postgres.js's `toCamel` renames them. */
+/** Object keys in camelCase at every depth, renamed as the connection renames columns (db/sql.ts toCamel). */
 function camelKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelKeys)
   if (typeof value !== 'object' || value === null) return value
   const out: Record<string, unknown> = {}
-  for (const [key, inner] of Object.entries(value)) {
-    let name = key[0]
-    for (let i = 1; i < key.length; i++) name += key[i] === '_' ? key[++i].toUpperCase() : key[i]
-    out[name] = camelKeys(inner)
-  }
+  for (const [key, inner] of Object.entries(value)) out[toCamel(key)] = camelKeys(inner)
   return out
 }
 

@@ -1,4 +1,4 @@
-import type postgres from 'postgres'
+import postgres from 'postgres'
 
 /**
  * The database handle every query function takes: the pool, or a transaction's `tx`
@@ -15,3 +15,6 @@ export async function inTransaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>):
   if (typeof savepoint === 'function') return (await savepoint.call(sql, (tx) => work(tx as Sql))) as T
   return (await sql.begin((tx) => work(tx as unknown as Sql))) as T
 }
+
+/** snake_case -> camelCase exactly as the connection's column transform (postgres.camel) renames. */
+export const toCamel: (name: string) => string = postgres.toCamel
