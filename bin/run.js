@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core/execute'
-
-await execute({ dir: import.meta.url })
+// The commands run from the bundle every build writes (scripts/bundle.js): src/lib/cli/main.ts.
+import '../dist/bundle/main.js'

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test [-- tap arguments or test-build/... files]`: type-checks everything
 // (`npm run typecheck`, one tsc pass over src, test, bench, scripts) AT THE SAME TIME as it
-// transpiles (scripts/transpile.js), writes the oclif manifest, checks the generated docs
+// transpiles (scripts/transpile.js), bundles the CLI (scripts/bundle.js), writes the oclif manifest, checks the generated docs
 // and runs the tests compiled, so a two-core machine does both. Exits non-zero if
 // either fails; tap's summary stays its last test output (.ci/run reads it).
 import { spawn } from 'node:child_process'
@@ -23,7 +23,7 @@ function run(command, args) {
 }
 
 async function buildAndTest() {
-  for (const step of [['scripts/transpile.js'], ['scripts/gen-manifest.js'], ['scripts/gen-docs.js', '--check']]) {
+  for (const step of [['scripts/transpile.js'], ['scripts/bundle.js'], ['scripts/gen-manifest.js'], ['scripts/gen-docs.js', '--check']]) {
     const status = await run(process.execPath, step)
     if (status !== 0) return status
   }

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Part of every build (`npm run build`, `npm test`), after dist/ is written: bundles the CLI
+// into dist/bundle/ — oclif with its dependencies, our commands and the library code they
+// import — so that a command loads a handful of files instead of ~100 CommonJS modules of
+// oclif and ~40 of ours, each resolved, read and compiled on its own. bench/cli measures it.
+//
+//   dist/bundle/main.js                    bin/run.js imports it (oclif's execute)
+//   dist/bundle/commands.<id>.js           one per command (oclif.manifest.json points there)
+//   dist/bundle/hook.command-not-found.js  package.json's hook
+//   dist/bundle/chunk-<hash>.js            code they share (oclif, the library)
+//
+// Every output file sits in dist/bundle/, so a library file's `import.meta.url` (the
+// migrations, worker and thread modules, data files it finds next to itself) is rewritten to
+// name the file it came from: `new URL('../lib/db/migrate.js', import.meta.url).href`. Other
+// packages stay where npm put them (imported at run time, as before); only @oclif/core and
+// what it requires are bundled. dist/ itself is untouched: worker processes and threads,
+// and the tests, run it unbundled.
+import { readdirSync, rmSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as esbuild from 'esbuild-wasm'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const dist = join(root, 'dist')
+const outdir = join(dist, 'bundle')
+
+/** oclif's optional development-time requires (TypeScript source support): never needed from a build. */
+const NEVER = new Set(['typescript', 'ts-node', 'tsx'])
+
+function commandEntries(dir = join(dist, 'commands')) {
+  const entries = []
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) entries.push(...commandEntries(path))
+    else if (entry.name.endsWith('.js')) {
+      const id = relative(join(dist, 'commands'), path).slice(0, -'.js'.length).split(sep).join('.')
+      entries.push({ in: path, out: `commands.${id}` })
+    }
+  }
+  return entries
+}
+
+/** The file name of a command's bundle entry, as oclif.manifest.json names it (scripts/gen-manifest.js). */
+export function commandBundleFile(id) {
+  return `commands.${id.replaceAll(':', '.')}.js`
+}
+
+const ourPackages = {
+  name: 'mirrormanager-packages',
+  setup(build) {
+    // Bare imports from our own code: external (node_modules as installed), except oclif.
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { external: true }
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]
+      if (NEVER.has(name)) return { external: true }
+      const fromOurs = args.importer.startsWith(dist + sep)
+      if (fromOurs && name !== '@oclif/core') return { external: true }
+      return undefined
+    })
+    // import.meta.url of a library file names that file, wherever its code now sits.
+    build.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(dist + sep)) return undefined
+      const { readFile } = await import('node:fs/promises')
+      const source = await readFile(args.path, 'utf8')
+      if (!source.includes('import.meta')) return { contents: source, loader: 'js' }
+      const from = relative(outdir, args.path).split(sep).join('/')
+      const contents = source.replaceAll('import.meta.url', `new URL(${JSON.stringify(from)}, import.meta.url).href`)
+      if (/import\.meta\.(?!url)/.test(contents.replaceAll('import.meta.url', ''))) {
+        throw new Error(`${args.path}: only import.meta.url can be bundled (it is rewritten to name this file)`)
+      }
+      return { contents, loader: 'js' }
+    })
+  },
+}
+
+export async function bundle() {
+  rmSync(outdir, { recursive: true, force: true })
+  await esbuild.build({
+    entryPoints: [
+      { in: join(dist, 'lib', 'cli', 'main.js'), out: 'main' },
+      { in: join(dist, 'lib', 'cli', 'command-not-found.js'), out: 'hook.command-not-found' },
+      ...commandEntries(),
+    ],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunk-[hash]',
+    // oclif is CommonJS: its require() of Node's modules needs a real require in an ES module.
+    banner: { js: "import { createRequire as __mmCreateRequire } from 'node:module'; const require = __mmCreateRequire(import.meta.url);" },
+    plugins: [ourPackages],
+    logLevel: 'warning',
+    legalComments: 'none',
+  })
+  esbuild.stop?.()
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle()
