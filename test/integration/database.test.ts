@@ -107,6 +107,12 @@ t.test('embedded database world-writable: pgdata 0700, files 0600 whatever the u
   t.match(JSON.parse(repaired.stdout), [{ name: 'Private' }], 'and the database still works')
   const quiet = await runCli(['product', 'list'], { env: { MM_DATA_DIR: dir } })
   t.notMatch(quiet.stderr, /readable by other users/, 'no warning once private')
+  // inside a 0700 pgdata nobody else can reach a file: no walk and no warning at open, tidied at close
+  chmodSync(join(dir, 'pgdata', 'PG_VERSION'), 0o644)
+  const inside = await runCli(['product', 'list'], { env: { MM_DATA_DIR: dir } })
+  t.equal(inside.status, 0, inside.stderr)
+  t.notMatch(inside.stderr, /readable by other users/, 'a loose file inside a private pgdata: no warning')
+  t.same(looseModes(join(dir, 'pgdata')), [], 'and it is 0600 again after the command')
 })
 
 t.test('embedded: an empty or garbled lock file is taken over once it is not new; a new one is respected', async (t) => {
@@ -169,7 +175,8 @@ t.test('embedded: a data directory PGlite cannot open is "database unavailable" 
 t.test('embedded: a start that fails after the lock is taken releases it, and the next open works', async (t) => {
   const dir = await freshDataDir()
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  // A file readable by others makes the start warn (after the lock is taken): the failure is injected there.
+  // A data directory readable by others makes the start warn (after the lock is taken): the failure is injected there.
+  chmodSync(join(dir, 'pgdata'), 0o755)
   chmodSync(join(dir, 'pgdata', 'PG_VERSION'), 0o644)
   const warn = () => {
     throw new Error('injected failure')
