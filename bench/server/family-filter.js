@@ -23,11 +23,16 @@ const { loadSnapshot } = await import(new URL('mirrorlist/index/read.js', dist))
 const { SNAPSHOT_FORMAT_VERSION, encodeHostIds } = await import(new URL('snapshot/schema.js', dist))
 
 const DIR = 'pub/fedora/linux/updates/41/Everything/x86_64'
-function network(withFamilies) {
+const V6_ONLY = { ipv4: false, ipv6: true }
+function network(withFamilies, withIpv6Only = false) {
   const hosts = []
   for (let id = 1; id <= 450; id++) {
     // a third IPv4-only, a third dual-stack, a third never checked
     const reachability = !withFamilies || id % 3 === 0 ? {} : id % 3 === 1 ? { https: { ipv4: true, ipv6: false }, rsync: { ipv4: true, ipv6: false } } : { https: { ipv4: true, ipv6: true }, rsync: { ipv4: true, ipv6: false } }
+    // --with IPv6-only data: one never-checked host in 45 is IPv6-only (left out for IPv4 clients), and the
+    // dual-stack hosts' rsync URLs are IPv6-only (trimmed for IPv4 clients): the filter has work for IPv4 too
+    if (withIpv6Only && id % 45 === 0) Object.assign(reachability, { https: V6_ONLY, rsync: V6_ONLY })
+    if (withIpv6Only && id % 3 === 2) reachability.rsync = V6_ONLY
     hosts.push({ id, name: `h${id}.example`, country: `C${String.fromCharCode(65 + (id % 26))}${String.fromCharCode(65 + ((id * 7) % 23))}`.slice(1), bandwidth: 1 + (id % 1000), private: false, countriesAllowed: [], netblocks: [], asn: null, peerAsns: [], asnClients: false, reachability })
   }
   const ids = hosts.map((h) => h.id)
@@ -46,6 +51,7 @@ function network(withFamilies) {
 }
 const plain = buildMirrorIndex(network(false))
 const families = buildMirrorIndex(network(true))
+const mixed = buildMirrorIndex(network(true, true))
 const context = { countryOf: () => undefined, asnOf: () => undefined, continentOf: () => undefined, minimum: 5, now: new Date(), random: Math.random }
 const request = (path, ip) => ({ path, query: 'repo=updates-released-f41&arch=x86_64', clientIp: ip })
 
@@ -65,6 +71,7 @@ const pairs = [
   ['Metalink 4 vs Metalink 3, global fill, no family data', () => rate(plain, request('/metalink4', '192.0.2.1')), () => rate(plain, request('/metalink', '192.0.2.1'))],
   ['family filter on vs off: global-fill metalink, IPv4 client (same answer), index with family data', () => rate(families, request('/metalink', '192.0.2.1'), true), () => rate(families, request('/metalink', '192.0.2.1'), false)],
   ['family filter on vs off: global-fill metalink, IPv6 client (a third of the hosts left out), index with family data', () => rate(families, request('/metalink', '2001:db8::1'), true), () => rate(families, request('/metalink', '2001:db8::1'), false)],
+  ['family filter on vs off: global-fill metalink, IPv4 client, index with IPv6-only data (10 hosts left out, 150 rsync URLs trimmed)', () => rate(mixed, request('/metalink', '192.0.2.1'), true), () => rate(mixed, request('/metalink', '192.0.2.1'), false)],
 ]
 if (args.snapshot) {
   // Fedora-scale: the global fill for a client no GeoIP database places (as bench/server/run.js asks it)

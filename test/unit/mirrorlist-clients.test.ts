@@ -106,6 +106,39 @@ t.test('family filter per URL: an IPv4-only rsync URL beside a dual-stack https 
   t.match(plain.body, /^# repo = updates-released-f41 arch = x86_64 country = SE ipv6 only protocol = rsync,https ?\nhttps:\/\/mixed\.example\/f\/updates\/41\/Everything\/x86_64\/\n$/)
 })
 
+t.test('family filter: a family nothing is known-wrong for takes the unfiltered path; a trimmed URL in the global fill still sets the header', async (t) => {
+  const index = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'se-dual', country: 'SE', reachability: { https: { ipv4: true, ipv6: true } }, urls: { 1: ['https://se-dual.example/f'] } })
+    .host({
+      id: 2,
+      name: 'us-mixed',
+      country: 'US',
+      reachability: { https: { ipv4: true, ipv6: true }, rsync: { ipv4: true, ipv6: false } },
+      urls: { 1: ['rsync://us-mixed.example/f', 'https://us-mixed.example/f'] },
+    })
+    .host({ id: 3, name: 'de-unknown', country: 'DE', urls: { 1: ['https://de-unknown.example/f'] } })
+    .directory({ name: `${DIR}/repodata`, category: 1, hosts: [1, 2, 3], files: { 'repomd.xml': [{ size: 10, sha256: 'ab' }] } })
+    .directory({ name: DIR, category: 1, hosts: [1, 2, 3] })
+    .repository('updates-released-f41', 'x86_64', DIR)
+    .index()
+  const category = index.directories.get(DIR)!.category
+  t.equal(category.familyViews?.[4], category, 'no URL is known-wrong for IPv4: the IPv4 view is the category itself')
+  t.not(category.familyViews?.[6], category, 'the IPv6 view leaves the rsync URL out')
+  const query = 'repo=updates-released-f41&arch=x86_64'
+  for (const path of ['/metalink', '/mirrorlist']) {
+    const on = answerRequest(index, { path, query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 3 }))
+    const off = answerRequest(index, { path, query, clientIp: V4 }, lookupContext({ geo: GEO, minimum: 3, familyFilter: false }))
+    t.equal(on.body, off.body, `${path}, IPv4 client: the same bytes with the filter on and off`)
+    t.notMatch(on.body, /ipv4 only/)
+  }
+  // a client GeoIP places nowhere: only the global fill finds the hosts, none left out, one trimmed
+  const six = answerRequest(index, { path: '/mirrorlist', query: `${query}&protocol=rsync,https`, clientIp: V6 }, lookupContext({ minimum: 3 }))
+  t.match(six.body, /^# repo = updates-released-f41 arch = x86_64 country = global ipv6 only protocol/, 'the header names the filter: it trimmed a URL of a host in the global fill')
+  t.notMatch(six.body, /rsync:/)
+  t.match(six.body, /us-mixed\.example/, 'the trimmed host stays')
+})
+
 t.test('countries allowed applies in every tier (the reference skips it in its GeoIP country and continent tiers)', async (t) => {
   const index = new MirrorNetwork()
     .category(1, 'Fedora Linux', 'pub/fedora/linux')

@@ -132,6 +132,9 @@ export function metalinkBlock(urls: readonly HostUrl[], suffix: string): HostBlo
   return new HostBlock(segments)
 }
 
+/** The cache keys of the family views (constants: no key string made per request). */
+const VIEW_KEYS = { metalink: { 4: 'metalink/v4', 6: 'metalink/v6' }, plain: { 4: 'plain/v4', 6: 'plain/v6' } } as const
+
 /** A hit target is moved to the back of the order at most once in this many calls. */
 const MOVE_AFTER_CALLS = 32
 
@@ -161,7 +164,7 @@ export class HostLinesCache {
   target(kind: LinesKind, directory: IndexedDirectory, suffix: string, family?: 4 | 6): TargetLines {
     const clock = ++this.clock
     const view = urlView(directory.category, family)
-    const key = view === directory.category ? kind : `${kind}/v${family}`
+    const key = view === directory.category ? kind : VIEW_KEYS[kind][family!]
     let byDirectory = this.byKind.get(key)
     if (!byDirectory) this.byKind.set(key, (byDirectory = new Map()))
     let bySuffix = byDirectory.get(directory)

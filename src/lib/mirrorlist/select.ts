@@ -10,7 +10,7 @@
  * the others bandwidth-weighted. A host appears only at its first position.
  */
 import type { ParsedIp } from '../netblocks/ip.js'
-import { wrongBitFor, type CountryNumbering, type IndexedHost, type MirrorIndex } from './index/index-types.js'
+import { trimmedBitFor, wrongBitFor, type CountryNumbering, type IndexedHost, type MirrorIndex } from './index/index-types.js'
 import { carries, hostsOfCountry } from './index/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
@@ -218,23 +218,28 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
 }
 
 /**
- * The tiers without the hosts known-wrong for the client's family (`wrong` has `bit`
- * set); unchanged lists are kept as they are (memoised lists are never mutated).
- * Returns whether anything was left out.
+ * The tiers without the hosts known-wrong for the client's family (`bits` has `wrongBit`
+ * set); unchanged lists are kept as they are (memoised lists are never mutated). Returns
+ * whether the family filter changed the answer: a host left out, or a host that stays
+ * with some of its URLs left out (`bits` has its family's TRIMMED_FOR_* bit: an
+ * IPv4-only rsync URL beside a dual-stack https one).
+ * Speed: one pass OR-ing each host's bits decides both; a tier is copied only when a
+ * host of it goes.
  */
-function withoutWrongFamily(tiers: TierResult[], wrong: Uint8Array, bit: number): boolean {
-  let removed = false
+function withoutWrongFamily(tiers: TierResult[], bits: Uint8Array, wrongBit: number, mask: number): boolean {
+  let filtered = false
   for (let t = 0; t < tiers.length; t++) {
     const hosts = tiers[t]!.hosts
-    let h = 0
-    while (h < hosts.length && !(wrong[hosts[h]!]! & bit)) h++
-    if (h === hosts.length) continue
-    removed = true
-    const kept = hosts.slice(0, h) as number[]
-    for (h++; h < hosts.length; h++) if (!(wrong[hosts[h]!]! & bit)) kept.push(hosts[h]!)
+    let seen = 0
+    for (let h = 0; h < hosts.length; h++) seen |= bits[hosts[h]!]!
+    if (!(seen & mask)) continue
+    filtered = true
+    if (!(seen & wrongBit)) continue
+    const kept: number[] = []
+    for (let h = 0; h < hosts.length; h++) if (!(bits[hosts[h]!]! & wrongBit)) kept.push(hosts[h]!)
     tiers[t] = { tier: tiers[t]!.tier, hosts: kept }
   }
-  return removed
+  return filtered
 }
 
 export function clientCountryOf(index: MirrorIndex, context: SelectionContext, client: ClientAddress): string {
@@ -273,10 +278,12 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   }
   const category = request.directory.category
   const family = request.client.ip.family
-  // Speed: categories without a known-wrong URL (and every v1 snapshot) skip the filter entirely
-  const familyWrong = request.familyFilter !== false ? category.familyWrong : undefined
   const familyBit = wrongBitFor(family)
-  let familyFiltered = familyWrong !== undefined && withoutWrongFamily(tiers, familyWrong, familyBit)
+  const familyMask = familyBit | trimmedBitFor(family)
+  // Speed: categories without a URL known-wrong for the client's family (and every v1
+  // snapshot) skip the filter entirely: the same work and bytes as with the filter off
+  const familyWrong = request.familyFilter !== false && category.familyBitsAny & familyMask ? category.familyWrong : undefined
+  let familyFiltered = familyWrong !== undefined && withoutWrongFamily(tiers, familyWrong, familyBit, familyMask)
   // without netblock/ASN hosts or protocol=, the country and continent tiers are disjoint: no need to count
   const found =
     byCountry && !request.protocol && matchedHosts === 0
@@ -287,7 +294,7 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     globalFill = true
     byCountry.global ??= allowedFor(publicHosts(request), index, clientCountry)
     const global: TierResult[] = [{ tier: 'global', hosts: byCountry.global }]
-    if (familyWrong && withoutWrongFamily(global, familyWrong, familyBit)) familyFiltered = true
+    if (familyWrong && withoutWrongFamily(global, familyWrong, familyBit, familyMask)) familyFiltered = true
     tiers.push(global[0]!)
     headerItems.push('country = global ')
   }
@@ -296,8 +303,6 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
   )
   const view = familyWrong ? family : undefined
   let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered), view)
-  // a URL left out of a host that stays (an IPv4-only rsync URL beside a dual-stack http one) also counts
-  if (view && !familyFiltered) familyFiltered = mirrors.some((mirror) => mirror.urls !== category.urlsByHost[mirror.host.index])
   if (familyFiltered) headerItems.push(family === 6 ? 'ipv6 only ' : 'ipv4 only ')
   if (request.protocol) {
     mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)

@@ -12,6 +12,8 @@ import { renderFilePrelude } from '../render-metalink.js'
 import { escapeXml } from '../xml.js'
 import { HostSetDecoder } from './host-groups.js'
 import {
+  TRIMMED_FOR_IPV4,
+  TRIMMED_FOR_IPV6,
   WRONG_FOR_IPV4,
   WRONG_FOR_IPV6,
   type FamilyView,
@@ -154,27 +156,39 @@ export class IndexBuilder {
   private addCategory(entry: CategoryEntry): void {
     const urlsByHost: (HostUrl[] | undefined)[] = new Array(this.hosts.length).fill(undefined)
     let familyWrong: Uint8Array | undefined
+    let familyBitsAny = 0
     for (const { hostId, urls } of entry.hostUrls) {
       const host = this.hosts[this.hostIndex(hostId, `category ${entry.name}`)]!
       const tail = host.public ? '">' : '" mm0:private="True">'
       const reachability = this.hostEntries[host.index]!.reachability
       let allWrong = WRONG_FOR_IPV4 | WRONG_FOR_IPV6
+      let anyWrong = 0
       urlsByHost[host.index] = urls.map((url) => {
         const scheme = schemeOf(url)
         const head = `    <url protocol="${escapeXml(scheme)}" type="${escapeXml(scheme)}" location="${host.country}" preference="`
         const wrongFor = wrongBitsOf(reachability[scheme])
         allWrong &= wrongFor
+        anyWrong |= wrongFor
         return { url, urlBytes: Buffer.from(url), scheme, metalinkHead: Buffer.from(head), metalinkTail: Buffer.from(`${tail}${escapeXml(url)}`), wrongFor }
       })
-      if (urls.length > 0 && urlsByHost[host.index]!.some((url) => url.wrongFor !== 0)) {
+      if (urls.length > 0 && anyWrong !== 0) {
         familyWrong ??= new Uint8Array(this.hosts.length)
-        familyWrong[host.index] = allWrong
+        // WRONG_FOR_*: the host goes; TRIMMED_FOR_* (the same bits shifted by 2): some of its URLs go
+        const bits = allWrong | ((anyWrong & ~allWrong) << 2)
+        familyWrong[host.index] = bits
+        familyBitsAny |= bits
       }
     }
     const plainUrlByHost = urlsByHost.map((urls) => urls?.find((url) => PLAIN_SCHEMES.has(url.scheme)))
-    // Speed: the per-family views exist only for a category where some URL is known-wrong
-    const familyViews = familyWrong ? { 4: familyView(urlsByHost, WRONG_FOR_IPV4), 6: familyView(urlsByHost, WRONG_FOR_IPV6) } : undefined
-    this.categories.set(entry.id, { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost, plainUrlByHost, familyWrong, familyViews })
+    const category: IndexedCategory = { id: entry.id, name: entry.name, topdir: entry.topdir, urlsByHost, plainUrlByHost, familyWrong, familyBitsAny, familyViews: undefined }
+    if (familyWrong) {
+      // Speed: per-family views exist only for a category where some URL is known-wrong, and
+      // a family with nothing known-wrong "views" the category itself (same lines, same memo)
+      const viewFor = (wrong: number, trimmed: number): FamilyView =>
+        familyBitsAny & (wrong | trimmed) ? familyView(urlsByHost, wrong) : category
+      category.familyViews = { 4: viewFor(WRONG_FOR_IPV4, TRIMMED_FOR_IPV4), 6: viewFor(WRONG_FOR_IPV6, TRIMMED_FOR_IPV6) }
+    }
+    this.categories.set(entry.id, category)
   }
 
   private addHostSet(id: number, hostIds: Uint8Array): void {

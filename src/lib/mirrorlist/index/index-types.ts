@@ -33,10 +33,22 @@ export interface IndexedHost {
  */
 export const WRONG_FOR_IPV4 = 1
 export const WRONG_FOR_IPV6 = 2
+/**
+ * Further bits of IndexedCategory.familyWrong: some, not all, of the host's URLs in the
+ * category are known-wrong for that family (the host stays; a client of that family gets
+ * fewer of its URLs). TRIMMED_FOR_IPV4 = WRONG_FOR_IPV4 << 2.
+ */
+export const TRIMMED_FOR_IPV4 = 4
+export const TRIMMED_FOR_IPV6 = 8
 
 /** The bit that marks what a client of `family` must not be sent to. */
 export function wrongBitFor(family: 4 | 6): number {
   return family === 6 ? WRONG_FOR_IPV6 : WRONG_FOR_IPV4
+}
+
+/** The bit that marks a host some of whose URLs a client of `family` must not be sent to. */
+export function trimmedBitFor(family: 4 | 6): number {
+  return family === 6 ? TRIMMED_FOR_IPV6 : TRIMMED_FOR_IPV4
 }
 
 /**
@@ -77,11 +89,17 @@ export interface IndexedCategory {
   plainUrlByHost: ReadonlyArray<HostUrl | undefined>
   /**
    * dense host index -> WRONG_FOR_* bits set when every URL of the host in this category
-   * is known-wrong for that family. Undefined when no URL of the category is known-wrong
-   * for any family (the family filter then costs nothing).
+   * is known-wrong for that family, TRIMMED_FOR_* bits when some (not all) are. Undefined
+   * when no URL of the category is known-wrong for any family (the family filter then
+   * costs nothing).
    */
   familyWrong: Uint8Array | undefined
-  /** the URL views per client family; set exactly when familyWrong is */
+  /** the bits of familyWrong of all hosts OR-ed: a family none of whose bits is set has nothing to filter (0 without familyWrong) */
+  familyBitsAny: number
+  /**
+   * the URL views per client family; set exactly when familyWrong is. The view of a
+   * family for which no URL is known-wrong is the category itself.
+   */
   familyViews: { 4: FamilyView; 6: FamilyView } | undefined
 }
 
