@@ -746,3 +746,56 @@ t.test('tier memo: starts over when full', async (t) => {
   t.not(memo.get(carriers, 'SE', compute), se)
   t.equal(computed, 4)
 })
+
+t.test('answers written into a reused, dirty buffer (the HTTP layer lends them) are the bytes of a fresh one, every class', async (t) => {
+  // 160 hosts: preferences of 3, 2 and 1 digits; 1-4 URLs each; some private, some IPv4-only, IPv6-only, or mixed
+  const network = new MirrorNetwork().category(1, 'Fedora Linux', 'pub/fedora/linux')
+  const countries = ['SE', 'DE', 'US', 'JP', 'NO', 'FR']
+  const reach: Record<string, { ipv4: boolean; ipv6: boolean }>[] = [{}, { https: { ipv4: true, ipv6: false } }, { https: { ipv4: false, ipv6: true } }, { https: { ipv4: true, ipv6: true }, rsync: { ipv4: true, ipv6: false } }]
+  for (let id = 1; id <= 160; id++) {
+    const name = `m${id}`
+    const urls = [`https://${name}.example/fedora`, `rsync://${name}.example/fedora`, `http://${name}.example/pub/fedora`, `ftp://${name}.example/fedora`].slice(0, 1 + (id % 4))
+    network.host({ id, name, country: countries[id % 6], bandwidth: 1 + ((id * 37) % 500), private: id % 40 === 0, netblocks: id % 40 === 0 ? ['10.0.0.0/8'] : [], reachability: reach[id % 4], urls: { 1: urls } })
+  }
+  const hosts = Array.from({ length: 160 }, (_, i) => i + 1)
+  const detail = { size: 4567, timestamp: 1700000000, sha256: 'c'.repeat(64) }
+  const index = network
+    .directory({ name: UPDATES, category: 1, hosts })
+    .directory({ name: `${UPDATES}/repodata`, category: 1, hosts: hosts.filter((id) => id % 5), files: { 'repomd.xml': [detail, { ...detail, timestamp: 1690000000 }] } })
+    .repository('updates-released-f41', 'x86_64', UPDATES)
+    .index()
+  const repo = 'repo=updates-released-f41&arch=x86_64'
+  const classes: [string, string, string, string][] = [
+    ['metalink, client country (SE)', '/metalink', repo, '198.51.100.7'],
+    ['metalink, global fill (no GeoIP country)', '/metalink', repo, '203.0.113.9'],
+    ['metalink, global fill, family-filtered (IPv6 client)', '/metalink', repo, '2001:db8::9'],
+    ['metalink, netblock (private host first)', '/metalink', repo, '10.1.2.3'],
+    ['metalink, protocol=rsync', '/metalink', `${repo}&protocol=rsync`, '203.0.113.9'],
+    ['metalink, path= of a file without details (404)', '/metalink', `path=${UPDATES}/Packages/x.rpm`, '203.0.113.9'],
+    ['mirrorlist, client country (SE)', '/mirrorlist', repo, '198.51.100.7'],
+    ['mirrorlist, global fill', '/mirrorlist', repo, '203.0.113.9'],
+    ['mirrorlist, global fill, family-filtered (IPv6 client)', '/mirrorlist', repo, '2001:db8::9'],
+    ['mirrorlist, path= of a file', '/mirrorlist', `path=${UPDATES}/repodata/repomd.xml`, '198.51.100.7'],
+    ['mirrorlist, protocol=rsync,https', '/mirrorlist', `${repo}&protocol=rsync,https`, '198.51.100.7'],
+  ]
+  const geo = { '198.51.100.7': 'SE' }
+  // one buffer lent for every answer, filled with junk first and never cleared
+  const slab = Buffer.alloc(1 << 20, 'X')
+  let lent = 0
+  const allocate = (size: number) => {
+    lent++
+    return slab.subarray(0, size)
+  }
+  for (const [name, path, query, clientIp] of classes) {
+    let differing = 0
+    let bytes = 0
+    for (let seed = 1; seed <= 25; seed++) {
+      const fresh = answerRequest(index, { path, query, clientIp }, lookupContext({ geo, random: seededRandom(seed) }))
+      const reused = answerRequest(index, { path, query, clientIp }, lookupContext({ geo, random: seededRandom(seed), allocate }))
+      if (reused.body !== fresh.body || reused.status !== fresh.status) differing++
+      bytes = fresh.body.length
+    }
+    t.equal(differing, 0, `${name}: 25 seeded answers, the same bytes (${bytes} bytes)`)
+  }
+  t.ok(lent >= 8 * 25, 'the metalinks and plain mirror lists were written into the lent buffer')
+})

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { IncomingMessage } from 'node:http'
+import { createServer, get, type IncomingMessage } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
+import { once } from 'node:events'
 import { clientAddress } from '../../src/http/client-address.js'
 import { continentLookup, parseCountryContinent } from '../../src/lib/geo/country-continent-file.js'
 import { countryFromRecord, geoIpFromBuffer, RecordCache, unmapIpv4 } from '../../src/lib/geo/geoip.js'
@@ -13,6 +15,7 @@ import type { MirrorIndex } from '../../src/lib/mirrorlist/index/read.js'
 import { renderMetrics, RequestMetrics } from '../../src/http/mirrorlist/metrics.js'
 import { nextPollDelayMs, POLL_JITTER } from '../../src/http/mirrorlist/snapshot-poller.js'
 import { globalNetblocksFromText, scanGlobalNetblocks } from '../../src/lib/netblocks/global-netblocks.js'
+import { ResponseBuffers } from '../../src/http/mirrorlist/response-buffers.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'geoip')
 
@@ -208,4 +211,51 @@ t.test('snapshot holder: a file that fails to load leaves the previous snapshot 
   t.equal(loads, 1, 'concurrent reloads share one load')
   t.ok(a.ok && b.ok)
   t.equal(holder.current?.index.createdAt, 2000)
+})
+
+t.test('response buffers: a body still in flight to a slow client is never written over; finished ones are reused', async (t) => {
+  // 2 buffers of up to 8 MB; 4 MB bodies: far more than loopback's socket buffers take from a client that does not read
+  const buffers = new ResponseBuffers(2, 8 << 20)
+  const SIZE = 4 << 20
+  const server = createServer((request, response) => {
+    const fill = request.url!.charCodeAt(1) // GET /A, /B, ...
+    const body = buffers.allocate(SIZE).fill(fill)
+    response.writeHead(200, { 'Content-Length': SIZE })
+    response.end(body)
+    buffers.sent(response)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const port = (server.address() as AddressInfo).port
+  // the slow client: asks for /A, takes the first bytes, then stops reading
+  const slow = connect(port, '127.0.0.1')
+  slow.write('GET /A HTTP/1.1\r\nHost: x\r\n\r\n')
+  const received: Buffer[] = [(await once(slow, 'data'))[0] as Buffer]
+  slow.pause()
+  const fetchAll = (path: string) =>
+    new Promise<Buffer>((resolve, reject) => {
+      get({ port, host: '127.0.0.1', path, agent: false }, (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject)
+      }).on('error', reject)
+    })
+  for (const path of ['/B', '/C', '/D', '/E']) {
+    const body = await fetchAll(path)
+    t.ok(body.equals(Buffer.alloc(SIZE, path.slice(1))), `${path}: its own bytes`)
+  }
+  t.ok(buffers.counts.reused >= 2, `the buffer of a finished answer was lent again (${JSON.stringify(buffers.counts)})`)
+  slow.on('data', (chunk: Buffer) => received.push(chunk))
+  slow.resume()
+  const whole = Buffer.concat(received)
+  await new Promise<void>((resolve) => {
+    const check = () => (Buffer.concat(received).length >= whole.indexOf('\r\n\r\n') + 4 + SIZE ? resolve() : setImmediate(check))
+    slow.on('data', check)
+    check()
+  })
+  slow.destroy()
+  const answer = Buffer.concat(received)
+  const body = answer.subarray(answer.indexOf('\r\n\r\n') + 4)
+  t.equal(body.length, SIZE)
+  t.ok(body.equals(Buffer.alloc(SIZE, 'A')), 'the slow client got /A\'s bytes only: its buffer was not lent while in flight')
 })

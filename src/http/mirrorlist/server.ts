@@ -13,6 +13,7 @@ import type { SnapshotHolder } from './snapshot-holder.js'
 import type { SnapshotFetchStatus } from './snapshot-poller.js'
 import type { Logger } from '../../lib/log.js'
 import { clientAddress } from '../client-address.js'
+import { ResponseBuffers } from './response-buffers.js'
 
 /** Longer request targets get 414; real dnf URLs are well under 300 bytes. */
 export const MAX_URL_LENGTH = 4096
@@ -60,7 +61,7 @@ function send(
   response.end(chunks[chunks.length - 1])
 }
 
-function answerOf(options: MirrorlistHttpOptions, path: string, query: string, clientIp: string, accept: string | undefined): Answer {
+function answerOf(options: MirrorlistHttpOptions, buffers: ResponseBuffers, path: string, query: string, clientIp: string, accept: string | undefined): Answer {
   const current = options.holder.current
   if (!current) {
     return { status: 503, contentType: 'text/plain', body: 'Service unavailable: no mirror snapshot is loaded yet.\n', endpoint: 'other', tier: 'unavailable' }
@@ -77,6 +78,7 @@ function answerOf(options: MirrorlistHttpOptions, path: string, query: string, c
       familyFilter: lookup.familyFilter,
       now: new Date(),
       random: Math.random,
+      allocate: buffers.allocate,
     }
     return answerRequest(current.index, { path, query, clientIp, accept }, context)
   } catch (error) {
@@ -117,6 +119,7 @@ function snapshotHeader(options: MirrorlistHttpOptions): string | undefined {
 }
 
 export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  const buffers = new ResponseBuffers()
   return (request, response) => {
     const started = performance.now()
     const observe = (endpoint: string, status: number, tier?: string) => options.metrics.observe(endpoint, status, tier, (performance.now() - started) / 1000)
@@ -136,10 +139,12 @@ export function mirrorlistRequestListener(options: MirrorlistHttpOptions): (requ
       return
     }
     const clientIp = clientAddress(request, options.trustProxy)
-    const answer = answerOf(options, path, question < 0 ? '' : url.slice(question + 1), clientIp, request.headers.accept)
+    const answer = answerOf(options, buffers, path, question < 0 ? '' : url.slice(question + 1), clientIp, request.headers.accept)
     let extra = answer.headers
     if (answer.location) extra = extra ? { ...extra, Location: answer.location } : { Location: answer.location }
     send(request, response, answer.status, answer.contentType, answer.body, extra, snapshotHeader(options))
+    // the body's buffer (if lent) is reused once this response has written it
+    buffers.sent(response)
     if (answer.access && options.accessLog) options.accessLog.record(answer.access, Date.now())
     observe(answer.endpoint, answer.status, answer.tier)
   }

@@ -14,7 +14,7 @@ import { redirectHeaders, redirectTarget, renderMirrorlist } from './render-mirr
 import { METALINK4_CONTENT_TYPE, metalink4Failure, renderMetalink4 } from './render-metalink4.js'
 import { JSON_CONTENT_TYPE, renderJson } from './render-json.js'
 import { renderExplanation } from './render-explanation.js'
-import type { Body } from './body.js'
+import type { Allocate, Body } from './body.js'
 import { hostLinesOf } from './host-lines.js'
 
 export interface MirrorlistRequest {
@@ -49,6 +49,8 @@ export interface LookupContext {
   explain?: boolean
   /** server option mirrorlist.family_filter: false turns the address-family filter off (the reference's bytes); default on */
   familyFilter?: boolean
+  /** where the metalink and mirror list bodies are written (body.ts Allocate); Buffer.allocUnsafe when absent */
+  allocate?: Allocate
 }
 
 export interface Answer {
@@ -139,7 +141,7 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
     },
     context,
   )
-  const answer = render(index, target, selection, parameters, format, context.now)
+  const answer = render(index, target, selection, parameters, format, context.now, context.allocate)
   answer.tier = answer.tier ?? selection.tier
   // fields named, no spread: a spread in a literal is a runtime call per request
   if (target.repo) answer.access = { ip: client.text, country: selection.clientCountry, repo: target.repo.repo, arch: target.repo.arch }
@@ -153,6 +155,7 @@ function render(
   parameters: Map<string, string>,
   format: Format,
   now: Date,
+  allocate: Allocate | undefined,
 ): Answer {
   const header = headerLine(index, target, selection, parameters)
   if (selection.explanation) {
@@ -166,7 +169,7 @@ function render(
       return { status: 200, contentType: METALINK4_CONTENT_TYPE, body, endpoint: 'metalink4', headers: VARY_ACCEPT }
     }
     const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix, selection.urlFamily)
-    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines), endpoint: 'metalink', headers: VARY_ACCEPT }
+    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines, allocate), endpoint: 'metalink', headers: VARY_ACCEPT }
   }
   if (parameters.has('redirect')) {
     const location = redirectTarget(selection.mirrors, selection.urlSuffix)
@@ -178,6 +181,6 @@ function render(
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.has('protocol')), endpoint: 'mirrorlist' }
   }
   const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily)
-  const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'))
+  const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'), allocate)
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

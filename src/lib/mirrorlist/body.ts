@@ -8,6 +8,16 @@
 export type Body = string | Buffer | readonly Buffer[]
 
 /**
+ * Where a rendered answer's bytes go: `size` bytes, contents unspecified (the renderer
+ * writes every one). Buffer.allocUnsafe by default. Speed: a new 72 KB buffer per
+ * global-fill metalink costs ~15 µs more than writing into one that was written before
+ * (a fresh allocation, cold cache lines and the GC's external-memory accounting:
+ * bench/RESULTS-server.md), so the HTTP layer passes buffers it reuses once the socket
+ * has taken their bytes (src/http/mirrorlist/response-buffers.ts).
+ */
+export type Allocate = (size: number) => Buffer
+
+/**
  * The body as the chunks to write, in order. A chunk list lets a big constant part (the
  * 404 repository listing, ~90 KB at Fedora scale) be written as it is, shared by every
  * answer, instead of being copied into a new buffer per request.

@@ -5,11 +5,12 @@
  * below 1), mm0:private for hosts that are not public. The per-file part (`<file>` up to
  * `<resources>`) is pre-rendered as bytes at snapshot load (renderFilePrelude), each
  * host's URL lines for the target on first use (host-lines.ts): a request sizes the
- * document, then copies segments and writes the preference numbers into one buffer.
+ * document, then copies segments and writes the preference numbers into one buffer
+ * (from `allocate`: the HTTP layer lends a reused one, see body.ts Allocate).
  */
 import type { FileDetailEntry } from '../snapshot/schema.js'
 import type { PreparedFile } from './index/index-types.js'
-import type { Body } from './body.js'
+import type { Allocate, Body } from './body.js'
 import { metalinkBlock, type HostBlock, type TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { commentText } from './echo.js'
@@ -107,7 +108,7 @@ function put(out: Buffer, offset: number, bytes: Buffer): number {
  * The metalink for `mirrors` (answer order). `lines` holds the hosts' blocks for this
  * target; a host whose URLs protocol= trimmed gets its block rendered here instead.
  */
-export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines): Buffer {
+export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines, allocate: Allocate = Buffer.allocUnsafe): Buffer {
   const header = metalinkHeaderBytes(now)
   const urlsByHost = lines.view.urlsByHost
   const blocks = new Array<HostBlock>(mirrors.length)
@@ -120,7 +121,7 @@ export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly 
     length += block.bytes + block.preferences * widthOf(preference)
     preference = Math.max(preference - 1, 1)
   }
-  const out = Buffer.allocUnsafe(length)
+  const out = allocate(length)
   let offset = put(out, 0, header)
   offset = put(out, offset, FILES_OPEN)
   offset = put(out, offset, file.metalinkPrelude)

@@ -3,7 +3,7 @@
  * Without protocol=, each host contributes its first https, http or ftp URL; with it,
  * the URLs protocol= kept. Body: header line, `\n`, one URL per line, each ending `\n`.
  */
-import { ChunkList } from './body.js'
+import { ChunkList, type Allocate } from './body.js'
 import type { TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
@@ -17,7 +17,13 @@ import type { FileDetailEntry } from '../snapshot/schema.js'
  * Speed: the common answer is sized first and written into one buffer (the header line
  * encoded in place, each host's cached line copied once): no chunk list, no concat.
  */
-export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrls[], lines: TargetLines, protocolGiven: boolean): Buffer {
+export function renderMirrorlist(
+  headerLine: string,
+  mirrors: readonly MirrorUrls[],
+  lines: TargetLines,
+  protocolGiven: boolean,
+  allocate: Allocate = Buffer.allocUnsafe,
+): Buffer {
   if (!protocolGiven && hasPlainUrl(mirrors)) {
     const headerBytes = Buffer.byteLength(headerLine)
     let length = headerBytes + 1
@@ -31,7 +37,7 @@ export function renderMirrorlist(headerLine: string, mirrors: readonly MirrorUrl
       hostLines[m] = line
       length += line.length
     }
-    const out = Buffer.allocUnsafe(length)
+    const out = allocate(length)
     let offset = out.write(headerLine, 0)
     out[offset++] = 0x0a // \n
     for (let m = 0; m < mirrors.length; m++) {
