@@ -10,6 +10,10 @@
 // it off (serve-mirrorlist --no-family-filter): the filter's cost alone. With --snapshot
 // (e.g. the Fedora-scale one bench/server/run.js --keep leaves), also on that snapshot.
 //
+// "reused vs new buffer" pairs: the same answers written into a buffer lent again and
+// again (what serve-mirrorlist's workers do, src/http/mirrorlist/response-buffers.ts) vs a
+// new Buffer per answer (LookupContext.allocate absent).
+//
 // Timing on a shared machine is noisy: rounds alternate the variants so that a drift of
 // the machine's load hits both, and the median of per-round ratios is reported.
 import { parseArgs } from 'node:util'
@@ -56,9 +60,11 @@ const context = { countryOf: () => undefined, asnOf: () => undefined, continentO
 const request = (path, ip) => ({ path, query: 'repo=updates-released-f41&arch=x86_64', clientIp: ip })
 
 /** Answers per CPU second (user + system of this process): the measure least moved by other work on a shared machine. */
-function rate(index, req, familyFilter = true) {
+const lent = Buffer.allocUnsafeSlow(1 << 20)
+const allocate = (size) => lent.subarray(0, size)
+function rate(index, req, familyFilter = true, reuse = false) {
   const answers = Math.max(50, Math.round(Number(args.seconds) * 200))
-  const ctx = { ...context, familyFilter }
+  const ctx = reuse ? { ...context, familyFilter, allocate } : { ...context, familyFilter }
   const before = process.cpuUsage()
   for (let i = 0; i < answers; i++) answerRequest(index, req, ctx)
   const used = process.cpuUsage(before)
@@ -81,6 +87,8 @@ if (args.snapshot) {
   pairs.push(
     ['family filter on vs off: Fedora-scale snapshot (no family data), global-fill metalink, IPv4 client', () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), true), () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), false)],
     ['family filter on vs off: Fedora-scale snapshot (no family data), global-fill metalink, IPv6 client', () => rate(fedora, fedoraRequest('/metalink', '2001:db8::7'), true), () => rate(fedora, fedoraRequest('/metalink', '2001:db8::7'), false)],
+    ['reused vs new buffer: Fedora-scale snapshot, global-fill metalink', () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), true, true), () => rate(fedora, fedoraRequest('/metalink', '100.64.7.9'), true, false)],
+    ['reused vs new buffer: Fedora-scale snapshot, global-fill mirror list', () => rate(fedora, fedoraRequest('/mirrorlist', '100.64.7.9'), true, true), () => rate(fedora, fedoraRequest('/mirrorlist', '100.64.7.9'), true, false)],
   )
 }
 const sizes = {
