@@ -90,13 +90,37 @@ function widthOf(preference: number): number {
   return preference >= 100 ? 3 : preference >= 10 ? 2 : 1
 }
 
-/** The ASCII digits of 0..100, three bytes each, right-aligned (`  7`, ` 42`, `100`). */
-const PREFERENCE_DIGITS = Buffer.from(Array.from({ length: 101 }, (_, preference) => String(preference).padStart(3, ' ')).join(''))
+const DIGIT_0 = 0x30
+const DIGIT_1 = 0x31
 
-/** Writes a preference as `width` ASCII digits at `offset`. */
-function writePreference(out: Buffer, offset: number, preference: number, width: number): void {
-  const from = preference * 3 + 3 - width
-  for (let i = 0; i < width; i++) out[offset + i] = PREFERENCE_DIGITS[from + i]!
+/**
+ * Writes `preference` (1..100, `width` digits) at `offset + bases[i] + i * width` for
+ * every i: the preference positions of a block's template. Speed: the digits are worked
+ * out once per host, not per URL, and stored without a loop per digit (these stores were
+ * a quarter of the rendering once the body buffer was reused).
+ */
+function writePreferences(out: Buffer, offset: number, bases: Int32Array, preference: number, width: number): void {
+  const count = bases.length
+  if (width === 2) {
+    const tens = DIGIT_0 + ((preference / 10) | 0)
+    const ones = DIGIT_0 + (preference % 10)
+    for (let i = 0; i < count; i++) {
+      const at = offset + bases[i]! + i * 2
+      out[at] = tens
+      out[at + 1] = ones
+    }
+  } else if (width === 1) {
+    const digit = DIGIT_0 + preference
+    for (let i = 0; i < count; i++) out[offset + bases[i]! + i] = digit
+  } else {
+    // 100, the first host's
+    for (let i = 0; i < count; i++) {
+      const at = offset + bases[i]! + i * 3
+      out[at] = DIGIT_1
+      out[at + 1] = DIGIT_0
+      out[at + 2] = DIGIT_0
+    }
+  }
 }
 
 function put(out: Buffer, offset: number, bytes: Buffer): number {
@@ -132,7 +156,7 @@ export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly 
     const width = widthOf(preference)
     const bases = block.bases
     out.set(block.template(width), offset)
-    for (let i = 0; i < bases.length; i++) writePreference(out, offset + bases[i]! + i * width, preference, width)
+    writePreferences(out, offset, bases, preference, width)
     offset += block.bytes + bases.length * width
     preference = Math.max(preference - 1, 1)
   }
