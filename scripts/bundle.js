@@ -14,7 +14,8 @@
 // name the file it came from: `new URL('../lib/db/migrate.js', import.meta.url).href`. Other
 // packages stay where npm put them (imported at run time, as before); only @oclif/core and
 // what it requires are bundled. dist/ itself is untouched: worker processes and threads,
-// and the tests, run it unbundled.
+// and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
+// maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces in TypeScript lines.
 import { readdirSync, rmSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -93,6 +94,7 @@ export async function bundle() {
     plugins: [ourPackages],
     logLevel: 'warning',
     legalComments: 'none',
+    sourcemap: 'linked',
   })
   esbuild.stop?.()
 }

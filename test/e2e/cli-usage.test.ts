@@ -5,7 +5,7 @@
  * a few spawned runs check the same through bin/run.js.
  */
 import t from 'tap'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -113,4 +113,17 @@ t.test('regression: serve-checkin on a busy port stops at once with exit 12', as
   const run = await runCli(['serve-checkin', '--port', String(port), '--data-dir', join(dir, 'data')], { timeoutMs: 60_000 })
   t.equal(run.status, 12, run.stderr)
   t.match(run.stderr, `port ${port} is in use on 127.0.0.1; pass --port`)
+})
+
+// start-up (issue 22): commands run from the bundle scripts/bundle.js writes; a build that
+// lost it (or a manifest pointing back at dist/commands) would load oclif module by module again
+t.test('start-up: a command runs from dist/bundle, loading none of oclif\'s own modules from node_modules', async (t) => {
+  const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, { relativePath: string[] }> }
+  const outside = Object.entries(manifest.commands).filter(([, command]) => command.relativePath.slice(0, 2).join('/') !== 'dist/bundle')
+  t.same(outside, [], 'the manifest names a bundle entry for every command')
+  const traced = await runCli(['host', 'list', '--help'], { env: { NODE_DEBUG: 'module' } })
+  t.equal(traced.status, 0, traced.stderr.slice(-2000))
+  t.match(traced.stdout, /mirrormanager host list/)
+  t.notMatch(traced.stderr, /node_modules\/@oclif\/core\//, 'no CommonJS module of @oclif/core loaded')
+  t.match(traced.stderr, /MODULE/, 'the module trace was on (the check above can fail)')
 })
