@@ -3,7 +3,9 @@ import { describeChange, parseSince } from '../../src/lib/audit/audit.js'
 import { ADMIN_ONLY_ACTIONS, can, isAdmin, OWNER_ACTIONS, type Action, type Actor, type Ownership } from '../../src/lib/permissions/can.js'
 import { checkbox, errorsFrom, field } from '../../src/http/web/forms.js'
 import { escapeHtml, html } from '../../src/http/web/html.js'
-import { ConflictError, ValidationError } from '../../src/lib/errors.js'
+import { ConflictError, MailNotSentError, ValidationError } from '../../src/lib/errors.js'
+import type { Message } from '../../src/lib/users/mail.js'
+import { createOutbox } from '../../src/lib/users/outbox.js'
 
 const roles: Record<string, Actor | undefined> = {
   anonymous: undefined,
@@ -83,4 +85,30 @@ t.test('escapeHtml: text with nothing to escape comes back as it is; every speci
   t.equal(escapeHtml('<<'), '&lt;&lt;')
   t.equal(escapeHtml('x<'), 'x&lt;')
   t.equal(html`<td>${'"><img src=x onerror=alert(2)>'}</td>`.toString(), '<td>&quot;&gt;&lt;img src=x onerror=alert(2)&gt;</td>')
+})
+
+t.test('mail outbox: in order, after the poster returns; a failure is logged and handed to onFailure; bounded; drain', async (t) => {
+  const log: string[] = []
+  const sent: string[] = []
+  let gate: (() => void) | undefined
+  const send = async (message: Message) => {
+    if (message.to.startsWith('slow')) await new Promise<void>((resolve) => (gate = resolve))
+    if (message.to.startsWith('bad')) throw new MailNotSentError(`mail to ${message.to} (s) not sent: SMTP server x refused: 550`, { refused: true })
+    sent.push(message.to)
+  }
+  const outbox = createOutbox(send, (m) => log.push(`error ${m}`), { capacity: 2 })
+  const failures: string[] = []
+  outbox.post({ to: 'slow@example.org', subject: 's', text: 't' })
+  outbox.post({ to: 'bad@example.org', subject: 's', text: 't' }, (error) => failures.push(error.code))
+  outbox.post({ to: 'c@example.org', subject: 's', text: 't' })
+  outbox.post({ to: 'over@example.org', subject: 's', text: 't' }, (error) => failures.push(error.message))
+  t.same(sent, [], 'nothing is sent while the first mail is held')
+  t.equal(outbox.pending, 3, 'the held mail and two waiting')
+  t.equal(await outbox.drain(10), 3, 'a drain that runs out of time says how many are left')
+  t.match(failures, [/already waiting/], 'past the capacity a mail is refused at once, through onFailure')
+  gate!()
+  t.equal(await outbox.drain(5000), 0)
+  t.same(sent, ['slow@example.org', 'c@example.org'], 'in order; the failed one in between did not stop the others')
+  t.same(failures.slice(1), ['MM_MAIL_NOT_SENT'])
+  t.match(log, [/^error MM_MAIL_NOT_SENT: mail to over@example\.org .*already waiting/, /^error MM_MAIL_NOT_SENT: mail to bad@example\.org .*refused: 550/])
 })

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { MailNotSentError } from '../../lib/errors.js'
-import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp, type PasswordReset, type SignUpOutcome } from '../../lib/users/accounts.js'
+import { authenticate, confirmAccount, requestPasswordReset, resetPassword, signUp, withdrawPasswordReset, type PasswordReset, type SignUpOutcome } from '../../lib/users/accounts.js'
+import { createOutbox } from '../../lib/users/outbox.js'
 import { tokenIsValid } from '../../lib/users/tokens.js'
 import type { WebContext } from './context.js'
 import { csrfField, errorsFrom, field, formErrors, formValues, type FieldErrors, type FormValues } from './forms.js'
@@ -20,9 +21,21 @@ const RESET_SENT = 'If an account has that name or address, a link to set a new 
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>
 
+/** On SIGTERM (app.close), how long reset mails still queued may take to go out. */
+const MAIL_DRAIN_MS = 15_000
+
 export async function accountRoutes(app: FastifyInstance, { context }: { context: WebContext }) {
   const base = context.settings.basePath
   const limited = { config: { rateLimit: { max: context.settings.loginAttemptsPerMinute, timeWindow: 60_000 } } }
+  // Reset mails go out after the answer (lib/users/outbox.ts), so that the answer takes as
+  // long whether or not the account exists. Sign-up mails are sent before it: every
+  // sign-up gets one (a confirmation, or a note to the holder of a taken name or address),
+  // and the person must learn when it could not be sent.
+  const outbox = createOutbox((message) => context.sendMail(message), (message) => context.logger.error(message))
+  app.addHook('onClose', async () => {
+    const left = await outbox.drain(MAIL_DRAIN_MS)
+    if (left > 0) context.logger.error(`serve-web: stopped with ${left} password-reset mail(s) not sent`)
+  })
 
   const loginForm = (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FieldErrors, status = 200) =>
     renderPage(context, request, reply, 'Log in', html`${formErrors(errors)}
@@ -104,15 +117,17 @@ ${field({ name: 'account', label: 'Username or email address', values, errors, r
   app.get('/password/lost', async (request, reply) => lostForm(request, reply, {}, {}))
   app.post('/password/lost', limited, async (request, reply) => {
     const values = formValues(request.body)
-    const deliver = (reset: PasswordReset) => context.sendMail({ to: reset.user.email, subject: 'Set a new MirrorManager password', text: `Hello ${reset.user.username},\n\nset a new password at\n\n${context.settings.publicUrl}/password/reset/${reset.token}\n\nThe link works once, for one hour. If you did not ask for it, ignore this mail.\n` })
+    // Only an existing account gets a mail, so neither its time nor its failure may show: it
+    // is queued, the answer is the page an unknown account gets; if it cannot be sent, the log
+    // says why and the token it carried is withdrawn.
+    const deliver = (reset: PasswordReset) => outbox.post(
+      { to: reset.user.email, subject: 'Set a new MirrorManager password', text: `Hello ${reset.user.username},\n\nset a new password at\n\n${context.settings.publicUrl}/password/reset/${reset.token}\n\nThe link works once, for one hour. If you did not ask for it, ignore this mail.\n` },
+      () => withdrawPasswordReset(context.sql, reset.token),
+    )
     try {
       await requestPasswordReset(context.sql, values.account ?? '', { deliver })
     } catch (error) {
-      // Only an existing account gets a mail, so a failed one must not show: the same page as
-      // for an unknown account (no account enumeration through an SMTP outage); the token is
-      // withdrawn and the log says why.
-      if (error instanceof MailNotSentError) context.logger.error(`serve-web: ${request.method} ${request.url}: ${error.message}`)
-      else return lostForm(request, reply, values, errorsFrom(error))
+      return lostForm(request, reply, values, errorsFrom(error))
     }
     return renderPage(context, request, reply, 'Check your mail', html`<p>${RESET_SENT}</p>`)
   })

@@ -28,7 +28,7 @@ export type SignUpOutcome =
  * Mails what an outcome calls for, after the outcome is stored. When it throws (the SMTP
  * server is down or refuses), the outcome is undone: the person can simply try again.
  */
-export type Deliver<T> = (outcome: T) => Promise<void>
+export type Deliver<T> = (outcome: T) => Promise<void> | void
 
 /**
  * Validates every field first (errors carry `field`), then creates an unconfirmed account
@@ -108,6 +108,11 @@ export async function requestPasswordReset(
     throw error
   }
   return reset
+}
+
+/** Withdraws a reset token whose mail could not be sent (it would expire within the hour anyway). */
+export async function withdrawPasswordReset(sql: Sql, token: string): Promise<void> {
+  await revokeToken(sql, token)
 }
 
 export interface PasswordReset {
