@@ -1,4 +1,7 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import t from 'tap'
 import { listAudit } from '../../src/lib/audit/audit.js'
@@ -362,16 +365,22 @@ t.test('OIDC sign-in: code flow with PKCE against a local provider; groups in we
  * a port the kernel picks, with AUTH PLAIN/LOGIN for one user and password (offered
  * without TLS, as a test may), refusing any recipient "refused@..." with 550. Each mail
  * it accepts arrives here as { from, to, data, login }. With `hold`, it answers no mail's
- * DATA until the test calls release() (one mail each).
+ * DATA until the test calls release() (one mail each). With `cert` and `key` (PEM files),
+ * it offers STARTTLS with that certificate and refuses MAIL before it (530).
  */
 const SMTP_PEER = `
-import asyncio, json, logging, sys, warnings
+import asyncio, json, logging, ssl, sys, warnings
 warnings.simplefilter('ignore')
 logging.disable(logging.CRITICAL)
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 user, password = sys.argv[1].encode(), sys.argv[2].encode()
-hold = sys.argv[3:] == ['hold']
+options = json.loads(sys.argv[3])
+hold = options.get('hold', False)
 released = asyncio.Semaphore(0)
+tls = None
+if options.get('cert'):
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(options['cert'], options['key'])
 class Handler:
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address.startswith('refused@'):
@@ -389,7 +398,7 @@ def authenticator(server, session, envelope, mechanism, data):
     return AuthResult(success=ok, handled=False, auth_data=data)
 async def main():
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(Handler(), authenticator=authenticator, auth_required=True, auth_require_tls=False, loop=loop), '127.0.0.1', 0)
+    server = await loop.create_server(lambda: SMTP(Handler(), authenticator=authenticator, auth_required=True, auth_require_tls=False, tls_context=tls, require_starttls=tls is not None, loop=loop), '127.0.0.1', 0)
     print(json.dumps({'port': server.sockets[0].getsockname()[1]}), flush=True)
     while await loop.run_in_executor(None, sys.stdin.readline):  # until the test closes stdin (or dies)
         released.release()
@@ -403,8 +412,8 @@ interface Received {
   login: string | null
 }
 
-async function startSmtpPeer(user: string, password: string, options: { hold?: boolean } = {}) {
-  const child = spawn('/usr/bin/python3', ['-c', SMTP_PEER, user, password, ...(options.hold ? ['hold'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] })
+async function startSmtpPeer(user: string, password: string, options: { hold?: boolean; cert?: string; key?: string } = {}) {
+  const child = spawn('/usr/bin/python3', ['-c', SMTP_PEER, user, password, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit'] })
   const received: Received[] = []
   const waiting: ((mail: Received) => void)[] = []
   const lines = createInterface({ input: child.stdout! })
@@ -535,6 +544,25 @@ for (const kind of databaseKinds()) {
     await eventually(() => log.some((line) => line === 'info mail sent to alice@example.org: Set a new MirrorManager password'), 'the mailer logs the mail as sent')
     t.notMatch(log.join('\n'), /not sent/, 'and it was sent (a request that had waited for it would have timed out)')
     await held.stop()
+
+    // STARTTLS to a server whose certificate a private CA signed ([web.mail] ca_file): the
+    // server refuses MAIL before STARTTLS, so a delivered mail went over TLS; the certificate
+    // is checked (without ca_file the mail is not sent), and a ca_file that is not one stops serve-web.
+    const pki = mkdtempSync(join(tmpdir(), 'mm-smtp-tls-'))
+    t.teardown(() => rmSync(pki, { recursive: true, force: true }))
+    const [cert, key] = [join(pki, 'cert.pem'), join(pki, 'key.pem')]
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+    const secured = await startSmtpPeer('mm-mailer', 'smtp secret', { cert, key })
+    t.teardown(() => secured.stop())
+    const probe = { to: 'alice@example.org', subject: 'Over TLS', text: 'x' }
+    await createMailer({ ...settings, port: secured.port, starttls: 'required', caFile: cert }, logger)(probe)
+    t.match(await secured.next(), { to: ['alice@example.org'], login: 'mm-mailer' }, 'STARTTLS with the private CA of ca_file: the mail is delivered')
+    await t.rejects(createMailer({ ...settings, port: secured.port, starttls: 'auto' }, logger)(probe), { code: 'MM_MAIL_NOT_SENT', message: /certificate/ }, 'without ca_file the certificate is refused')
+    await t.rejects(createMailer({ ...settings, port: secured.port, starttls: 'never' }, logger)(probe), { code: 'MM_MAIL_NOT_SENT', message: /refused: 530/ }, 'and the server takes no mail without STARTTLS')
+    t.throws(() => createMailer({ ...settings, caFile: key }, logger), { code: 'MM_CONFIG_INVALID', message: /web\.mail\.ca_file: .* holds no PEM certificate/ })
+    t.throws(() => createMailer({ ...settings, caFile: join(pki, 'missing.pem') }, logger), { code: 'MM_CONFIG_INVALID', message: /web\.mail\.ca_file: cannot read/ })
+    t.equal(secured.pending(), 0)
+    await secured.stop()
 
     // The server refuses (recipient 550, wrong AUTH password, STARTTLS required but not
     // offered) or is gone: the person sees a plain message with the form, the log says

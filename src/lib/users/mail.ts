@@ -2,8 +2,9 @@
  * Mail to account holders: through SMTP when `[web.mail]` names a host, else written to
  * the log (development and tests read the links from there).
  */
+import { readFileSync } from 'node:fs'
 import nodemailer from 'nodemailer'
-import { MailNotSentError, ValidationError } from '../errors.js'
+import { ConfigError, MailNotSentError, ValidationError } from '../errors.js'
 import type { Logger } from '../log.js'
 
 /** STARTTLS on a plain connection: `auto` upgrades when the server offers it, `required` refuses to send without it. */
@@ -14,6 +15,8 @@ export interface MailSettings {
   port: number
   secure: boolean
   starttls: StartTls
+  /** PEM file of the CA the server's certificate is checked against (a private CA); else Node's public CAs. */
+  caFile?: string
   user?: string
   password?: string
   from: string
@@ -39,6 +42,17 @@ function requireOneLine(value: string, field: string): string {
   return value
 }
 
+function readCaFile(path: string): Buffer {
+  let pem: Buffer
+  try {
+    pem = readFileSync(path)
+  } catch (error) {
+    throw new ConfigError(`web.mail.ca_file: cannot read ${path}: ${(error as Error).message}`, { key: 'web.mail.ca_file', cause: error })
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`web.mail.ca_file: ${path} holds no PEM certificate`, { key: 'web.mail.ca_file' })
+  return pem
+}
+
 export function createMailer(settings: MailSettings, logger: Logger): SendMail {
   if (!settings.host) {
     return async (message) => {
@@ -46,6 +60,7 @@ export function createMailer(settings: MailSettings, logger: Logger): SendMail {
     }
   }
   const from = requireOneLine(settings.from, 'web.mail.from')
+  const ca = settings.caFile === undefined ? undefined : readCaFile(settings.caFile)
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
@@ -53,6 +68,8 @@ export function createMailer(settings: MailSettings, logger: Logger): SendMail {
     requireTLS: settings.starttls === 'required',
     ignoreTLS: settings.starttls === 'never',
     auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+    // the certificate is always verified; ca_file only says against which CA
+    tls: ca ? { ca } : undefined,
     ...TIMEOUTS,
   })
   const server = `${settings.host}:${settings.port}`

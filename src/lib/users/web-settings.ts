@@ -63,7 +63,7 @@ export function normalizeBasePath(input: string): string {
 }
 
 function mailSettings(table: Table, env: NodeJS.ProcessEnv): MailSettings {
-  checkKeys(table, 'web.mail', ['host', 'port', 'secure', 'starttls', 'user', 'password', 'from'])
+  checkKeys(table, 'web.mail', ['host', 'port', 'secure', 'starttls', 'ca_file', 'user', 'password', 'from'])
   const port = table.port ?? 587
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError('web.mail.port must be a TCP port', { key: 'web.mail.port' })
   const secure = table.secure ?? port === 465
@@ -77,6 +77,7 @@ function mailSettings(table: Table, env: NodeJS.ProcessEnv): MailSettings {
     port,
     secure,
     starttls,
+    caFile: text(table, 'web.mail', 'ca_file') || undefined,
     user: text(table, 'web.mail', 'user'),
     password: env.MM_WEB_MAIL_PASSWORD || text(table, 'web.mail', 'password'),
     from: text(table, 'web.mail', 'from', 'mirrormanager@localhost')!,
@@ -128,6 +129,7 @@ export const WEB_SAMPLE_SECTIONS = `# serve-web mail: without a host, mails (sig
 #port = 587
 #secure = false          # true: TLS from the start (port 465)
 #starttls = "auto"       # on a plain connection: "auto" upgrades when offered, "required" refuses to send without it, "never"
+#ca_file = ""            # PEM file of the CA that signed the SMTP server's certificate, if not a public one
 #user = ""
 #password = ""           # or $MM_WEB_MAIL_PASSWORD
 #from = "mirrormanager@localhost"
