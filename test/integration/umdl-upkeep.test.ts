@@ -4,21 +4,11 @@
  * of a directory source take their stats from the stat-ahead worker.
  */
 import t, { type Test } from 'tap'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { resolveConfig } from '../../src/lib/config/resolve.js'
 import { createLogger } from '../../src/lib/log.js'
-import { updateMasterDirectoryList, type UmdlOptions } from '../../src/lib/umdl/run.js'
-import { asDatabase, databaseKinds, openTestDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
-import { buildMasterTree, seedCategories } from '../helpers/master-tree.js'
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 2100))
-
-async function umdl(db: TestDatabase, configFile: string, options: Omit<UmdlOptions, 'config'> = {}) {
-  const config = resolveConfig({ configFile, env: db.env })
-  return updateMasterDirectoryList(asDatabase(db), { ...options, config })
-}
+import { databaseKinds, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { fixture, settle, umdl, writeConfig } from '../helpers/umdl-fixture.js'
 
 interface TableState {
   relname: string
@@ -39,16 +29,8 @@ async function tableStates(db: TestDatabase): Promise<Map<string, TableState>> {
 
 /** A database of the kind with the Fedora categories, a master tree and a config file scanning it; removed after the test. */
 async function categoryOnTree(t: Test, kind: DatabaseKind): Promise<{ db: TestDatabase; fedora: string; config: string }> {
-  const db = await openTestDatabase(kind)
-  const work = mkdtempSync(join(tmpdir(), 'mm-umdl-upkeep-'))
-  t.teardown(async () => {
-    await db.destroy()
-    rmSync(work, { recursive: true, force: true })
-  })
-  await seedCategories(db.sql)
-  const { fedora } = buildMasterTree(join(work, 'master'))
-  const config = join(work, 'mirrormanager.toml')
-  writeFileSync(config, `[[umdl.category]]\nname = "Fedora Linux"\ntype = "directory"\npath = "${fedora}"\n`)
+  const { db, work, fedora } = await fixture(t, kind)
+  const config = writeConfig(work, `[[umdl.category]]\nname = "Fedora Linux"\ntype = "directory"\npath = "${fedora}"\n`)
   await settle()
   return { db, fedora, config }
 }
