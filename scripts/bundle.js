@@ -17,6 +17,7 @@
 // and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
 // maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces in TypeScript lines.
 import { readdirSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild-wasm'
@@ -61,15 +62,12 @@ const ourPackages = {
     // import.meta.url of a library file names that file, wherever its code now sits.
     build.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(dist + sep)) return undefined
-      const { readFile } = await import('node:fs/promises')
       const source = await readFile(args.path, 'utf8')
-      if (!source.includes('import.meta')) return { contents: source, loader: 'js' }
-      const from = relative(outdir, args.path).split(sep).join('/')
-      const contents = source.replaceAll('import.meta.url', `new URL(${JSON.stringify(from)}, import.meta.url).href`)
-      if (/import\.meta\.(?!url)/.test(contents.replaceAll('import.meta.url', ''))) {
+      if (/import\.meta(?!\.url)/.test(source)) {
         throw new Error(`${args.path}: only import.meta.url can be bundled (it is rewritten to name this file)`)
       }
-      return { contents, loader: 'js' }
+      const from = relative(outdir, args.path).split(sep).join('/')
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(from)}, import.meta.url).href`), loader: 'js' }
     })
   },
 }
