@@ -20,6 +20,7 @@ import { addCategory } from '../../src/lib/catalog/categories.js'
 import { addProduct } from '../../src/lib/catalog/products.js'
 import { runCli, spawnCli } from '../helpers/cli.js'
 import { databaseKinds, openTestDatabase, type TestDatabase } from '../helpers/database.js'
+import { until } from '../helpers/until.js'
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const SCRIPT = '<script>alert(1)</script>'
@@ -210,15 +211,6 @@ async function bobSignUp(server: WebServer, browser: Browser, base: string, t: T
   t.equal(post.status(), 403, 'a direct POST by id with bob\'s own valid token')
   const drop = await bob.context().request.post(`${base}/host/${hostId}/drop`, { form: { _csrf: csrf }, maxRedirects: 0 })
   t.equal(drop.status(), 403)
-}
-
-/** Resolves when check() holds, polled every 25 ms (no fixed sleeps); fails after a minute. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
 }
 
 /** One request on a new connection (no keep-alive: the cluster spreads connections, not requests). */

@@ -20,6 +20,7 @@ import { createMailer, type MailSettings } from '../../src/lib/users/mail.js'
 import { addUser } from '../../src/lib/users/users.js'
 import { databaseKinds, openTestDatabase } from '../helpers/database.js'
 import { Client, startTestWeb } from '../helpers/web.js'
+import { until } from '../helpers/until.js'
 
 const alice: Actor = { username: 'alice', admin: false }
 const bob: Actor = { username: 'bob', admin: false }
@@ -447,14 +448,6 @@ async function startSmtpPeer(user: string, password: string, options: { hold?: b
   }
 }
 
-/** Waits until `condition` holds (checked every 20 ms, 20 s at most): for what happens after an answer. */
-async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (const deadline = Date.now() + 20_000; !(await condition()); ) {
-    if (Date.now() > deadline) throw new Error(`not within 20 s: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
 /** Header block of a received mail, folded lines unfolded. */
 function headersOf(data: string): string[] {
   return data.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)
@@ -541,7 +534,7 @@ for (const kind of databaseKinds()) {
     t.equal(held.pending(), 0, 'answered while the SMTP server still holds the mail')
     held.release()
     t.same((await held.next()).to, ['alice@example.org'], 'the mail follows the answer')
-    await eventually(() => log.some((line) => line === 'info mail sent to alice@example.org: Set a new MirrorManager password'), 'the mailer logs the mail as sent')
+    await until(() => log.some((line) => line === 'info mail sent to alice@example.org: Set a new MirrorManager password'), 'the mailer logs the mail as sent')
     t.notMatch(log.join('\n'), /not sent/, 'and it was sent (a request that had waited for it would have timed out)')
     await held.stop()
 
@@ -596,7 +589,7 @@ for (const kind of databaseKinds()) {
     const unknown = await r.post('/password/lost', { account: 'nobody-here' })
     t.equal(down.status, 200, 'SMTP server down: the page an unknown account gets too (no enumeration)')
     t.equal(down.body.replace(/name="_csrf" value="[^"]*"/g, ''), unknown.body.replace(/name="_csrf" value="[^"]*"/g, ''), 'the same answer as for an account that does not exist')
-    await eventually(async () => (await rows(sql, 'web_token')) === tokensBefore, 'the unsent reset token is withdrawn')
+    await until(async () => (await rows(sql, 'web_token')) === tokensBefore, 'the unsent reset token is withdrawn')
     t.match(log.join('\n'), /^error MM_MAIL_NOT_SENT: mail to alice@example\.org .* unreachable: .*ECONNREFUSED/m, 'the log says the server was unreachable')
     t.pass('no reset token stays behind')
     t.equal(smtp.pending(), 0)
