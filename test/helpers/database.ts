@@ -5,7 +5,7 @@
  * fresh database per call, dropped afterwards).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statfsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
@@ -76,10 +76,25 @@ async function templatePgdata(): Promise<string> {
   return template
 }
 
+/**
+ * Where fresh data directories go: tmpfs (/dev/shm) when it has room, else the OS temp
+ * directory. A 40 MB, 1,200-file pgdata copy costs ~130 ms there against ~250 ms on ext4,
+ * and removing it ~35 ms against ~250 ms; the suite makes over a hundred of them.
+ */
+const SCRATCH = ((): string => {
+  try {
+    const shm = statfsSync('/dev/shm')
+    if (shm.bavail * shm.bsize >= 2 ** 31) return '/dev/shm'
+  } catch {
+    // no /dev/shm (not Linux)
+  }
+  return tmpdir()
+})()
+
 /** A fresh embedded data directory with the schema applied. */
 export async function freshDataDir(): Promise<string> {
   const template = await templatePgdata()
-  const dir = mkdtempSync(join(tmpdir(), 'mm-test-'))
+  const dir = mkdtempSync(join(SCRATCH, 'mm-test-'))
   cpSync(template, join(dir, 'pgdata'), { recursive: true })
   return dir
 }
