@@ -11,9 +11,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Config } from '@oclif/core'
-import { runCli } from '../helpers/cli.js'
+import { cliBuilt, runCli } from '../helpers/cli.js'
 
 const root = join(import.meta.dirname, '..', '..')
+await cliBuilt() // oclif.manifest.json and dist/bundle are written by the build
 
 /** Runs one command in this process; stdout and stderr are captured, not printed. */
 async function runInProcess(config: Config, id: string, argv: string[]): Promise<{ exit: number | undefined; stdout: string; stderr: string }> {

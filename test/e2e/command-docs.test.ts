@@ -6,8 +6,10 @@ import t from 'tap'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { Config } from '@oclif/core'
+import { cliBuilt } from '../helpers/cli.js'
 
 const root = join(import.meta.dirname, '..', '..')
+await cliBuilt() // oclif.manifest.json is written by the build
 
 t.test('every command has a summary, a description and at least two examples', async (t) => {
   const config = await Config.load({ root })

@@ -7,8 +7,10 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Config } from '@oclif/core'
+import { cliBuilt } from '../helpers/cli.js'
 
 const root = join(import.meta.dirname, '..', '..')
+await cliBuilt() // oclif.manifest.json is written by the build
 
 /** Every invocation in the README's code blocks and inline code spans, joined across `\` continuations. */
 function readmeInvocations(): string[] {

@@ -1,8 +1,49 @@
-/** Spawns the built CLI (bin/run.js -> dist/) as a user would. */
+/** Spawns the built CLI (bin/run.js -> dist/bundle/) as a user would. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
+
+/**
+ * `npm test` (scripts/test.js) bundles the CLI and writes oclif.manifest.json while the
+ * first test files run, and names in MM_TEST_CLI_BUILD a file it writes when that is done
+ * ("ok" or "failed"). Anything that runs the CLI, or loads oclif's Config, waits for it
+ * here; without the variable (tap run by hand after `npm run build`) there is nothing to
+ * wait for.
+ */
+function cliBuildState(): 'ok' | 'pending' {
+  const marker = process.env.MM_TEST_CLI_BUILD
+  if (!marker) return 'ok'
+  let state: string
+  try {
+    state = readFileSync(marker, 'utf8').trim()
+  } catch {
+    return 'pending'
+  }
+  if (state !== 'ok') throw new Error(`the CLI build of npm test failed (${state}): see its output above`)
+  return 'ok'
+}
+
+const BUILD_WAIT_MS = 300_000
+
+export async function cliBuilt(): Promise<void> {
+  const deadline = Date.now() + BUILD_WAIT_MS
+  while (cliBuildState() === 'pending') {
+    if (Date.now() > deadline) throw new Error(`the CLI build of npm test did not finish in ${BUILD_WAIT_MS / 1000} s`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** The same, for spawnCli, which is synchronous: sleeps the thread (only in a test's first seconds). */
+function cliBuiltSync(): void {
+  const deadline = Date.now() + BUILD_WAIT_MS
+  const sleeper = new Int32Array(new SharedArrayBuffer(4))
+  while (cliBuildState() === 'pending') {
+    if (Date.now() > deadline) throw new Error(`the CLI build of npm test did not finish in ${BUILD_WAIT_MS / 1000} s`)
+    Atomics.wait(sleeper, 0, 0, 100)
+  }
+}
 
 /**
  * Starts `node bin/run.js ARGS` as a user would. Under tap, its process-info hook hooks
@@ -12,6 +53,7 @@ export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
  * a test starts (`db status`: 0.8 -> 1.5 s). `env -u NODE_OPTIONS` execs node without it.
  */
 export function spawnCli(args: string[], options: SpawnOptions): ChildProcess {
+  cliBuiltSync()
   if (process.env.TAP === '1' && process.env.TAP_DISABLE_COVERAGE === '1') {
     return spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, ...args], options)
   }
@@ -31,7 +73,8 @@ export interface CliOptions {
   timeoutMs?: number
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  await cliBuilt()
   return new Promise((resolve, reject) => {
     const child = spawnCli(args, {
       cwd: options.cwd,
