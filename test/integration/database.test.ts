@@ -42,6 +42,7 @@ for (const kind of databaseKinds()) {
 
 t.test('embedded: a second process on the same data directory gets a clear error', async (t) => {
   const dir = await freshDataDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const holder = await openDatabase(resolveConfig({ env: { MM_DATA_DIR: dir }, configFile: '/dev/null' }), { migrations: COMMAND_MIGRATIONS })
   const second = await runCli(['db', 'status'], { env: { MM_DATA_DIR: dir } })
   t.equal(second.status, 7, 'exit status 7: database unavailable')
@@ -60,6 +61,7 @@ t.test('embedded: a second process on the same data directory gets a clear error
 
 t.test('embedded: a lock left by a killed process is taken over', async (t) => {
   const dir = await freshDataDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const child = spawnCli(['db', 'status', '--wait'], {
     env: { ...process.env, MM_DATA_DIR: dir, MM_CONFIG: '/dev/null' },
     stdio: 'ignore',
@@ -219,6 +221,7 @@ t.test('server: connecting does not migrate; the migration policy is the caller\
 
 t.test('embedded: a command exits by itself, with its data saved and the directory unlocked', async (t) => {
   const dir = await freshDataDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const env = { MM_DATA_DIR: dir }
   const created = await runCli(['product', 'add', 'Exits', '--json'], { env, timeoutMs: 60_000 })
   t.equal(created.status, 0, created.stderr) // null would mean killed after the timeout: a hanging thread
