@@ -13,7 +13,7 @@
 // migrations, worker and thread modules, data files it finds next to itself) is rewritten to
 // name the file it came from: `new URL('../lib/db/migrate.js', import.meta.url).href`. Other
 // packages stay where npm put them (imported at run time, as before); only @oclif/core and
-// what it requires are bundled. dist/ itself is untouched: worker processes and threads,
+// what it requires, and the few packages in BUNDLED, are bundled. dist/ itself is untouched: worker processes and threads,
 // and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
 // maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces in TypeScript lines.
 import { readdirSync, rmSync } from 'node:fs'
@@ -28,6 +28,44 @@ const outdir = join(dist, 'bundle')
 
 /** oclif's optional development-time requires (TypeScript source support): never needed from a build. */
 const NEVER = new Set(['typescript', 'ts-node', 'tsx'])
+
+/**
+ * Packages our commands import that are bundled like oclif: pure JavaScript that nearly
+ * every command loads (the database client, the config file's parser). From node_modules
+ * each costs a package lookup per import and a module per file (postgres: ten).
+ */
+const BUNDLED = new Set(['@oclif/core', 'postgres', 'smol-toml'])
+
+/**
+ * What oclif requires at start-up but a run of a command from the manifest never uses:
+ * a module of the same interface that loads the real one (bundled too) on first use.
+ *   debug:      oclif's logger makes its loggers at load; the package (and its colour and
+ *               tty support) only when DEBUG is set, which is when they print anything.
+ *   tinyglobby: oclif finds commands by globbing only when there is no manifest.
+ */
+const LAZY = {
+  debug: `module.exports = process.env.DEBUG ? require('debug') : Object.assign(function debug(namespace) {
+  const log = Object.assign(function () {}, { enabled: false, namespace, log() {}, destroy() { return false } })
+  log.extend = (more, delimiter = ':') => debug(namespace + delimiter + more)
+  return log
+}, { enable() { return require('debug').enable.apply(null, arguments) }, enabled() { return false }, disable() { return '' } })`,
+  tinyglobby: `let real
+const load = () => (real ??= require('tinyglobby'))
+module.exports = { glob: (...args) => load().glob(...args), globSync: (...args) => load().globSync(...args), escapePath: (...args) => load().escapePath(...args), isDynamicPattern: (...args) => load().isDynamicPattern(...args), convertPathToPattern: (...args) => load().convertPathToPattern(...args) }`,
+}
+
+/**
+ * oclif sorts the manifest's commands with localeCompare: the run's first use of ICU's
+ * collator, ~15 ms of start-up. Our command ids are lower-case ASCII letters, digits, "-" and
+ * ":", which sort the same by code unit (test/e2e/cli-usage.test.ts checks it).
+ */
+const PATCHES = [
+  {
+    file: join('@oclif', 'core', 'lib', 'config', 'plugin.js'),
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+]
 
 function commandEntries(dir = join(dist, 'commands')) {
   const entries = []
@@ -56,9 +94,20 @@ const ourPackages = {
       const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]
       if (NEVER.has(name)) return { external: true }
       const fromOurs = args.importer.startsWith(dist + sep)
-      if (fromOurs && name !== '@oclif/core') return { external: true }
+      if (fromOurs && !BUNDLED.has(name)) return { external: true }
+      if (Object.hasOwn(LAZY, args.path) && args.importer.includes(`${sep}@oclif${sep}core${sep}`)) {
+        return { path: args.path, namespace: 'mm-lazy', pluginData: { resolveDir: args.resolveDir } }
+      }
       return undefined
     })
+    build.onLoad({ filter: /.*/, namespace: 'mm-lazy' }, (args) => ({ contents: LAZY[args.path], loader: 'js', resolveDir: args.pluginData.resolveDir }))
+    for (const patch of PATCHES) {
+      build.onLoad({ filter: new RegExp(`${patch.file.replaceAll(sep, `\\${sep}`).replaceAll('.', '\\.')}$`) }, async (args) => {
+        const source = await readFile(args.path, 'utf8')
+        if (!source.includes(patch.from)) throw new Error(`${args.path} no longer contains \`${patch.from}\`: update PATCHES in scripts/bundle.js`)
+        return { contents: source.replace(patch.from, patch.to), loader: 'js' }
+      })
+    }
     // import.meta.url of a library file names that file, wherever its code now sits.
     build.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(dist + sep)) return undefined

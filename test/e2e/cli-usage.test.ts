@@ -127,4 +127,14 @@ t.test('start-up: a command runs from dist/bundle, loading none of oclif\'s own 
   t.match(traced.stdout, /mirrormanager host list/)
   t.notMatch(traced.stderr, /node_modules\/@oclif\/core\//, 'no CommonJS module of @oclif/core loaded')
   t.match(traced.stderr, /MODULE/, 'the module trace was on (the check above can fail)')
+
+  // scripts/bundle.js sorts the commands by code unit where oclif uses localeCompare (ICU's
+  // collator costs ~15 ms of start-up): the same order for every id we have.
+  const ids = Object.keys(manifest.commands)
+  t.same([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), [...ids].sort((a, b) => a.localeCompare(b)), 'code-unit order is oclif\'s order')
+  // oclif's debug logging is loaded lazily in the bundle: DEBUG still turns it on.
+  const debug = await runCli(['help', 'host', 'list'], { env: { DEBUG: 'oclif:*' } })
+  t.equal(debug.status, 0, debug.stderr.slice(-2000))
+  t.match(debug.stdout, /\$ mirrormanager host list/, 'help COMMAND: our help command (no @oclif/plugin-help)')
+  t.match(debug.stderr, /oclif:main process\.argv/, 'DEBUG=oclif:* prints oclif\'s debug lines')
 })
