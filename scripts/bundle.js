@@ -85,6 +85,8 @@ export function commandBundleFile(id) {
   return `commands.${id.replaceAll(':', '.')}.js`
 }
 
+const patched = new Set()
+
 const ourPackages = {
   name: 'mirrormanager-packages',
   setup(build) {
@@ -105,6 +107,7 @@ const ourPackages = {
       build.onLoad({ filter: new RegExp(`${patch.file.replaceAll(sep, `\\${sep}`).replaceAll('.', '\\.')}$`) }, async (args) => {
         const source = await readFile(args.path, 'utf8')
         if (!source.includes(patch.from)) throw new Error(`${args.path} no longer contains \`${patch.from}\`: update PATCHES in scripts/bundle.js`)
+        patched.add(patch)
         return { contents: source.replace(patch.from, patch.to), loader: 'js' }
       })
     }
@@ -144,6 +147,8 @@ export async function bundle() {
     sourcemap: 'linked',
   })
   esbuild.stop?.()
+  const missed = PATCHES.filter((patch) => !patched.has(patch))
+  if (missed.length > 0) throw new Error(`not bundled, so not patched: ${missed.map((patch) => patch.file).join(', ')}: update PATCHES in scripts/bundle.js`)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle()
