@@ -10,9 +10,9 @@
 import t, { type Test } from 'tap'
 import type { ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { once } from 'node:events'
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -191,6 +191,27 @@ for (const kind of databaseKinds()) {
     server.child.kill('SIGTERM')
     const [code] = await once(server.child, 'exit')
     t.equal(code, 0, 'SIGTERM drains and exits 0')
+
+    // Sign-up when the SMTP server is down: the form comes back with the reason, nothing stored.
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const deadPort = (closed.address() as AddressInfo).port
+    await new Promise((resolve) => closed.close(resolve)) // nobody listens there now
+    const config = join(shots, `${kind}-dead-smtp.toml`)
+    writeFileSync(config, `[web.mail]\nhost = "127.0.0.1"\nport = ${deadPort}\nstarttls = "never"\nfrom = "mm@example.org"\n`)
+    const mailless = await startServeWeb(db, ['--config', config])
+    t.teardown(async () => {
+      if (mailless.child.exitCode === null) {
+        mailless.child.kill('SIGTERM')
+        await once(mailless.child, 'exit')
+      }
+    })
+    const carol = await (await browser.newContext()).newPage()
+    await carol.goto(`${mailless.url}/user/new`)
+    await submit(carol, 'main form.stacked', { user_name: 'carol', email_address: 'carol@example.org', password: 'carol password', confirm_password: 'carol password' })
+    t.match(await carol.textContent('main'), /The mail could not be sent just now, so nothing was changed/, 'the reason, with the form')
+    t.equal(await carol.inputValue('[name=user_name]'), 'carol', 'what was typed is kept')
+    await shot(carol, 'sign-up-mail-failed', true)
     t.comment(`screenshots in ${shots}`)
   })
 }
