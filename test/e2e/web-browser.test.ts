@@ -137,6 +137,13 @@ for (const kind of databaseKinds()) {
     await Promise.all([alice.waitForLoadState('load'), alice.click('form[action$="/url/new"] button')])
     await alice.fill('form[action$="/url/new"] [name=url]', 'rsync://mirror.alice.example.edu/fedora-linux')
     await Promise.all([alice.waitForLoadState('load'), alice.click('form[action$="/url/new"] button')])
+    // A URL typed wrong is removed with its own button (the rows share one form; the button sends its URL).
+    await alice.fill('form[action$="/url/new"] [name=url]', 'ftp://mirror.alice.example.edu/typo')
+    await Promise.all([alice.waitForLoadState('load'), alice.click('form[action$="/url/new"] button')])
+    t.equal(await alice.locator('form[action$="/url/delete"] button').count(), 3)
+    await Promise.all([alice.waitForLoadState('load'), alice.click('form[action$="/url/delete"] button[value="ftp://mirror.alice.example.edu/typo"]')])
+    t.match(await alice.textContent('main'), /URL removed/)
+    t.same(await alice.locator('form[action$="/url/delete"] button').evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).value)), ['https://mirror.alice.example.edu/fedora/linux', 'rsync://mirror.alice.example.edu/fedora-linux'], 'that one URL is gone, the others stay')
     await alice.fill('form[action$="/netblock/new"] [name=name]', `campus ${IMG}`)
     await alice.fill('form[action$="/netblock/new"] [name=value]', '198.51.100.0/24')
     await Promise.all([alice.waitForLoadState('load'), alice.click('form[action$="/netblock/new"] button')])
