@@ -1,3 +1,4 @@
+import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import { loadHelpClass } from '@oclif/core/help'
 import { BaseCommand } from '../lib/cli/base-command.js'
@@ -16,6 +17,7 @@ export default class Help extends BaseCommand {
     { description: 'Every command, grouped by topic', command: '<%= config.bin %> <%= command.id %> --nested-commands' },
     { description: 'One command', command: '<%= config.bin %> <%= command.id %> host netblock add' },
   ]
+  static override args = { command: Args.string({ description: 'The topic or command, in words (host netblock add).', required: false }) }
   static override strict = false
   static override flags = {
     'nested-commands': Flags.boolean({ char: 'n', summary: 'List every command, not only the top-level ones.' }),
