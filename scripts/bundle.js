@@ -13,8 +13,8 @@
 // migrations, worker and thread modules, data files it finds next to itself) is rewritten to
 // name the file it came from: `new URL('../lib/db/migrate.js', import.meta.url).href`. Other
 // packages stay where npm put them (imported at run time, as before); only @oclif/core and
-// what it requires, and the few packages in BUNDLED, are bundled. dist/ itself is untouched: worker processes and threads,
-// and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
+// what it requires, and the few packages in BUNDLED, are bundled. dist/ itself is untouched:
+// worker processes and threads, and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
 // maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces in TypeScript lines.
 import { readdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -37,22 +37,12 @@ const NEVER = new Set(['typescript', 'ts-node', 'tsx'])
 const BUNDLED = new Set(['@oclif/core', 'postgres', 'smol-toml'])
 
 /**
- * What oclif requires at start-up but a run of a command from the manifest never uses:
- * a module of the same interface that loads the real one (bundled too) on first use.
- *   debug:      oclif's logger makes its loggers at load; the package (and its colour and
- *               tty support) only when DEBUG is set, which is when they print anything.
- *   tinyglobby: oclif finds commands by globbing only when there is no manifest.
+ * What oclif requires at start-up but a run of a command from the manifest never uses,
+ * replaced (for @oclif/core's imports only) by a stand-in in scripts/bundle-shims/ that
+ * loads the real package, bundled too, on first use.
  */
-const LAZY = {
-  debug: `module.exports = process.env.DEBUG ? require('debug') : Object.assign(function debug(namespace) {
-  const log = Object.assign(function () {}, { enabled: false, namespace, log() {}, destroy() { return false } })
-  log.extend = (more, delimiter = ':') => debug(namespace + delimiter + more)
-  return log
-}, { enable() { return require('debug').enable.apply(null, arguments) }, enabled() { return false }, disable() { return '' } })`,
-  tinyglobby: `let real
-const load = () => (real ??= require('tinyglobby'))
-module.exports = { glob: (...args) => load().glob(...args), globSync: (...args) => load().globSync(...args), escapePath: (...args) => load().escapePath(...args), isDynamicPattern: (...args) => load().isDynamicPattern(...args), convertPathToPattern: (...args) => load().convertPathToPattern(...args) }`,
-}
+const LAZY = new Set(['debug', 'tinyglobby'])
+const shims = join(root, 'scripts', 'bundle-shims')
 
 /**
  * oclif sorts the manifest's commands with localeCompare: the run's first use of ICU's
@@ -97,12 +87,9 @@ const ourPackages = {
       if (NEVER.has(name)) return { external: true }
       const fromOurs = args.importer.startsWith(dist + sep)
       if (fromOurs && !BUNDLED.has(name)) return { external: true }
-      if (Object.hasOwn(LAZY, args.path) && args.importer.includes(`${sep}@oclif${sep}core${sep}`)) {
-        return { path: args.path, namespace: 'mm-lazy', pluginData: { resolveDir: args.resolveDir } }
-      }
+      if (LAZY.has(args.path) && args.importer.includes(`${sep}@oclif${sep}core${sep}`)) return { path: join(shims, `${args.path}.cjs`) }
       return undefined
     })
-    build.onLoad({ filter: /.*/, namespace: 'mm-lazy' }, (args) => ({ contents: LAZY[args.path], loader: 'js', resolveDir: args.pluginData.resolveDir }))
     for (const patch of PATCHES) {
       build.onLoad({ filter: new RegExp(`${patch.file.replaceAll(sep, `\\${sep}`).replaceAll('.', '\\.')}$`) }, async (args) => {
         const source = await readFile(args.path, 'utf8')

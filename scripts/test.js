@@ -3,8 +3,8 @@
 // one tsc pass over src, test, bench, scripts) AT THE SAME TIME as it transpiles
 // (scripts/transpile.js) and runs the compiled tests (test-build/, no module loader), and
 // bundles the CLI (scripts/bundle.js), writes the oclif manifest and checks the generated
-// docs while the first test files run, so a two-core machine is busy throughout. Exits non-zero if either fails;
-// tap's summary stays its last test output (.ci/run reads it).
+// docs while the first test files run, so a two-core machine is busy throughout. Exits
+// non-zero if either fails; tap's summary stays its last test output (.ci/run reads it).
 import { spawn } from 'node:child_process'
 import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
