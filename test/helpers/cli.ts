@@ -12,37 +12,33 @@ export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
  * here; without the variable (tap run by hand after `npm run build`) there is nothing to
  * wait for.
  */
-function cliBuildState(): 'ok' | 'pending' {
+const BUILD_WAIT_MS = 300_000
+
+/** true while the build is still running; throws when it failed or took too long. */
+function cliBuildPending(deadline: number): boolean {
   const marker = process.env.MM_TEST_CLI_BUILD
-  if (!marker) return 'ok'
+  if (!marker) return false
   let state: string
   try {
     state = readFileSync(marker, 'utf8').trim()
   } catch {
-    return 'pending'
+    if (Date.now() > deadline) throw new Error(`the CLI build of npm test did not finish in ${BUILD_WAIT_MS / 1000} s`)
+    return true
   }
   if (state !== 'ok') throw new Error(`the CLI build of npm test failed (${state}): see its output above`)
-  return 'ok'
+  return false
 }
-
-const BUILD_WAIT_MS = 300_000
 
 export async function cliBuilt(): Promise<void> {
   const deadline = Date.now() + BUILD_WAIT_MS
-  while (cliBuildState() === 'pending') {
-    if (Date.now() > deadline) throw new Error(`the CLI build of npm test did not finish in ${BUILD_WAIT_MS / 1000} s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  while (cliBuildPending(deadline)) await new Promise((resolve) => setTimeout(resolve, 100))
 }
 
 /** The same, for spawnCli, which is synchronous: sleeps the thread (only in a test's first seconds). */
 function cliBuiltSync(): void {
   const deadline = Date.now() + BUILD_WAIT_MS
   const sleeper = new Int32Array(new SharedArrayBuffer(4))
-  while (cliBuildState() === 'pending') {
-    if (Date.now() > deadline) throw new Error(`the CLI build of npm test did not finish in ${BUILD_WAIT_MS / 1000} s`)
-    Atomics.wait(sleeper, 0, 0, 100)
-  }
+  while (cliBuildPending(deadline)) Atomics.wait(sleeper, 0, 0, 100)
 }
 
 /**
