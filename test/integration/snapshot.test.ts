@@ -251,6 +251,30 @@ t.test('a snapshot of format version 1 (no address families) still loads: every 
   t.equal(index.directories.get(UPDATES)!.category.familyWrong, undefined, 'no family data: the filter costs nothing')
 })
 
+t.test('a snapshot that claims the current format version but carries another schema is refused; its own schema is accepted', async (t) => {
+  // the schema check compares canonical schemas (not avsc's Type.equals: read.ts says why)
+  const network = new MirrorNetwork().category(1, 'c', 'top').host({ id: 1, urls: { 1: ['http://h/top'] } }).directory({ name: 'top', category: 1, hosts: [1] })
+  const write = async (name: string, schema: unknown, entries: unknown[]) => {
+    const file = join(outputDir(), name)
+    const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' })
+    const encoder = new avro.streams.BlockEncoder(type, { codec: 'deflate', metadata: { [FORMAT_METADATA_KEY]: Buffer.from(String(SNAPSHOT_FORMAT_VERSION)) } } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
+    await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file))
+    return file
+  }
+  const same = await write('same.avro', snapshotSchema, network.entries())
+  t.equal((await loadSnapshot(same)).stats.hosts, 1, 'the same schema, written by avsc directly: loads (no checksum: a warning only)')
+  const other = JSON.parse(JSON.stringify(snapshotSchema)) as { name: string; fields: { name: string }[] }[]
+  const host = other.find((record) => record.name === 'Host')!
+  host.fields = host.fields.filter((field) => field.name !== 'reachability')
+  const entries = network.entries().map((entry) => {
+    if (!('Host' in entry)) return entry
+    const { reachability: _unused, ...withoutReachability } = entry.Host
+    return { Host: withoutReachability }
+  })
+  const foreign = await write('other.avro', other, entries)
+  await t.rejects(loadSnapshot(foreign), { name: 'SnapshotError', message: new RegExp(`written with another schema for format version ${SNAPSHOT_FORMAT_VERSION}`) })
+})
+
 t.test('a damaged snapshot can be accepted: every bit flipped in the data blocks is rejected by the content checksum', async (t) => {
   const dir = outputDir()
   const good = join(dir, 'good.avro')

@@ -15,6 +15,16 @@ import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, READABLE_FORMAT_VERSI
 
 export type { MirrorIndex } from './index-types.js'
 
+/**
+ * The canonical form of a schema: what avsc's `Type.equals` compares (through an MD5 of it).
+ * Speed: `equals` hashes with a crypto Hash used as a stream (`end()` then `read()`), and a
+ * serve-mirrorlist worker that did so while loading answered every later request ~13 µs
+ * slower (node:http's stream internals, 66 vs 53 µs per constant-body request in the same
+ * worker; 4 of 4 processes, bench/RESULTS-server.md 2026-12-05). Comparing the canonical
+ * text is the same check, without the stream.
+ */
+const canonicalSchema = (type: avro.Type): string => JSON.stringify(type.schema())
+
 /** Checks the format version and schema; returns the resolver for an older readable version. */
 function checkFormat(header: ContainerHeader, file: string): ReturnType<avro.Type['createResolver']> | undefined {
   const version = header.meta[FORMAT_METADATA_KEY]?.toString() ?? ''
@@ -29,7 +39,7 @@ function checkFormat(header: ContainerHeader, file: string): ReturnType<avro.Typ
   }
   // Same version, same schema: entries decode with our type, no schema resolution needed.
   if (version === String(SNAPSHOT_FORMAT_VERSION)) {
-    if (!writerType.equals(snapshotEntryType)) throw new SnapshotError(`${file} was written with another schema for format version ${version}`)
+    if (canonicalSchema(writerType) !== canonicalSchema(snapshotEntryType)) throw new SnapshotError(`${file} was written with another schema for format version ${version}`)
     return undefined
   }
   try {
