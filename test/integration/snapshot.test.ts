@@ -17,7 +17,7 @@ import { generateSnapshot, type GenerateSummary } from '../../src/lib/snapshot/g
 import { loadSnapshot } from '../../src/lib/mirrorlist/index/read.js'
 import { writeSnapshotEntries, readSnapshotStats } from '../../src/lib/snapshot/write.js'
 import { containerBlocks, contentSha256, readContainerHeader } from '../../src/lib/snapshot/container.js'
-import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, STATS_METADATA_KEY, snapshotEntryType, snapshotSchema } from '../../src/lib/snapshot/schema.js'
+import { CONTENT_SHA256_METADATA_KEY, FORMAT_METADATA_KEY, SNAPSHOT_FORMAT_VERSION, STATS_METADATA_KEY, snapshotEntryType, snapshotSchema, type SnapshotEntry } from '../../src/lib/snapshot/schema.js'
 import { answerRequest } from '../helpers/answer-text.js'
 import { SnapshotError } from '../../src/lib/errors.js'
 import { silentLogger } from '../../src/lib/log.js'
@@ -225,27 +225,37 @@ t.test('a corrupt, truncated, foreign or missing snapshot is a SnapshotError', a
   await t.rejects(loadSnapshot(future), { name: 'SnapshotError', message: new RegExp(`format version ${SNAPSHOT_FORMAT_VERSION + 1}`) })
 })
 
-t.test('a snapshot of format version 1 (no address families) still loads: every host family unknown', async (t) => {
-  // version 1's schema: Host without the reachability field
-  const v1Schema = JSON.parse(JSON.stringify(snapshotSchema)) as { name: string; fields: { name: string }[] }[]
-  const host = v1Schema.find((record) => record.name === 'Host')!
+/** A snapshot file written by avsc directly, with `type`'s schema and these metadata (no content checksum). */
+async function writeRawSnapshot(file: string, type: avro.Type, entries: readonly unknown[], metadata: Record<string, string>): Promise<string> {
+  const meta = Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, Buffer.from(value)]))
+  const encoder = new avro.streams.BlockEncoder(type, { codec: 'deflate', metadata: meta } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
+  await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file))
+  return file
+}
+
+/** Format version 1's schema (Host without the reachability field), and entries for it. */
+function withoutReachability(entries: readonly SnapshotEntry[], formatVersion?: number): { type: avro.Type; entries: unknown[] } {
+  const schema = JSON.parse(JSON.stringify(snapshotSchema)) as { name: string; fields: { name: string }[] }[]
+  const host = schema.find((record) => record.name === 'Host')!
   host.fields = host.fields.filter((field) => field.name !== 'reachability')
-  const v1Type = avro.Type.forSchema(v1Schema as avro.Schema, { wrapUnions: 'auto' })
+  return {
+    type: avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' }),
+    entries: entries.map((entry) => {
+      if ('Header' in entry && formatVersion !== undefined) return { Header: { ...entry.Header, formatVersion } }
+      if (!('Host' in entry)) return entry
+      const { reachability: _unused, ...host } = entry.Host
+      return { Host: host }
+    }),
+  }
+}
+
+t.test('a snapshot of format version 1 (no address families) still loads: every host family unknown', async (t) => {
   const network = new MirrorNetwork()
     .category(1, 'Fedora Linux', 'pub/fedora/linux')
     .host({ id: 1, name: 'se1', country: 'SE', urls: { 1: ['https://se1.example/f'] } })
     .directory({ name: UPDATES, category: 1, hosts: [1] })
-  const entries = network.entries().map((entry) => {
-    if ('Header' in entry) return { Header: { ...entry.Header, formatVersion: 1 } }
-    if ('Host' in entry) {
-      const { reachability: _unused, ...v1Host } = entry.Host
-      return { Host: v1Host }
-    }
-    return entry
-  })
-  const file = join(outputDir(), 'v1.avro')
-  const encoder = new avro.streams.BlockEncoder(v1Type, { codec: 'deflate', metadata: { [FORMAT_METADATA_KEY]: Buffer.from('1') } } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
-  await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file))
+  const v1 = withoutReachability(network.entries(), 1)
+  const file = await writeRawSnapshot(join(outputDir(), 'v1.avro'), v1.type, v1.entries, { [FORMAT_METADATA_KEY]: '1' })
   const index = await loadSnapshot(file)
   t.equal(index.hosts[0]!.families, 'unknown')
   t.equal(index.directories.get(UPDATES)!.category.familyWrong, undefined, 'no family data: the filter costs nothing')
@@ -254,24 +264,11 @@ t.test('a snapshot of format version 1 (no address families) still loads: every 
 t.test('a snapshot that claims the current format version but carries another schema is refused; its own schema is accepted', async (t) => {
   // the schema check compares canonical schemas (not avsc's Type.equals: read.ts says why)
   const network = new MirrorNetwork().category(1, 'c', 'top').host({ id: 1, urls: { 1: ['http://h/top'] } }).directory({ name: 'top', category: 1, hosts: [1] })
-  const write = async (name: string, schema: unknown, entries: unknown[]) => {
-    const file = join(outputDir(), name)
-    const type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' })
-    const encoder = new avro.streams.BlockEncoder(type, { codec: 'deflate', metadata: { [FORMAT_METADATA_KEY]: Buffer.from(String(SNAPSHOT_FORMAT_VERSION)) } } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
-    await pipeline(Readable.from(entries, { objectMode: true }), encoder, createWriteStream(file))
-    return file
-  }
-  const same = await write('same.avro', snapshotSchema, network.entries())
+  const current = { [FORMAT_METADATA_KEY]: String(SNAPSHOT_FORMAT_VERSION) }
+  const same = await writeRawSnapshot(join(outputDir(), 'same.avro'), snapshotEntryType, network.entries(), current)
   t.equal((await loadSnapshot(same)).stats.hosts, 1, 'the same schema, written by avsc directly: loads (no checksum: a warning only)')
-  const other = JSON.parse(JSON.stringify(snapshotSchema)) as { name: string; fields: { name: string }[] }[]
-  const host = other.find((record) => record.name === 'Host')!
-  host.fields = host.fields.filter((field) => field.name !== 'reachability')
-  const entries = network.entries().map((entry) => {
-    if (!('Host' in entry)) return entry
-    const { reachability: _unused, ...withoutReachability } = entry.Host
-    return { Host: withoutReachability }
-  })
-  const foreign = await write('other.avro', other, entries)
+  const other = withoutReachability(network.entries())
+  const foreign = await writeRawSnapshot(join(outputDir(), 'other.avro'), other.type, other.entries, current)
   await t.rejects(loadSnapshot(foreign), { name: 'SnapshotError', message: new RegExp(`written with another schema for format version ${SNAPSHOT_FORMAT_VERSION}`) })
 })
 
@@ -318,12 +315,10 @@ t.test('a damaged snapshot can be accepted: every bit flipped in the data blocks
   await t.rejects(loadSnapshot(flippedFile), { name: 'SnapshotError', message: /is corrupt: its content does not match its checksum/ })
 
   // a snapshot written before checksums: accepted with a warning (servers may be upgraded first)
-  const older = join(dir, 'older.avro')
-  const encoder = new avro.streams.BlockEncoder(snapshotEntryType, {
-    codec: 'deflate',
-    metadata: { [FORMAT_METADATA_KEY]: Buffer.from(String(SNAPSHOT_FORMAT_VERSION)), [STATS_METADATA_KEY]: Buffer.from('{}') },
-  } as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1])
-  await pipeline(Readable.from(network.entries(), { objectMode: true }), encoder, createWriteStream(older))
+  const older = await writeRawSnapshot(join(dir, 'older.avro'), snapshotEntryType, network.entries(), {
+    [FORMAT_METADATA_KEY]: String(SNAPSHOT_FORMAT_VERSION),
+    [STATS_METADATA_KEY]: '{}',
+  })
   const warnings: string[] = []
   t.equal((await loadSnapshot(older, { warn: (message) => warnings.push(message) })).stats.directories, 6001)
   t.match(warnings, [/has no content checksum \(written by an older generate-snapshot\)/])
