@@ -14,8 +14,9 @@
 // name the file it came from: `new URL('../lib/db/migrate.js', import.meta.url).href`. Other
 // packages stay where npm put them (imported at run time, as before); only @oclif/core and
 // what it requires, and the few packages in BUNDLED, are bundled. dist/ itself is untouched:
-// worker processes and threads, and the tests, run it unbundled. Source maps lead back to src/*.ts (through dist's own
-// maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces in TypeScript lines.
+// worker processes and threads, and the tests, run it unbundled. Source maps lead back to
+// src/*.ts (through dist's own maps): `NODE_OPTIONS=--enable-source-maps` gives stack traces
+// in TypeScript lines.
 import { readdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
