@@ -102,6 +102,38 @@ t.test('PrefixTable: a repeated block keeps the last value, also across builds',
   t.equal(table.size, 2)
 })
 
+t.test('PrefixTable of more blocks than its top index needs: lookups equal a brute-force scan, across 16-bit boundaries', async (t) => {
+  let seed = 777
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return seed / 2147483648
+  }
+  // 6,000 IPv4 blocks from /6 to /32 in 8.0.0.0-15.255.255.255: many /16 ranges, blocks
+  // that span several of them, and addresses whose /16 range holds no block start
+  const blocks: { cidr: ReturnType<typeof parseCidr> & object; value: number }[] = []
+  const table = new PrefixTable<number>()
+  const address = () => `${8 + Math.floor(random() * 8)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`
+  for (let i = 0; i < 6000; i++) {
+    const text = `${address()}/${6 + Math.floor(random() * 27)}`
+    blocks.push({ cidr: parseCidr(text)!, value: i })
+    table.add(text, i)
+  }
+  table.build()
+  let mismatches = 0
+  for (let i = 0; i < 3000; i++) {
+    const ip = parseIp(i % 10 === 0 ? `${Math.floor(random() * 256)}.1.2.3` : address())!
+    let best: { length: number; value: number } | undefined
+    for (const block of blocks) {
+      if (!cidrContains(block.cidr, ip)) continue
+      if (!best || block.cidr.prefixLength >= best.length) best = { length: block.cidr.prefixLength, value: block.value }
+    }
+    if (table.lookup(ip) !== best?.value) mismatches++
+  }
+  t.equal(mismatches, 0, 'every lookup equals the brute-force longest match')
+  const copy = PrefixTable.thaw(table.frozen())
+  t.equal(copy.lookup('12.34.56.78'), table.lookup('12.34.56.78'), 'a table thawed from frozen arrays answers the same')
+})
+
 t.test('PrefixTable: bad input throws ValidationError', async (t) => {
   const table = new PrefixTable<number>()
   t.throws(() => table.add('mirror.example.org', 1), ValidationError)
