@@ -10,7 +10,7 @@ import { parseCommaList, parseQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
 import { clientAddressOf, selectMirrors, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
-import { redirectHeaders, redirectTarget, renderMirrorlist } from './render-mirrorlist.js'
+import { redirectHeaders, redirectTarget, renderEveryUrl, renderMirrorlist } from './render-mirrorlist.js'
 import { METALINK4_CONTENT_TYPE, metalink4Failure, renderMetalink4 } from './render-metalink4.js'
 import { JSON_CONTENT_TYPE, renderJson } from './render-json.js'
 import { renderExplanation } from './render-explanation.js'
@@ -180,7 +180,7 @@ function render(
   if (parameters.get('format') === 'json') {
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.has('protocol')), endpoint: 'mirrorlist' }
   }
-  const lines = hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily)
-  const body = renderMirrorlist(header, selection.mirrors, lines, parameters.has('protocol'), allocate)
+  const plain = parameters.has('protocol') ? undefined : renderMirrorlist(header, selection.hostOrder, hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily), allocate)
+  const body = plain ?? renderEveryUrl(header, selection.mirrors, selection.urlSuffix)
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

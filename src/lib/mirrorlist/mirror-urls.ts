@@ -45,19 +45,22 @@ export function urlView(category: IndexedCategory, family: 4 | 6 | undefined): P
   return family && category.familyViews ? category.familyViews[family] : category
 }
 
-/** Selected hosts -> their URLs (of the family's view when `family` is given); hosts without a URL are dropped. */
-export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[], family?: 4 | 6): MirrorUrls[] {
+/**
+ * Selected hosts (indexes in `hosts`, the index's host list) -> their URLs (of the
+ * family's view when `family` is given); hosts without a URL are dropped.
+ */
+export function mirrorUrls(directory: IndexedDirectory, hosts: readonly IndexedHost[], hostIndexes: readonly number[], family?: 4 | 6): MirrorUrls[] {
   const category = directory.category
   const view = urlView(category, family)
   const shared = sharedMirrorsOf(category, view === category ? 0 : family!)
   const result: MirrorUrls[] = []
-  for (let h = 0; h < hosts.length; h++) {
-    const host = hosts[h]!
-    let mirror = shared[host.index]
+  for (let h = 0; h < hostIndexes.length; h++) {
+    const hostIndex = hostIndexes[h]!
+    let mirror = shared[hostIndex]
     if (mirror === undefined) {
-      const urls = view.urlsByHost[host.index]
-      mirror = urls && urls.length > 0 ? { host, urls, plain: view.plainUrlByHost[host.index] } : null
-      shared[host.index] = mirror
+      const urls = view.urlsByHost[hostIndex]
+      mirror = urls && urls.length > 0 ? { host: hosts[hostIndex]!, urls, plain: view.plainUrlByHost[hostIndex] } : null
+      shared[hostIndex] = mirror
     }
     if (mirror) result.push(mirror)
   }
@@ -81,18 +84,18 @@ export function trimToProtocols(mirrors: MirrorUrls[], protocols: readonly strin
 
 /** How many of these hosts remain after protocol trimming (all of them when nothing matches). */
 export function countAfterProtocolFilter(
-  hosts: readonly IndexedHost[],
+  hostIndexes: readonly number[],
   directory: IndexedDirectory,
   protocols: readonly string[] | undefined,
   family?: 4 | 6,
 ): number {
-  if (!protocols) return hosts.length
+  if (!protocols) return hostIndexes.length
   const wanted = new Set(protocols.map((protocol) => protocol.toLowerCase()))
   const view = urlView(directory.category, family)
   let matching = 0
-  for (const host of hosts) {
-    const urls = view.urlsByHost[host.index] ?? []
+  for (const hostIndex of hostIndexes) {
+    const urls = view.urlsByHost[hostIndex] ?? []
     if (urls.some((url) => wanted.has(url.scheme))) matching++
   }
-  return matching > 0 ? matching : hosts.length
+  return matching > 0 ? matching : hostIndexes.length
 }

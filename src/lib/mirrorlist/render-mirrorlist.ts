@@ -10,55 +10,39 @@ import { trimToProtocols } from './mirror-urls.js'
 import type { FileDetailEntry } from '../snapshot/schema.js'
 
 /**
- * `lines` (kind 'plain') holds each host's line for this target. Without protocol=, each
- * host's first https/http/ftp URL; when no host has one, or with protocol=, every URL
- * (after trimming) — rendered here, per URL.
+ * The common mirror list (no protocol=): each selected host's first https, http or ftp
+ * URL, one per line, from `lines` (kind 'plain', the view the selection used). Undefined
+ * when no host has such a URL: then every URL is listed (renderEveryUrl).
  *
- * Speed: the common answer is sized first and written into one buffer (the header line
- * encoded in place, each host's cached line copied once): no chunk list, no concat.
+ * Speed: the answer is sized first and written into one buffer: the header line encoded
+ * in place, then each host's line copied from the target's arena by host index.
  */
-export function renderMirrorlist(
-  headerLine: string,
-  mirrors: readonly MirrorUrls[],
-  lines: TargetLines,
-  protocolGiven: boolean,
-  allocate: Allocate = Buffer.allocUnsafe,
-): Buffer {
-  if (!protocolGiven && hasPlainUrl(mirrors)) {
-    const headerBytes = Buffer.byteLength(headerLine)
-    let length = headerBytes + 1
-    const plainUrlByHost = lines.view.plainUrlByHost
-    const hostLines = new Array<Buffer | undefined>(mirrors.length)
-    for (let m = 0; m < mirrors.length; m++) {
-      const mirror = mirrors[m]!
-      if (!mirror.plain) continue
-      // the cached line is the host's first plain URL; the family filter may have dropped it
-      const line = mirror.plain === plainUrlByHost[mirror.host.index] ? lines.line(mirror.host)! : Buffer.from(`${mirror.plain.url}${lines.suffix}\n`)
-      hostLines[m] = line
-      length += line.length
-    }
-    const out = allocate(length)
-    let offset = out.write(headerLine, 0)
-    out[offset++] = 0x0a // \n
-    for (let m = 0; m < mirrors.length; m++) {
-      const line = hostLines[m]
-      if (!line) continue
-      out.set(line, offset)
-      offset += line.length
-    }
-    return out
+export function renderMirrorlist(headerLine: string, hostOrder: readonly number[], lines: TargetLines, allocate: Allocate = Buffer.allocUnsafe): Buffer | undefined {
+  lines.renderLines(hostOrder)
+  const hostLines = lines.lines
+  let bodyBytes = 0
+  for (let h = 0; h < hostOrder.length; h++) bodyBytes += hostLines[hostOrder[h]!]?.length ?? 0
+  if (bodyBytes === 0) return undefined
+  const out = allocate(Buffer.byteLength(headerLine) + 1 + bodyBytes)
+  let offset = out.write(headerLine, 0)
+  out[offset++] = 0x0a // \n
+  for (let h = 0; h < hostOrder.length; h++) {
+    const line = hostLines[hostOrder[h]!]
+    if (!line) continue
+    out.set(line, offset)
+    offset += line.length
   }
+  return out
+}
+
+/** The mirror list with every URL of the hosts (protocol= given, or no host has a plain URL): one per line. */
+export function renderEveryUrl(headerLine: string, mirrors: readonly MirrorUrls[], suffix: string): Buffer {
   const body = new ChunkList().text(`${headerLine}\n`)
-  const lineEnd = Buffer.from(`${lines.suffix}\n`)
+  const lineEnd = Buffer.from(`${suffix}\n`)
   for (const mirror of mirrors) {
     for (const url of mirror.urls) body.bytes(url.urlBytes).bytes(lineEnd)
   }
   return body.toBuffer()
-}
-
-function hasPlainUrl(mirrors: readonly MirrorUrls[]): boolean {
-  for (let m = 0; m < mirrors.length; m++) if (mirrors[m]!.plain) return true
-  return false
 }
 
 /** redirect=: the first http(s) URL, or undefined (the caller answers 404 with an empty body). */

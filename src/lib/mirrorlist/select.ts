@@ -10,7 +10,7 @@
  * the others bandwidth-weighted. A host appears only at its first position.
  */
 import type { ParsedIp } from '../netblocks/ip.js'
-import { trimmedBitFor, wrongBitFor, type CountryNumbering, type IndexedHost, type MirrorIndex } from './index/index-types.js'
+import { trimmedBitFor, wrongBitFor, type CountryNumbering, type IndexedDirectory, type IndexedHost, type MirrorIndex } from './index/index-types.js'
 import { carries, hostsOfCountry } from './index/host-groups.js'
 import { shuffleInPlace, weightedOrder } from './shuffle.js'
 import { countAfterProtocolFilter, mirrorUrls, trimToProtocols, urlSuffix, type MirrorUrls } from './mirror-urls.js'
@@ -36,8 +36,17 @@ export interface Selection {
   clientCountry: string
   /** the tier that found the first mirror, 'global' when only the fill did */
   tier: Tier | 'none'
-  /** selected hosts in answer order with their URLs, after protocol= trimming */
-  mirrors: MirrorUrls[]
+  /**
+   * Indexes (in MirrorIndex.hosts) of the selected hosts in answer order, each once, before
+   * their URLs are looked up: hosts without a URL for the directory are still in it.
+   * Without protocol=, `mirrors` is this list with the URLs (and without those hosts).
+   */
+  hostOrder: readonly number[]
+  /**
+   * Selected hosts in answer order with their URLs, after protocol= trimming. Made on first
+   * read: the plain mirror list renders from `hostOrder` and never reads it.
+   */
+  readonly mirrors: MirrorUrls[]
   /** appended to every host URL: `/<subpath>/` or `/<subpath>/<file>` */
   urlSuffix: string
   /** per host of the directory: why chosen or left out (only with request.explain) */
@@ -48,6 +57,32 @@ export interface Selection {
   urlFamily?: 4 | 6
   /** the client's family when the family filter left out at least one host or URL */
   familyFiltered?: 4 | 6
+}
+
+/**
+ * What selectMirrors returns: `mirrors` is made on first read. A class, so that every
+ * answer's selection has the same shape (a getter in an object literal gives each
+ * object its own).
+ */
+class SelectionResult implements Selection {
+  urlFamily?: 4 | 6
+  familyFiltered?: 4 | 6
+  explanation?: Explanation[]
+
+  constructor(
+    readonly headerItems: string[],
+    readonly clientCountry: string,
+    readonly tier: Tier | 'none',
+    readonly hostOrder: readonly number[],
+    readonly urlSuffix: string,
+    readonly tiers: readonly TierResult[],
+    private readonly source: { directory: IndexedDirectory; hosts: readonly IndexedHost[]; family: 4 | 6 | undefined },
+    private made: MirrorUrls[] | undefined,
+  ) {}
+
+  get mirrors(): MirrorUrls[] {
+    return (this.made ??= mirrorUrls(this.source.directory, this.source.hosts, this.hostOrder, this.source.family))
+  }
 }
 
 export interface TierResult {
@@ -65,21 +100,32 @@ function allowedFor(hostIndexes: Iterable<number>, index: MirrorIndex, clientCou
   return allowed
 }
 
+/**
+ * The hosts of `candidates` that carry the requested directory, in random order.
+ * Speed: a loop, not Array.from(...).filter(...): Array.from of a typed array takes the
+ * engine's generic iteration path, a few microseconds for a one-host ASN.
+ */
+function carryingShuffled(index: MirrorIndex, request: SelectionRequest, candidates: Int32Array, random: () => number): number[] {
+  const carrying: number[] = []
+  for (let i = 0; i < candidates.length; i++) {
+    const hostIndex = candidates[i]!
+    if (carries(request.directory.carriers, index.hosts[hostIndex]!)) carrying.push(hostIndex)
+  }
+  return shuffleInPlace(carrying, random)
+}
+
 function netblockTier(index: MirrorIndex, request: SelectionRequest, random: () => number): number[] {
   const found: number[] = []
   // most specific block first; hosts sharing one block (an equal prefix) in random order
   for (const match of index.hostNetblocks.lookupAll(request.client.ip)) {
-    const carrying = Array.from(match.value).filter((h) => carries(request.directory.carriers, index.hosts[h]!))
-    found.push(...shuffleInPlace(carrying, random))
+    for (const hostIndex of carryingShuffled(index, request, match.value, random)) found.push(hostIndex)
   }
   return found
 }
 
 function asnTier(index: MirrorIndex, request: SelectionRequest, asn: number | undefined, random: () => number): number[] {
   const candidates = asn === undefined ? undefined : index.hostsByAsn.get(asn)
-  if (!candidates) return []
-  const carrying = Array.from(candidates).filter((h) => carries(request.directory.carriers, index.hosts[h]!))
-  return shuffleInPlace(carrying, random)
+  return candidates ? carryingShuffled(index, request, candidates, random) : []
 }
 
 /** The continent of a country: the snapshot's redirect table first, then the context. */
@@ -198,7 +244,7 @@ function clientCountryTiers(index: MirrorIndex, context: SelectionContext, reque
  */
 const seenMarks = new WeakMap<readonly IndexedHost[], { marks: Uint32Array; generation: number }>()
 
-function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
+function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): number[] {
   let seen = seenMarks.get(index.hosts)
   if (!seen) seenMarks.set(index.hosts, (seen = { marks: new Uint32Array(index.hosts.length), generation: 0 }))
   if (++seen.generation === 0xffffffff) {
@@ -206,12 +252,14 @@ function uniqueHosts(index: MirrorIndex, tiers: TierResult[]): IndexedHost[] {
     seen.generation = 1
   }
   const { marks, generation } = seen
-  const hosts: IndexedHost[] = []
-  for (const tier of tiers) {
-    for (const hostIndex of tier.hosts) {
+  const hosts: number[] = []
+  for (let t = 0; t < tiers.length; t++) {
+    const tierHosts = tiers[t]!.hosts
+    for (let h = 0; h < tierHosts.length; h++) {
+      const hostIndex = tierHosts[h]!
       if (marks[hostIndex] === generation) continue
       marks[hostIndex] = generation
-      hosts.push(index.hosts[hostIndex]!)
+      hosts.push(hostIndex)
     }
   }
   return hosts
@@ -302,28 +350,32 @@ export function selectMirrors(index: MirrorIndex, request: SelectionRequest, con
     tier.tier === 'netblock' || tier.tier === 'asn' ? tier : { tier: tier.tier, hosts: weightedOrder(tier.hosts, index.hosts, random) },
   )
   const view = familyWrong ? family : undefined
-  let mirrors = mirrorUrls(request.directory, uniqueHosts(index, ordered), view)
+  const hostOrder = uniqueHosts(index, ordered)
+  const directory = request.directory
+  let mirrors: MirrorUrls[] | undefined
   if (familyFiltered) headerItems.push(family === 6 ? 'ipv6 only ' : 'ipv4 only ')
   if (request.protocol) {
-    mirrors = trimToProtocols(mirrors, request.protocol.items, request.protocol.items.length)
+    mirrors = trimToProtocols(mirrorUrls(directory, index.hosts, hostOrder, view), request.protocol.items, request.protocol.items.length)
     // no trailing space after this item: the reference server's exact bytes
     headerItems.push(`protocol = ${echoable(request.protocol.raw)}`)
   }
   const firstTier = ordered.find((tier) => tier.hosts.length > 0)?.tier
-  const selection: Selection = {
+  const selection = new SelectionResult(
     headerItems,
     clientCountry,
-    tier: firstTier ?? (globalFill ? 'global' : 'none'),
+    firstTier ?? (globalFill ? 'global' : 'none'),
+    hostOrder,
+    urlSuffix(directory, request.file, request.pathIsDirectory),
+    ordered,
+    { directory, hosts: index.hosts, family: view },
     mirrors,
-    urlSuffix: urlSuffix(request.directory, request.file, request.pathIsDirectory),
-    tiers: ordered,
-  }
+  )
   if (familyFiltered) selection.familyFiltered = family
   if (view) selection.urlFamily = view
   if (request.explain) {
     selection.explanation = explainSelection(index, request, {
       ordered,
-      mirrors,
+      mirrors: selection.mirrors,
       clientCountry,
       onlyCountry,
       globalFill,
