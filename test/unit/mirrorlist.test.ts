@@ -714,7 +714,7 @@ t.test('host lines cache: bounded in bytes, least recently used target dropped f
   const releases = small.directories.get(RELEASES)!
   const fill = (cache: InstanceType<typeof HostLinesCache>, directory: typeof updates, suffix: string) => {
     const target = cache.target('plain', directory, suffix)
-    for (const host of small.hosts) target.line(host)
+    target.renderLines(small.hosts.map((host) => host.index))
     return target
   }
   // sizes of the two filled targets, then a bound that holds both but not a third
@@ -724,9 +724,9 @@ t.test('host lines cache: bounded in bytes, least recently used target dropped f
   const first = fill(cache, updates, '/updates/41/Everything/x86_64/')
   const second = fill(cache, releases, '/releases/41/Everything/x86_64/os/')
   t.same(cache.size, { targets: 2, bytes: bound })
-  t.equal(second.line(small.hosts.find((host) => host.name === 'us1')!)!.toString(), 'https://us1.example/fedora/releases/41/Everything/x86_64/os/\n')
+  t.equal(second.lines[small.hosts.find((host) => host.name === 'us1')!.index]!.toString(), 'https://us1.example/fedora/releases/41/Everything/x86_64/os/\n')
   const metalink = cache.target('metalink', updates, '/updates/41/Everything/x86_64/repodata/repomd.xml')
-  metalink.block(small.hosts[1]!)
+  metalink.blockAt(small.hosts[1]!.index)
   t.equal(cache.target('metalink', updates, '/updates/41/Everything/x86_64/repodata/repomd.xml'), metalink, 'the target in use stays')
   t.equal(cache.size.targets, 2, 'the least recently used target (first) was dropped')
   t.ok(cache.size.bytes <= bound, `within the bound: ${cache.size.bytes} <= ${bound}`)

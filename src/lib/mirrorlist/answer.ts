@@ -9,7 +9,7 @@ import type { MirrorIndex } from './index/index-types.js'
 import { parseCommaList, parseQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
 import { clientAddressOf, selectMirrors, type Selection } from './select.js'
-import { METALINK_CONTENT_TYPE, metalinkFailure, renderMetalink } from './render-metalink.js'
+import { METALINK_CONTENT_TYPE, metalinkBlocks, metalinkFailure, renderMetalink } from './render-metalink.js'
 import { redirectHeaders, redirectTarget, renderEveryUrl, renderMirrorlist } from './render-mirrorlist.js'
 import { METALINK4_CONTENT_TYPE, metalink4Failure, renderMetalink4 } from './render-metalink4.js'
 import { JSON_CONTENT_TYPE, renderJson } from './render-json.js'
@@ -169,7 +169,8 @@ function render(
       return { status: 200, contentType: METALINK4_CONTENT_TYPE, body, endpoint: 'metalink4', headers: VARY_ACCEPT }
     }
     const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix, selection.urlFamily)
-    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, selection.mirrors, lines, allocate), endpoint: 'metalink', headers: VARY_ACCEPT }
+    const blocks = metalinkBlocks(selection.hostOrder, () => selection.mirrors, lines, parameters.has('protocol'))
+    return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, blocks, allocate), endpoint: 'metalink', headers: VARY_ACCEPT }
   }
   if (parameters.has('redirect')) {
     const location = redirectTarget(selection.mirrors, selection.urlSuffix)

@@ -12,7 +12,7 @@
  * The cache is a memo of a pure function of (index, target, host): answers are the same
  * bytes with or without it. It lives per loaded index, so a reload starts a new one.
  */
-import type { HostUrl, IndexedCategory, IndexedDirectory, IndexedHost, MirrorIndex } from './index/index-types.js'
+import type { HostUrl, IndexedCategory, IndexedDirectory, MirrorIndex } from './index/index-types.js'
 import { escapeXml } from './xml.js'
 import { urlView } from './mirror-urls.js'
 
@@ -105,17 +105,17 @@ export class TargetLines {
     this.grow(hostCount * 8)
   }
 
-  /** The host's metalink block for this target; undefined when it has no URL. */
-  block(host: IndexedHost): HostBlock | undefined {
-    let block = this.byHost[host.index]
+  /** The metalink block for this target of the host with this index; null when it has no URL. */
+  blockAt(hostIndex: number): HostBlock | null {
+    let block = this.byHost[hostIndex]
     if (block === undefined) {
-      const urls = this.view.urlsByHost[host.index]
+      const urls = this.view.urlsByHost[hostIndex]
       block = urls && urls.length > 0 ? metalinkBlock(urls, this.suffix) : null
-      this.byHost[host.index] = block
+      this.byHost[hostIndex] = block
       // a block keeps its segments and (mostly) one template: count it twice, plus objects
       this.grow(block === null ? 16 : 2 * block.bytes + 200)
     }
-    return block ?? undefined
+    return block
   }
 
   /** Renders the plain lines of these hosts that are not rendered yet (`lines`). */
@@ -125,12 +125,6 @@ export class TargetLines {
       const hostIndex = hostIndexes[h]!
       if (lines[hostIndex] === undefined) lines[hostIndex] = this.renderLine(hostIndex)
     }
-  }
-
-  /** The host's plain line for this target; undefined when it has none. */
-  line(host: IndexedHost): Buffer | undefined {
-    this.renderLines([host.index])
-    return this.lines[host.index] ?? undefined
   }
 
   private renderLine(hostIndex: number): Buffer | null {

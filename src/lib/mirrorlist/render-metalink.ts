@@ -129,19 +129,32 @@ function put(out: Buffer, offset: number, bytes: Buffer): number {
 }
 
 /**
- * The metalink for `mirrors` (answer order). `lines` holds the hosts' blocks for this
- * target; a host whose URLs protocol= trimmed gets its block rendered here instead.
+ * The blocks of a metalink's hosts in answer order. Without protocol=, each host of the
+ * selection's host order that has a URL here, from `lines` (by host index: no object per
+ * host is read); with it, the hosts protocol= kept, a host whose URLs it trimmed with its
+ * block rendered here.
  */
-export function renderMetalink(now: Date, file: PreparedFile, mirrors: readonly MirrorUrls[], lines: TargetLines, allocate: Allocate = Buffer.allocUnsafe): Buffer {
-  const header = metalinkHeaderBytes(now)
+export function metalinkBlocks(hostOrder: readonly number[], mirrors: () => readonly MirrorUrls[], lines: TargetLines, protocolGiven: boolean): HostBlock[] {
+  const blocks: HostBlock[] = []
+  if (!protocolGiven) {
+    for (let h = 0; h < hostOrder.length; h++) {
+      const block = lines.blockAt(hostOrder[h]!)
+      if (block) blocks.push(block)
+    }
+    return blocks
+  }
   const urlsByHost = lines.view.urlsByHost
-  const blocks = new Array<HostBlock>(mirrors.length)
+  for (const mirror of mirrors()) blocks.push(mirror.urls === urlsByHost[mirror.host.index] ? lines.blockAt(mirror.host.index)! : metalinkBlock(mirror.urls, lines.suffix))
+  return blocks
+}
+
+/** The metalink of these host blocks (answer order: preference 100 for the first, then one less per host, never below 1). */
+export function renderMetalink(now: Date, file: PreparedFile, blocks: readonly HostBlock[], allocate: Allocate = Buffer.allocUnsafe): Buffer {
+  const header = metalinkHeaderBytes(now)
   let length = header.length + FILES_OPEN.length + file.metalinkPrelude.length + RESOURCES_OPEN.length + DOCUMENT_END.length
   let preference = 100
-  for (let m = 0; m < mirrors.length; m++) {
-    const mirror = mirrors[m]!
-    const block = mirror.urls === urlsByHost[mirror.host.index] ? lines.block(mirror.host)! : metalinkBlock(mirror.urls, lines.suffix)
-    blocks[m] = block
+  for (let m = 0; m < blocks.length; m++) {
+    const block = blocks[m]!
     length += block.bytes + block.preferences * widthOf(preference)
     preference = Math.max(preference - 1, 1)
   }
