@@ -60,9 +60,6 @@ export class HostBlock {
   }
 }
 
-/** A host's metalink block for a target, or null when it has no URL there. */
-type HostLines = HostBlock | null
-
 /** The URLs a target's lines are made of: a category's, or one family's view of them (IndexedCategory.familyViews). */
 export type UrlView = Pick<IndexedCategory, 'urlsByHost' | 'plainUrlByHost'>
 
@@ -70,16 +67,16 @@ export type UrlView = Pick<IndexedCategory, 'urlsByHost' | 'plainUrlByHost'>
 const FIRST_ARENA_BYTES = 4096
 
 export class TargetLines {
-  /** kind 'metalink': each host's block (undefined: not rendered yet) */
-  private readonly byHost: (HostLines | undefined)[]
+  /** kind 'metalink': each host's block by host index (undefined: not rendered yet, null: the host has no URL here) */
+  private readonly byHost: (HostBlock | null | undefined)[]
   /**
    * kind 'plain': each host's line by host index (undefined: not rendered yet, null: the
    * host has no plain URL here), rendered on first use one after another into a shared
    * arena (a line is a view of it).
-   * Speed: an answer reads its lines by host index, with no other object per host, and
-   * the lines of a target lie together in memory: few memory reads when the kernel's
+   * Speed: an answer reads its lines by host index (no host or MirrorUrls object), and a
+   * target's lines lie together in one buffer: few memory reads when the kernel's
    * networking has pushed the index out of the CPU caches between requests
-   * (bench/RESULTS-server.md).
+   * (bench/RESULTS-server.md, 2026-12-05 session 11).
    */
   readonly lines: (Buffer | null | undefined)[]
   private arena = Buffer.alloc(0)
@@ -100,7 +97,7 @@ export class TargetLines {
     private readonly onGrow: (bytes: number) => void,
   ) {
     const plain = kind === 'plain'
-    this.byHost = new Array<HostLines | undefined>(plain ? 0 : hostCount)
+    this.byHost = new Array<HostBlock | null | undefined>(plain ? 0 : hostCount)
     this.lines = new Array<Buffer | null | undefined>(plain ? hostCount : 0)
     this.grow(hostCount * 8)
   }
