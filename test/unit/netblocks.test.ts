@@ -102,15 +102,31 @@ t.test('PrefixTable: a repeated block keeps the last value, also across builds',
   t.equal(table.size, 2)
 })
 
-t.test('PrefixTable of more blocks than its top index needs: lookups equal a brute-force scan, across 16-bit boundaries', async (t) => {
-  let seed = 777
-  const random = () => {
+/** A deterministic [0, 1) sequence (a linear congruential generator) for the random-table tests. */
+function seededRandom(seed: number): () => number {
+  return () => {
     seed = (seed * 1103515245 + 12345) % 2147483648
     return seed / 2147483648
   }
+}
+
+type Block = { cidr: ReturnType<typeof parseCidr> & object; value: number }
+
+/** The brute-force answer: the value of the longest block containing `ip` (of equal blocks, the last added). */
+function longestMatch(blocks: readonly Block[], ip: ReturnType<typeof parseIp> & object): number | undefined {
+  let best: { length: number; value: number } | undefined
+  for (const block of blocks) {
+    if (!cidrContains(block.cidr, ip)) continue
+    if (!best || block.cidr.prefixLength >= best.length) best = { length: block.cidr.prefixLength, value: block.value }
+  }
+  return best?.value
+}
+
+t.test('PrefixTable of more blocks than its top index needs: lookups equal a brute-force scan, across 16-bit boundaries', async (t) => {
+  const random = seededRandom(777)
   // 6,000 IPv4 blocks from /6 to /32 in 8.0.0.0-15.255.255.255: many /16 ranges, blocks
   // that span several of them, and addresses whose /16 range holds no block start
-  const blocks: { cidr: ReturnType<typeof parseCidr> & object; value: number }[] = []
+  const blocks: Block[] = []
   const table = new PrefixTable<number>()
   const address = () => `${8 + Math.floor(random() * 8)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`
   for (let i = 0; i < 6000; i++) {
@@ -122,12 +138,7 @@ t.test('PrefixTable of more blocks than its top index needs: lookups equal a bru
   let mismatches = 0
   for (let i = 0; i < 3000; i++) {
     const ip = parseIp(i % 10 === 0 ? `${Math.floor(random() * 256)}.1.2.3` : address())!
-    let best: { length: number; value: number } | undefined
-    for (const block of blocks) {
-      if (!cidrContains(block.cidr, ip)) continue
-      if (!best || block.cidr.prefixLength >= best.length) best = { length: block.cidr.prefixLength, value: block.value }
-    }
-    if (table.lookup(ip) !== best?.value) mismatches++
+    if (table.lookup(ip) !== longestMatch(blocks, ip)) mismatches++
   }
   t.equal(mismatches, 0, 'every lookup equals the brute-force longest match')
   const copy = PrefixTable.thaw(table.frozen())
@@ -141,12 +152,8 @@ t.test('PrefixTable: bad input throws ValidationError', async (t) => {
 })
 
 t.test('PrefixTable agrees with a brute-force scan on random nested blocks', async (t) => {
-  let seed = 12345
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648
-    return seed / 2147483648
-  }
-  const blocks: { cidr: ReturnType<typeof parseCidr> & object; value: number }[] = []
+  const random = seededRandom(12345)
+  const blocks: Block[] = []
   const table = new PrefixTable<number>()
   for (let i = 0; i < 2000; i++) {
     const v6 = random() < 0.3
@@ -176,14 +183,9 @@ t.test('PrefixTable agrees with a brute-force scan on random nested blocks', asy
       ? `2001:db8:${Math.floor(random() * 4).toString(16)}:${Math.floor(random() * 65536).toString(16)}::${Math.floor(random() * 65536).toString(16)}`
       : `10.${Math.floor(random() * 4)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`
     const ip = parseIp(address)!
-    let best: { length: number; value: number } | undefined
-    for (const block of blocks) {
-      const cidr = block.cidr
-      if (!cidrContains(cidr, ip)) continue
-      if (!best || cidr.prefixLength >= best.length) best = { length: cidr.prefixLength, value: block.value }
-    }
-    if (table.lookup(ip) !== best?.value) mismatches++
-    if (inOrder.lookup(ip) !== best?.value) orderMismatches++
+    const best = longestMatch(blocks, ip)
+    if (table.lookup(ip) !== best) mismatches++
+    if (inOrder.lookup(ip) !== best) orderMismatches++
   }
   t.equal(mismatches, 0, 'every lookup equals the brute-force longest match (last duplicate wins)')
   t.equal(orderMismatches, 0, 'also when the blocks come in sort order')
