@@ -279,6 +279,24 @@ t.test('protocol=: keeps the listed schemes, falls back when nothing matches', a
   t.match(fewHttp.body.split('\n')[0], /country = global protocol = http$/, 'fewer than minimum after the protocol filter: global fill')
 })
 
+t.test('plain list without protocol=: a host with no https, http or ftp URL is left out; when no host has one, every URL is listed', async (t) => {
+  const se = ask('/mirrorlist', 'repo=updates-released-f41&arch=x86_64&country=se', { minimum: 1 })
+  t.same(hostsOf(se), ['se1'], 'se2 (rsync only) is not in the plain list')
+  const metalink = ask('/metalink', 'repo=updates-released-f41&arch=x86_64&country=se', { minimum: 1 })
+  t.match(metalink.body, /rsync:\/\/se2\.example\/fedora\/updates\/41\/Everything\/x86_64\/repodata\/repomd\.xml/, 'the metalink lists its rsync URL')
+  const rsyncOnly = new MirrorNetwork()
+    .category(1, 'Fedora Linux', 'pub/fedora/linux')
+    .host({ id: 1, name: 'a', country: 'SE', urls: { 1: ['rsync://a.example/f', 'rsync://a-mirror.example/f'] } })
+    .directory({ name: UPDATES, category: 1, hosts: [1] })
+    .index()
+  const every = answerRequest(rsyncOnly, { path: '/mirrorlist', query: `path=${UPDATES}`, clientIp: '192.0.2.1' }, lookupContext({ geo: { '192.0.2.1': 'SE' }, minimum: 1 }))
+  t.equal(
+    every.body,
+    `# path = ${UPDATES} country = SE \nrsync://a.example/f/updates/41/Everything/x86_64/\nrsync://a-mirror.example/f/updates/41/Everything/x86_64/\n`,
+    'no host has a plain URL: every URL of every host, in the host\'s order',
+  )
+})
+
 t.test('redirect=: 302 to the first http(s) URL, 404 with an empty body when none', async (t) => {
   const answer = ask('/mirrorlist', 'repo=fedora-41&arch=x86_64&redirect=1', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
   t.same([answer.status, answer.location, answer.body], [302, 'https://us1.example/fedora/releases/41/Everything/x86_64/os/', ''])
