@@ -41,8 +41,13 @@ export interface ClientAddress {
   text: string
 }
 
-/** Parses a client address; undefined when it is not one. */
+/**
+ * Parses a client address; undefined when it is not one. An IPv4 address in dotted-quad
+ * text is its own canonical text (parseIp refuses leading zeros and other forms), so it
+ * is kept as given instead of formatted again.
+ */
 export function clientAddressOf(text: string): ClientAddress | undefined {
   const ip = parseIp(text)
-  return ip && { ip, text: formatIp(ip) }
+  if (!ip) return undefined
+  return { ip, text: ip.family === 4 && !text.includes(':') ? text : formatIp(ip) }
 }

@@ -140,7 +140,7 @@ export function parseIp(text: string): ParsedIp | undefined {
 export function formatIp(ip: ParsedIp): string {
   if (ip.family === 4) {
     const value = ip.words[0]!
-    return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.')
+    return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`
   }
   const hextets: number[] = []
   for (const word of ip.words) hextets.push(Math.floor(word / 65536), word % 65536)
