@@ -175,11 +175,14 @@ const MOVE_AFTER_CALLS = 32
  * is moved to the back only when more than min(32, targets / 2) calls went by since its
  * last move. Fewer moves than that happened meanwhile, so it is still among the newest
  * 32 (or the newer half): never the next to be evicted, and a hot target costs one
- * comparison per request when many targets are cached.
+ * comparison per request when many targets are cached. The target already at the back
+ * (the one a server with one hot target answers from) is never moved.
  */
 export class HostLinesCache {
   /** insertion order = least recently used first (approximately: see above) */
   private readonly order = new Set<TargetLines>()
+  /** the last target of `order` (moving it to the back would change nothing) */
+  private newest: TargetLines | undefined
   /** by kind and view (`metalink`, `plain`, `metalink/v6`, `plain/v4`, ...) */
   private readonly byKind = new Map<string, Map<IndexedDirectory, Map<string, TargetLines>>>()
   private clock = 0
@@ -200,7 +203,8 @@ export class HostLinesCache {
     let bySuffix = byDirectory.get(directory)
     let target = bySuffix?.get(suffix)
     if (target) {
-      if (clock - target.movedAt > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
+      if (target === this.newest) target.movedAt = clock
+      else if (clock - target.movedAt > Math.min(MOVE_AFTER_CALLS, this.order.size / 2)) this.moveToBack(target, clock)
     } else {
       target = new TargetLines(kind, key, view, directory, suffix, this.hostCount, (bytes) => (this.bytes += bytes))
       if (!bySuffix) byDirectory.set(directory, (bySuffix = new Map()))
@@ -214,6 +218,7 @@ export class HostLinesCache {
   private moveToBack(target: TargetLines, clock: number): void {
     this.order.delete(target)
     this.order.add(target)
+    this.newest = target
     target.movedAt = clock
   }
 
@@ -223,6 +228,7 @@ export class HostLinesCache {
       if (this.bytes <= this.limitBytes) return
       if (target === inUse) continue
       this.order.delete(target)
+      if (target === this.newest) this.newest = undefined
       const byDirectory = this.byKind.get(target.key)!
       const bySuffix = byDirectory.get(target.directory)!
       bySuffix.delete(target.suffix)
