@@ -18,11 +18,19 @@ export interface MirrorUrls {
   readonly plain?: HostUrl
 }
 
-/** What follows the host category URL: `/<subpath>/` for a directory, `/<subpath>/<file>` for a file. */
+/**
+ * What follows the host category URL: `/<subpath>/` for a directory, `/<subpath>/<file>` for a file.
+ * Speed: the last suffix of each directory is kept (a directory is asked for with one
+ * file nearly always: itself, or repomd.xml), so an answer neither builds the string
+ * nor hashes a new one when it looks its lines up by suffix (host-lines.ts).
+ */
 export function urlSuffix(directory: IndexedDirectory, file: string, pathIsDirectory: boolean): string {
+  const memo = directory.suffixMemo
+  if (memo !== undefined && memo.file === file && memo.pathIsDirectory === pathIsDirectory) return memo.suffix
   let suffix = directory.subpath === '' ? '' : `/${directory.subpath}`
   if (file !== '') suffix += `/${file}`
   else if (pathIsDirectory) suffix += '/'
+  directory.suffixMemo = { file, pathIsDirectory, suffix }
   return suffix
 }
 

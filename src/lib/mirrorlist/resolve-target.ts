@@ -66,8 +66,9 @@ export function resolveRepository(
   if (!metalink) {
     return { ok: true, directory: target.directory, file: '', pathIsDirectory: true, header, repo: accessLog }
   }
-  const name = repodataPathOf(target.directory.name)
-  const directory = index.directories.get(name)
+  // a memo of the index's own data (no hashing of a new path string per request)
+  if (target.repodata === undefined) target.repodata = index.directories.get(repodataPathOf(target.directory.name)) ?? null
+  const directory = target.repodata
   if (!directory) return { ok: false, status: 500, message: 'mirrorlist cache index out of range, you broke it!' }
   return { ok: true, directory, file: 'repomd.xml', pathIsDirectory: false, header, repo: accessLog }
 }

@@ -214,13 +214,13 @@ export class IndexBuilder {
       if (files === NO_FILES) files = new Map()
       ;(files as Map<string, PreparedFile>).set(name, prepareFile(name, details))
     }
-    this.directories.set(entry.name, { name: entry.name, subpath: pathInCategory(category.topdir, entry.name) ?? entry.name, category, carriers, files })
+    this.directories.set(entry.name, { name: entry.name, subpath: pathInCategory(category.topdir, entry.name) ?? entry.name, category, carriers, files, suffixMemo: undefined })
   }
 
   private addRepository(entry: RepositoryEntry): void {
     const directory = this.directories.get(entry.directory)
     if (!directory) throw new SnapshotError(`repository ${entry.prefix}+${entry.arch} names unknown directory ${entry.directory}`)
-    this.repositories.set(`${entry.prefix}+${entry.arch}`, { prefix: entry.prefix, arch: entry.arch, directory, disabled: entry.disabled })
+    this.repositories.set(`${entry.prefix}+${entry.arch}`, { prefix: entry.prefix, arch: entry.arch, directory, disabled: entry.disabled, repodata: undefined })
   }
 
   private checkFooter(footer: FooterEntry | undefined): void {

@@ -141,6 +141,8 @@ export interface IndexedDirectory {
   carriers: HostGroups
   /** file name -> file details (only files that have details) */
   files: ReadonlyMap<string, PreparedFile>
+  /** the last URL suffix made for it (mirror-urls.ts urlSuffix): a memo, undefined until the first answer */
+  suffixMemo: { file: string; pathIsDirectory: boolean; suffix: string } | undefined
 }
 
 export interface RepositoryTarget {
@@ -148,6 +150,8 @@ export interface RepositoryTarget {
   arch: string
   directory: IndexedDirectory
   disabled: boolean
+  /** the directory of its repomd.xml (`repodata/` under it), looked up on its first metalink request; null when the index has none */
+  repodata: IndexedDirectory | null | undefined
 }
 
 export interface MirrorIndex {
