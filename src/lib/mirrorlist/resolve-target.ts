@@ -43,6 +43,8 @@ export function resolvePath(index: MirrorIndex, rawPath: string): ResolvedTarget
   return { ok: true, directory: parent, file: echoable(path.slice(slash + 1)), pathIsDirectory: false, header }
 }
 
+const repositoryHeader = (repo: string, arch: string) => `# repo = ${echoable(repo)} arch = ${echoable(arch)} `
+
 export function resolveRepository(
   index: MirrorIndex,
   requestedRepo: string,
@@ -50,18 +52,20 @@ export function resolveRepository(
   metalink: boolean,
 ): ResolvedTarget | TargetFailure {
   const arch = requestedRepo.includes('source') ? 'source' : requestedArch
-  const repo = index.repositoryRedirects.get(requestedRepo) ?? requestedRepo
-  const header = `# repo = ${echoable(repo)} arch = ${echoable(arch)} `
+  const redirects = index.repositoryRedirects
+  const repo = (redirects.size > 0 ? redirects.get(requestedRepo) : undefined) ?? requestedRepo
   const target = index.repositories.get(`${repo}+${arch}`)
   if (target?.disabled) return { ok: false, status: 200, message: 'repo disabled' }
   if (!target) {
     return {
       ok: false,
       status: 404,
-      message: `${header}error: invalid repo or arch\n# following repositories are available:\n`,
+      message: `${repositoryHeader(repo, arch)}error: invalid repo or arch\n# following repositories are available:\n`,
       listing: index.repositoryListing,
     }
   }
+  // found under its own names: the header is the target's, made once (a memo of the index's data)
+  const header = (target.header ??= repositoryHeader(target.prefix, target.arch))
   const accessLog = { repo: requestedRepo, arch }
   if (!metalink) {
     return { ok: true, directory: target.directory, file: '', pathIsDirectory: true, header, repo: accessLog }

@@ -220,7 +220,7 @@ export class IndexBuilder {
   private addRepository(entry: RepositoryEntry): void {
     const directory = this.directories.get(entry.directory)
     if (!directory) throw new SnapshotError(`repository ${entry.prefix}+${entry.arch} names unknown directory ${entry.directory}`)
-    this.repositories.set(`${entry.prefix}+${entry.arch}`, { prefix: entry.prefix, arch: entry.arch, directory, disabled: entry.disabled, repodata: undefined })
+    this.repositories.set(`${entry.prefix}+${entry.arch}`, { prefix: entry.prefix, arch: entry.arch, directory, disabled: entry.disabled, repodata: undefined, header: undefined })
   }
 
   private checkFooter(footer: FooterEntry | undefined): void {

@@ -152,6 +152,8 @@ export interface RepositoryTarget {
   disabled: boolean
   /** the directory of its repomd.xml (`repodata/` under it), looked up on its first metalink request; null when the index has none */
   repodata: IndexedDirectory | null | undefined
+  /** the `# repo = R arch = A ` header of its answers, made on its first request */
+  header: string | undefined
 }
 
 export interface MirrorIndex {
