@@ -7,6 +7,7 @@ import t from 'tap'
 import type { LookupContext } from '../../src/lib/mirrorlist/answer.js'
 import { answerRequest, type TextAnswer as Answer } from '../helpers/answer-text.js'
 import { parseQuery, parseCommaList } from '../../src/lib/mirrorlist/query.js'
+import { utf8Length, writeUtf8 } from '../../src/lib/mirrorlist/body.js'
 import { clientAddressOf, selectMirrors, type SelectionRequest, type Tier } from '../../src/lib/mirrorlist/select.js'
 import { weightedOrder } from '../../src/lib/mirrorlist/shuffle.js'
 import { clampBandwidth } from '../../src/lib/mirrorlist/index/build-index.js'
@@ -530,6 +531,16 @@ t.test('query parsing: first = splits, last occurrence wins, percent-decoding is
   t.equal(encoded.body.split('\n')[0], '# repo = updates-released-f41 arch = x86_64 country = de country = se ')
   const last = ask('/mirrorlist', 'repo=nothing&repo=fedora-41&arch=i386&arch=x86_64', { geo: { '192.0.2.1': 'US' }, minimum: 1 })
   t.equal(last.status, 200, 'the last repo= and arch= count')
+})
+
+t.test('header text is written as UTF-8 whether it is ASCII or not', async (t) => {
+  for (const text of ['# path = pub/fedora ', '# path = pub/fédora ', '# path = \u{1f600} ', 'lone \ud800 surrogate', '']) {
+    const bytes = utf8Length(text)
+    t.equal(bytes, Buffer.byteLength(text), `length of ${JSON.stringify(text)}`)
+    const out = Buffer.alloc(bytes + 4, 0x2a)
+    t.equal(writeUtf8(out, text, 2, bytes), 2 + bytes, 'the offset after it')
+    t.same(out, Buffer.concat([Buffer.from('**'), Buffer.from(text), Buffer.from('**')]), `bytes of ${JSON.stringify(text)}`)
+  }
 })
 
 t.test('hostile input: huge country lists and thousands of parameters are answered', async (t) => {

@@ -3,7 +3,7 @@
  * Without protocol=, each host contributes its first https, http or ftp URL; with it,
  * the URLs protocol= kept. Body: header line, `\n`, one URL per line, each ending `\n`.
  */
-import { ChunkList, type Allocate } from './body.js'
+import { ChunkList, utf8Length, writeUtf8, type Allocate } from './body.js'
 import type { TargetLines } from './host-lines.js'
 import type { MirrorUrls } from './mirror-urls.js'
 import { trimToProtocols } from './mirror-urls.js'
@@ -23,8 +23,9 @@ export function renderMirrorlist(headerLine: string, hostOrder: readonly number[
   let bodyBytes = 0
   for (let h = 0; h < hostOrder.length; h++) bodyBytes += hostLines[hostOrder[h]!]?.length ?? 0
   if (bodyBytes === 0) return undefined
-  const out = allocate(Buffer.byteLength(headerLine) + 1 + bodyBytes)
-  let offset = out.write(headerLine, 0)
+  const headerBytes = utf8Length(headerLine)
+  const out = allocate(headerBytes + 1 + bodyBytes)
+  let offset = writeUtf8(out, headerLine, 0, headerBytes)
   out[offset++] = 0x0a // \n
   for (let h = 0; h < hostOrder.length; h++) {
     const line = hostLines[hostOrder[h]!]
