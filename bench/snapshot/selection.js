@@ -38,7 +38,7 @@ export async function selectionBenchmark({ snapshot, seconds = 2, netblocksFile,
   netblocks.build()
   const geo = new Map([['198.18.0.1', 'DE'], ['198.18.0.2', 'US']])
   const context = {
-    countryOf: (ip) => geo.get(ip),
+    countryOf: (client) => geo.get(client.text),
     asnOf: (ip) => netblocks.lookup(ip),
     continentOf: (country) => CONTINENT_OF.get(country),
     minimum: 5,

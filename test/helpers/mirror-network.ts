@@ -122,7 +122,7 @@ export const PUBDATE_NOW = new Date(Date.UTC(2026, 10, 23, 10, 56, 50))
 export function lookupContext(overrides: Partial<LookupContext> & { geo?: Record<string, string>; asns?: Record<string, number> } = {}): LookupContext {
   const { geo = {}, asns = {}, ...rest } = overrides
   return {
-    countryOf: (ip) => geo[ip],
+    countryOf: (client) => geo[client.text],
     asnOf: (ip) => asns[formatIp(ip)],
     continentOf: (country) => CONTINENTS[country],
     minimum: 5,

@@ -6,7 +6,8 @@ import { connect, type AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { clientAddress } from '../../src/http/client-address.js'
 import { continentLookup, parseCountryContinent } from '../../src/lib/geo/country-continent-file.js'
-import { countryFromRecord, geoIpFromBuffer, RecordCache, unmapIpv4 } from '../../src/lib/geo/geoip.js'
+import { countryFromRecord, geoIpFromBuffer, RecordCache, searchTree, unmapIpv4 } from '../../src/lib/geo/geoip.js'
+import { clientAddressOf } from '../../src/lib/mirrorlist/selection-request.js'
 import { SnapshotError } from '../../src/lib/errors.js'
 import { accessLogLine } from '../../src/http/mirrorlist/access-log.js'
 import { healthReport } from '../../src/http/mirrorlist/healthz.js'
@@ -30,6 +31,30 @@ t.test('GeoIP: MaxMind country.iso_code schema and the flat country_code schema 
     t.equal(geoip.countryOf('not an address'), undefined, `${file}: garbage is undefined, not a throw`)
     t.equal(geoip.countryOf(''), undefined, `${file}: empty`)
   }
+})
+
+t.test('GeoIP: a parsed address walks the search tree to the same country as the reader, for every record size and tree', async (t) => {
+  // addresses in, next to and outside every range of the fixtures, both families, mapped
+  const addresses = ['192.0.2.0', '192.0.2.7', '192.0.2.255', '192.0.1.255', '192.0.3.0', '198.51.100.200', '203.0.113.9', '::ffff:203.0.113.9', '127.0.0.1', '127.0.0.2', '127.0.0.11', '127.255.255.255', '128.0.0.0', '126.255.255.255']
+  addresses.push('10.1.2.3', '0.0.0.0', '255.255.255.255', '2001:db8:5e::42', '2001:db8:5e:ffff::1', '2001:db8:5f::1', '2001:db8:5d:ffff:ffff:ffff:ffff:ffff', '::', '::1', '2002:c000:207::1', 'ffff::1')
+  for (let i = 0; i < 200; i++) addresses.push(`${(i * 37) % 256}.${(i * 101) % 256}.${(i * 59) % 256}.${i % 256}`)
+  const files = ['country-maxmind.mmdb', 'country-flat.mmdb', 'country-flat-28.mmdb', 'country-flat-32.mmdb', 'country-flat-v4.mmdb', 'city.mmdb']
+  for (const file of files) {
+    const geoip = geoIpFromBuffer(readFileSync(join(fixtures, file)), file)
+    let found = 0
+    for (let round = 0; round < 2; round++) {
+      for (const text of addresses) {
+        const address = clientAddressOf(text)!
+        const expected = geoip.countryOf(text)
+        if (expected !== undefined) found++
+        t.equal(geoip.countryOfAddress(address), expected, `${file}: ${text}${round ? ' (remembered record)' : ''}`)
+      }
+    }
+    t.ok(found / 2 >= 3, `${file}: addresses of several ranges were found (${found / 2})`)
+  }
+  const v4Only = searchTree(readFileSync(join(fixtures, 'country-flat-v4.mmdb')), { nodeCount: 1, recordSize: 24, ipVersion: 4 })
+  t.equal(v4Only(clientAddressOf('2001:db8::1')!.ip), undefined, 'an IPv6 address in an IPv4-only tree is not found')
+  t.throws(() => searchTree(Buffer.alloc(8), { nodeCount: 1, recordSize: 20, ipVersion: 6 }), /record size 20/)
 })
 
 t.test('GeoIP: decoded records are cached by offset, bounded, with the same answers', async (t) => {

@@ -84,7 +84,7 @@ export class LookupTables {
         file: geoip,
         apply: async () => {
           const database = await openGeoIp(geoip)
-          this.lookup.countryOf = database.countryOf
+          this.lookup.countryOf = database.countryOfAddress
           this.data.geoip = { source: geoip, builtAt: database.builtAt }
           this.logger.info(`GeoIP: ${database.description}, ${ageInDays(database.builtAt)} days old`)
         },

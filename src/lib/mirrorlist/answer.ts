@@ -8,7 +8,7 @@ import type { ParsedIp } from '../netblocks/ip.js'
 import type { MirrorIndex } from './index/index-types.js'
 import { parseCommaList, parseQuery, type MirrorlistQuery } from './query.js'
 import { resolvePath, resolveRepository, type ResolvedTarget, type TargetFailure } from './resolve-target.js'
-import { clientAddressOf, selectMirrors, type Selection } from './select.js'
+import { clientAddressOf, selectMirrors, type ClientAddress, type Selection } from './select.js'
 import { METALINK_CONTENT_TYPE, metalinkBlocks, metalinkFailure, renderMetalink } from './render-metalink.js'
 import { redirectHeaders, redirectTarget, renderEveryUrl, renderMirrorlist } from './render-mirrorlist.js'
 import { METALINK4_CONTENT_TYPE, metalink4Failure, renderMetalink4 } from './render-metalink4.js'
@@ -31,8 +31,8 @@ export interface MirrorlistRequest {
 }
 
 export interface LookupContext {
-  /** GeoIP country (upper-case ISO code) of an address, or undefined */
-  countryOf(ip: string): string | undefined
+  /** GeoIP country (upper-case ISO code) of the client's address, or undefined */
+  countryOf(client: ClientAddress): string | undefined
   /** ASN from the global netblocks file (longest prefix), or undefined */
   asnOf(ip: ParsedIp): number | undefined
   /** continent code of a country (built-in table src/lib/geo/countries.ts, optionally

@@ -22,7 +22,7 @@ import { echoable } from './echo.js'
 export { clientAddressOf, type ClientAddress, type SelectionRequest, type Tier } from './selection-request.js'
 
 export interface SelectionContext {
-  countryOf(ip: string): string | undefined
+  countryOf(client: ClientAddress): string | undefined
   asnOf(ip: ParsedIp): number | undefined
   continentOf(country: string): string | undefined
   minimum: number
@@ -293,7 +293,7 @@ function withoutWrongFamily(tiers: TierResult[], bits: Uint8Array, wrongBit: num
 export function clientCountryOf(index: MirrorIndex, context: SelectionContext, client: ClientAddress): string {
   const override = index.netblockCountries.lookup(client.ip)
   if (override) return override.toUpperCase()
-  return context.countryOf(client.text)?.toUpperCase() ?? 'N/A'
+  return context.countryOf(client)?.toUpperCase() ?? 'N/A'
 }
 
 export function selectMirrors(index: MirrorIndex, request: SelectionRequest, context: SelectionContext): Selection {
