@@ -118,8 +118,8 @@ interface TreeMetadata {
  * Speed: the reader takes an address as text, so every lookup parses it again (with a
  * regular expression and splits) and walks the tree one record per bit through small
  * closures; the mirrorlist server has the address parsed already (ParsedIp). Walking with
- * its words and remembering the country per record took the GeoIP lookup from ~3 % of a
- * worker's time per answer to ~1 % (bench/RESULTS-server.md).
+ * its words and remembering the country per record took the GeoIP lookup from ~3.5 % of a
+ * worker's time under load to ~0.2 % (a perf profile; bench/RESULTS-server.md).
  */
 export function searchTree(buffer: Buffer, metadata: TreeMetadata): (ip: ParsedIp) => number | undefined {
   const { nodeCount, recordSize, ipVersion } = metadata
