@@ -99,17 +99,17 @@ function failure(format: Format, status: number, message: string, now: Date, lis
 }
 
 function resolveTarget(index: MirrorIndex, parameters: MirrorlistQuery, metalink: boolean): ResolvedTarget | TargetFailure | undefined {
-  const path = parameters.path
+  const path = parameters.get('path')
   if (path !== undefined) return resolvePath(index, path)
-  const repo = parameters.repo
-  const arch = parameters.arch
+  const repo = parameters.get('repo')
+  const arch = parameters.get('arch')
   if (repo === undefined || arch === undefined) return undefined
   return resolveRepository(index, repo, arch, metalink)
 }
 
 function headerLine(index: MirrorIndex, target: ResolvedTarget, selection: Selection, parameters: MirrorlistQuery): string {
   let line = target.header + selection.headerItems.join('')
-  if (parameters.time !== undefined) line += `\n# database creation time: ${index.createdAt}`
+  if (parameters.has('time')) line += `\n# database creation time: ${index.createdAt}`
   return line
 }
 
@@ -122,10 +122,10 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
   if (!target) return failure(format, 200, MISSING_PARAMETERS, context.now)
   if (!target.ok) return failure(format, target.status, target.message, context.now, target.listing)
 
-  const client = clientAddressOf(parameters.ip || request.clientIp)
+  const client = clientAddressOf(parameters.get('ip') || request.clientIp)
   if (!client) return failure(format, 500, BAD_CLIENT_IP, context.now)
-  const countryParameter = parameters.country ?? parameters.cc
-  const protocol = parameters.protocol
+  const countryParameter = parameters.get('country') ?? parameters.get('cc')
+  const protocol = parameters.get('protocol')
   const selection = selectMirrors(
     index,
     {
@@ -134,9 +134,9 @@ export function answerRequest(index: MirrorIndex, request: MirrorlistRequest, co
       pathIsDirectory: target.pathIsDirectory,
       client,
       requestedCountries: countryParameter ? parseCommaList(countryParameter) : [],
-      useNetblocks: parameters.netblock !== '0',
+      useNetblocks: parameters.get('netblock') !== '0',
       protocol: protocol === undefined ? undefined : { raw: protocol, items: parseCommaList(protocol) },
-      explain: context.explain === true && parameters.explain === '1',
+      explain: context.explain === true && parameters.get('explain') === '1',
       familyFilter: context.familyFilter !== false,
     },
     context,
@@ -169,19 +169,19 @@ function render(
       return { status: 200, contentType: METALINK4_CONTENT_TYPE, body, endpoint: 'metalink4', headers: VARY_ACCEPT }
     }
     const lines = hostLinesOf(index).target('metalink', target.directory, selection.urlSuffix, selection.urlFamily)
-    const blocks = metalinkBlocks(selection.hostOrder, () => selection.mirrors, lines, parameters.protocol !== undefined)
+    const blocks = metalinkBlocks(selection.hostOrder, () => selection.mirrors, lines, parameters.has('protocol'))
     return { status: 200, contentType: METALINK_CONTENT_TYPE, body: renderMetalink(now, file, blocks, allocate), endpoint: 'metalink', headers: VARY_ACCEPT }
   }
-  if (parameters.redirect !== undefined) {
+  if (parameters.has('redirect')) {
     const location = redirectTarget(selection.mirrors, selection.urlSuffix)
     if (location === undefined) return { status: 404, contentType: TEXT, body: '', endpoint: 'mirrorlist' }
     const details = target.file === '' ? undefined : target.directory.files.get(target.file)?.details[0]
     return { status: 302, contentType: TEXT, body: '', location, endpoint: 'mirrorlist', headers: redirectHeaders(selection.mirrors, selection.urlSuffix, location, details) }
   }
-  if (parameters.format === 'json') {
-    return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.protocol !== undefined), endpoint: 'mirrorlist' }
+  if (parameters.get('format') === 'json') {
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: renderJson(index.createdAt, header, selection, parameters.has('protocol')), endpoint: 'mirrorlist' }
   }
-  const plain = parameters.protocol !== undefined ? undefined : renderMirrorlist(header, selection.hostOrder, hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily), allocate)
+  const plain = parameters.has('protocol') ? undefined : renderMirrorlist(header, selection.hostOrder, hostLinesOf(index).target('plain', target.directory, selection.urlSuffix, selection.urlFamily), allocate)
   const body = plain ?? renderEveryUrl(header, selection.mirrors, selection.urlSuffix)
   return { status: 200, contentType: TEXT, body, endpoint: 'mirrorlist' }
 }

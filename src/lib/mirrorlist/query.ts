@@ -6,9 +6,10 @@
  * Work is linear in the length of the query, whatever it contains.
  *
  * Only the parameters the servers read are kept (MirrorlistQuery); others are skipped.
- * Speed: a query is scanned with indexOf and its values kept in fixed fields, with no
- * Map and no split: a Map keyed by the request's own strings hashes each of them, and
- * that plus split() was ~3 % of a worker's time per answer (bench/RESULTS-server.md).
+ * Speed: a query is scanned with indexOf and its values kept in an array by parameter,
+ * with no Map and no split: a Map keyed by the request's own strings hashes each of
+ * them, and that plus split() was ~3 % of a worker's time per answer
+ * (bench/RESULTS-server.md).
  */
 
 function decode(text: string): string {
@@ -20,61 +21,30 @@ function decode(text: string): string {
   }
 }
 
-/** The parameters answerRequest reads; undefined when absent, '' when present without `=`. */
-export class MirrorlistQuery {
-  path: string | undefined = undefined
-  repo: string | undefined = undefined
-  arch: string | undefined = undefined
-  ip: string | undefined = undefined
-  country: string | undefined = undefined
-  cc: string | undefined = undefined
-  protocol: string | undefined = undefined
-  netblock: string | undefined = undefined
-  explain: string | undefined = undefined
-  time: string | undefined = undefined
-  redirect: string | undefined = undefined
-  format: string | undefined = undefined
+/** The parameters answerRequest reads; any other key is skipped. */
+const PARAMETER_NAMES = ['path', 'repo', 'arch', 'ip', 'country', 'cc', 'protocol', 'netblock', 'explain', 'time', 'redirect', 'format'] as const
 
-  /** Keeps `value` when `key` is a parameter the servers read. */
+export type ParameterName = (typeof PARAMETER_NAMES)[number]
+
+/** Where each parameter's value is kept (a constant object: a read with a constant name is one property load). */
+const POSITION = Object.fromEntries(PARAMETER_NAMES.map((name, at) => [name, at])) as Readonly<Record<ParameterName, number>>
+
+/** A query's values of the parameters the servers read: undefined when absent, '' when present without `=`. */
+export class MirrorlistQuery {
+  private readonly values: (string | undefined)[] = new Array<string | undefined>(PARAMETER_NAMES.length).fill(undefined)
+
+  get(name: ParameterName): string | undefined {
+    return this.values[POSITION[name]]
+  }
+
+  has(name: ParameterName): boolean {
+    return this.get(name) !== undefined
+  }
+
+  /** Keeps `value` when `key` is a parameter the servers read (a later one replaces an earlier one). */
   set(key: string, value: string): void {
-    switch (key) {
-      case 'path':
-        this.path = value
-        break
-      case 'repo':
-        this.repo = value
-        break
-      case 'arch':
-        this.arch = value
-        break
-      case 'ip':
-        this.ip = value
-        break
-      case 'country':
-        this.country = value
-        break
-      case 'cc':
-        this.cc = value
-        break
-      case 'protocol':
-        this.protocol = value
-        break
-      case 'netblock':
-        this.netblock = value
-        break
-      case 'explain':
-        this.explain = value
-        break
-      case 'time':
-        this.time = value
-        break
-      case 'redirect':
-        this.redirect = value
-        break
-      case 'format':
-        this.format = value
-        break
-    }
+    const at = (PARAMETER_NAMES as readonly string[]).indexOf(key)
+    if (at !== -1) this.values[at] = value
   }
 }
 
